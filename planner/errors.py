@@ -1,0 +1,60 @@
+"""Problems found in a user's files, collected so they can all be reported at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from planner.i18n import t
+
+MAX_REPORTED = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one place: a file, optionally a row and a column."""
+
+    file: str
+    key: str
+    row: int | None = None
+    column: str | None = None
+    params: dict = field(default_factory=dict)
+
+    def text(self, lang: str | None = None) -> str:
+        where = t("at_row", lang, file=self.file, row=self.row) if self.row else self.file
+        if self.column:
+            where += t("at_column", lang, column=self.column)
+        return f"{where}: {t(self.key, lang, **self.params)}"
+
+
+class Problems:
+    """A collector: readers add problems and go on reading, so the user sees them all."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, file: str, key: str, row: int | None = None, column: str | None = None,
+            **params: object) -> None:
+        self.items.append(Problem(file, key, row, column, params))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ScenarioError(self.items)
+
+
+class ScenarioError(Exception):
+    """The scenario cannot be used; ``problems`` says every reason found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str | None = None) -> str:
+        shown = self.problems[:MAX_REPORTED]
+        lines = [t("refused", lang, n=len(self.problems))]
+        lines += [f"  - {p.text(lang)}" for p in shown]
+        if len(self.problems) > MAX_REPORTED:
+            lines.append("  " + t("more_problems", lang, n=len(self.problems) - MAX_REPORTED))
+        return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Chinese-first user text with an English switch.
+
+The language is ``zh`` unless the user asks for ``en`` (``--lang en`` on the
+command line, or ``PLANNER_LANG=en`` in the environment). Every user-facing
+message lives in :data:`MESSAGES` under one key, in both languages.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGS = ("zh", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # where a problem is
+    "at_file": ("{file}", "{file}"),
+    "at_row": ("{file} 第 {row} 行", "{file} row {row}"),
+    "at_column": ("，列 {column}", ", column {column}"),
+    "more_problems": ("……另有 {n} 个问题未列出", "… and {n} more problems not listed"),
+    "refused": (
+        "方案数据有 {n} 个问题，未写入任何文件：",
+        "The scenario has {n} problems; nothing was written:",
+    ),
+    # files and tables
+    "not_found": ("找不到方案：{path}", "scenario not found: {path}"),
+    "missing_file": ("缺少文件 {file}", "the file {file} is missing"),
+    "missing_sheet": ("工作簿中缺少工作表 {sheet}", "the workbook has no sheet {sheet}"),
+    "bad_encoding": (
+        "文件编码无法识别（应为 UTF-8、带 BOM 的 UTF-8 或 GBK/GB18030）",
+        "the text encoding is not recognised (expected UTF-8, UTF-8 with BOM, or GBK/GB18030)",
+    ),
+    "bad_xlsx": ("无法读取 Excel 工作簿：{error}", "the Excel workbook cannot be read: {error}"),
+    "bad_csv": ("CSV 格式错误：{error}", "the CSV is malformed: {error}"),
+    "empty_table": ("表中没有数据行", "the table has no data rows"),
+    "missing_column": ("缺少必需的列 {column}", "the required column {column} is missing"),
+    "duplicate_column": ("列 {column} 出现了两次", "the column {column} appears twice"),
+    "bad_yaml": ("scenario.yaml 格式错误：{error}", "scenario.yaml is not valid YAML: {error}"),
+    # values
+    "empty": ("此项不能为空", "this value must not be empty"),
+    "duplicate_id": (
+        "编号 {value} 重复（第一次出现在第 {first} 行）",
+        "the id {value} is a duplicate (first used on row {first})",
+    ),
+    "unknown_venue": (
+        "驻地 {value} 不存在（venues.csv 中没有这个编号）",
+        "the venue {value} does not exist (it is not in venues.csv)",
+    ),
+    "unknown_room": (
+        "会场 {value} 不存在（rooms.csv 中没有这个编号）",
+        "the room {value} does not exist (it is not in rooms.csv)",
+    ),
+    "unknown_group": (
+        "工作组 {value} 不存在（groups.csv 中没有这个编号）",
+        "the group {value} does not exist (it is not in groups.csv)",
+    ),
+    "bad_time": (
+        "时间 “{value}” 格式不对，应写成 2021-11-26T08:30 或 2021-11-26 08:30",
+        "the time '{value}' is malformed; write it as 2021-11-26T08:30 or 2021-11-26 08:30",
+    ),
+    "bad_clock": (
+        "时刻 “{value}” 格式不对，应写成 08:30",
+        "the time of day '{value}' is malformed; write it as 08:30",
+    ),
+    "end_not_after_start": (
+        "结束时间 {end} 不晚于开始时间 {start}",
+        "the end {end} is not after the start {start}",
+    ),
+    "shift_empty": (
+        "班次开始与结束相同（{start}），班次长度为零",
+        "the shift starts and ends at the same time ({start})",
+    ),
+    "not_int": ("“{value}” 不是整数", "'{value}' is not a whole number"),
+    "not_number": ("“{value}” 不是数字", "'{value}' is not a number"),
+    "not_positive": ("应为正数，实际为 {value}", "must be a positive number, but is {value}"),
+    "negative": ("不能为负数，实际为 {value}", "must not be negative, but is {value}"),
+    "not_bool": (
+        "“{value}” 不是“是/否”（可写 是、否、true、false、1、0）",
+        "'{value}' is not yes/no (write yes, no, true, false, 1 or 0)",
+    ),
+    "unknown_value": (
+        "“{value}” 不是可用的取值；可用：{choices}",
+        "'{value}' is not an accepted value; use one of: {choices}",
+    ),
+    "room_overlap": (
+        "会场 {room} 的会议 {session} 与第 {other_row} 行的会议 {other} 时间重叠"
+        "（{start}–{end} 与 {other_start}–{other_end}）",
+        "session {session} overlaps session {other} (row {other_row}) in room {room} "
+        "({start}–{end} against {other_start}–{other_end})",
+    ),
+    "self_loop": ("起点与终点是同一驻地 {venue}", "the edge goes from {venue} to itself"),
+    "duplicate_edge": (
+        "{a} 与 {b} 之间的路程重复（第一次出现在第 {first} 行）",
+        "the road between {a} and {b} is given twice (first on row {first})",
+    ),
+    "not_connected": (
+        "驻地之间不连通：{groups} 之间没有路程，travel.csv 需要补充连接它们的路",
+        "the venues are not connected: there is no road between {groups}; "
+        "add an edge joining them to travel.csv",
+    ),
+    "unknown_key": (
+        "未知的设置项 {key}；可用：{choices}",
+        "unknown setting {key}; known settings: {choices}",
+    ),
+    "bad_setting": (
+        "设置项 {key} 的值 “{value}” 无效：{why}",
+        "setting {key} = '{value}' is invalid: {why}",
+    ),
+    "missing_key": ("缺少设置项 {key}", "the setting {key} is missing"),
+    "bad_timezone": ("未知的时区 {value}", "unknown time zone {value}"),
+    "over_capacity": (
+        "会议 {session} 有 {attendees} 人，超过会场 {room} 的容量 {capacity} 人",
+        "session {session} has {attendees} attendees, more than room {room} holds ({capacity})",
+    ),
+}
+
+
+def current_lang() -> str:
+    lang = os.environ.get("PLANNER_LANG", "zh").lower()
+    return lang if lang in LANGS else "zh"
+
+
+def t(key: str, lang: str | None = None, **params: object) -> str:
+    """The message ``key`` in ``lang`` (default: the current language), filled with ``params``."""
+    zh, en = MESSAGES[key]
+    return (en if (lang or current_lang()) == "en" else zh).format(**params)

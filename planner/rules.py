@@ -1,0 +1,167 @@
+"""The planning rules: every parameter, its default, and where the default comes from.
+
+A scenario's ``scenario.yaml`` may override any of these under ``rules:``;
+unknown keys are an error. ``python -m planner rules`` prints this table.
+Per-session override columns in sessions.csv (``jammers_required``,
+``cabinet_units_required``, ``patrols_required``) win over what the rules derive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from planner.errors import Problems
+from planner.vocabulary import LEVELS, SIGNALS
+
+
+def rule(default, zh: str, en: str, source: str):
+    factory = (lambda: dict(default)) if isinstance(default, dict) else None
+    factory = factory or ((lambda: list(default)) if isinstance(default, list) else None)
+    meta = {"zh": zh, "en": en, "source": source}
+    if factory:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Planning parameters. Durations in minutes, areas in m²."""
+
+    setup_minutes: int = rule(
+        30, "设备在会议开始前多少分钟到位（布设）",
+        "minutes before the start a unit must be in place",
+        "000: equipment is in place before delegates enter; halls open ~30 min before a session")
+    move_within_venue_minutes: int = rule(
+        10, "同一驻地内搬移一件设备的时间", "minutes to move a unit between rooms of one venue",
+        "field estimate: one floor-to-floor trolley move in a hotel")
+    loading_minutes: int = rule(
+        15, "跨驻地搬移时装车和卸车的时间", "minutes to load and unload a vehicle between venues",
+        "field estimate: load at the depot, unload at the hotel")
+    patrol_minutes: int = rule(
+        15, "一次巡查在会场停留的时间", "minutes one patrol visit spends in a room",
+        "000: 520 patrols by a 17-person team across 256 sessions; a short visit")
+    sweep_minutes: int = rule(
+        20, "会前安全检测一个会场的时间", "minutes for a pre-session security sweep of a room",
+        "000: all 46 rooms security-checked before the opening")
+    sweep_lead_minutes: int = rule(
+        60, "安全检测最早可在会前多少分钟进行", "earliest a sweep may end before the session",
+        "004 §九: the room is checked before the meeting; older sweeps are stale")
+    cleanup_minutes: int = rule(
+        20, "休会清理检查一个会场的时间", "minutes for a recess clean-up and paper recovery",
+        "000: every recess the room is cleaned and papers recovered")
+    cleanup_window_minutes: int = rule(
+        30, "清理检查须在散会后多少分钟内开始",
+        "a clean-up starts within this many minutes of the end",
+        "004 §九: papers are recovered at the end, before the room is reused")
+    jammer_area_m2: float = rule(
+        150.0, "一台干扰器按标称可覆盖的面积（㎡）",
+        "nominal m² one jammer covers when sizing a room",
+        "typical desk-top jammer in a meeting room; calibrated so the reference congress "
+        "needs ~340 jammer deployments as in 000")
+    signal_factor: dict = rule(
+        {"normal": 1.0, "strong": 1.5, "booster": 2.0},
+        "信号环境系数（放大器附近需加倍）", "jamming multiplier by signal environment",
+        "000 (Guizhou): a carrier amplifier nearby made shielding fail; treated as double")
+    jammer_levels: list = rule(
+        ["top_secret", "secret", "confidential"], "需要干扰器的密级",
+        "levels whose sessions need jammers", "004 §九: classified meetings; internal ones do not")
+    top_secret_extra_jammers: int = rule(
+        1, "绝密会议额外增加的干扰器台数", "extra jammers at a top-secret session (redundancy)",
+        "004: top-secret handling doubles safeguards (二人护送制); one spare unit")
+    cabinet_slots_per_unit: int = rule(
+        24, "每节手机屏蔽柜的格数", "phone slots in one cabinet unit",
+        "common 24-slot cabinet section; calibrated to ~499 unit deployments as in 000")
+    phones_per_attendee: float = rule(
+        1.0, "每位参会人员存放的手机数", "phones each attendee deposits",
+        "000: delegates put their phones into the cabinets (photo caption)")
+    cabinet_levels: list = rule(
+        ["top_secret", "secret", "confidential"], "需要手机屏蔽柜的密级",
+        "levels whose sessions need cabinet units", "004 §九: classified meetings")
+    patrol_interval_minutes: dict = rule(
+        {"top_secret": 40, "secret": 60, "confidential": 90, "internal": 120},
+        "开会后即巡查一次，之后按密级每隔多少分钟再巡查一次",
+        "a patrol soon after the start, then one more every this many minutes, by level",
+        "calibrated so the reference congress needs ~520 patrols as in 000")
+    min_patrols: int = rule(
+        1, "每场会议至少巡查次数", "patrols every session gets at least",
+        "000: every session is patrolled")
+    sweep_levels: list = rule(
+        ["top_secret"], "每场都需会前检测的密级", "levels whose every session needs a sweep",
+        "contract: before every top_secret session")
+    members_per_bag_set: int = rule(
+        8, "每套文件销毁袋服务的工作组人数", "group members one shred-bag set serves",
+        "field estimate: one more set for every 8 members beyond the minimum")
+    min_bag_sets_per_group: int = rule(
+        3, "每个工作组至少配发的销毁袋套数", "bag sets every group gets at least",
+        "000: 72 sets for the 24 congress and delegation working groups, 3 each")
+    level_weight: dict = rule(
+        {"top_secret": 8, "secret": 4, "confidential": 2, "internal": 1},
+        "覆盖优先级的密级权重", "coverage weight by level (attendees also count)",
+        "the higher the level, the worse an uncovered session")
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, object, str, str, str]]:
+        """(key, default, Chinese meaning, English meaning, source) for every rule."""
+        out = []
+        for f in fields(cls):
+            default = f.default_factory() if callable(f.default_factory) else f.default
+            out.append((f.name, default, f.metadata["zh"], f.metadata["en"], f.metadata["source"]))
+        return out
+
+
+MAPPING_KEYS = {"signal_factor": SIGNALS, "patrol_interval_minutes": LEVELS, "level_weight": LEVELS}
+LEVEL_LISTS = ("jammer_levels", "cabinet_levels", "sweep_levels")
+NON_NEGATIVE = {"top_secret_extra_jammers", "setup_minutes", "move_within_venue_minutes",
+                "loading_minutes", "min_patrols", "min_bag_sets_per_group"}
+
+
+def parse_rules(raw: object, file: str, problems: Problems) -> Rules:
+    """Rules from the ``rules:`` mapping, every bad key or value reported to ``problems``."""
+    if raw is None:
+        return Rules()
+    if not isinstance(raw, dict):
+        problems.add(file, "bad_setting", column="rules", key="rules", value=raw,
+                     why="must be a mapping")
+        return Rules()
+    known = {f.name: f for f in fields(Rules)}
+    base = Rules()
+    changes = {}
+    for key, value in raw.items():
+        if key not in known:
+            problems.add(file, "unknown_key", key=f"rules.{key}", choices=", ".join(known))
+            continue
+        parsed = _parse_value(key, value, getattr(base, key), file, problems)
+        if parsed is not None:
+            changes[key] = parsed
+    return replace(base, **changes)
+
+
+def _bad(problems: Problems, file: str, key: str, value: object, why: str) -> None:
+    problems.add(file, "bad_setting", key=f"rules.{key}", value=value, why=why)
+
+
+def _parse_value(key: str, value: object, default: object, file: str, problems: Problems):
+    if key in MAPPING_KEYS:
+        if not isinstance(value, dict):
+            return _bad(problems, file, key, value, "must be a mapping")
+        merged = dict(default)
+        for k, v in value.items():
+            if k not in MAPPING_KEYS[key]:
+                return _bad(problems, file, key, value,
+                            f"unknown key {k}; use {', '.join(MAPPING_KEYS[key])}")
+            if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+                return _bad(problems, file, key, value, f"{k} must be a positive number")
+            merged[k] = v
+        return merged
+    if key in LEVEL_LISTS:
+        if not isinstance(value, list) or any(v not in LEVELS for v in value):
+            return _bad(problems, file, key, value, f"must be a list of {', '.join(LEVELS)}")
+        return list(value)
+    kind = type(default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _bad(problems, file, key, value, "must be a number")
+    if kind is int and not float(value).is_integer():
+        return _bad(problems, file, key, value, "must be a whole number")
+    if value < 0 or (value == 0 and key not in NON_NEGATIVE):
+        return _bad(problems, file, key, value, "must be positive")
+    return kind(value)

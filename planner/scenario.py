@@ -1,0 +1,478 @@
+"""A validated scenario: the congress as the user's files describe it.
+
+:func:`load_scenario` reads a folder (CSV files + ``scenario.yaml``) or one
+``.xlsx`` workbook, checks every row, and either returns an immutable
+:class:`Scenario` or raises :class:`~planner.errors.ScenarioError` listing
+every problem with its file, row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from planner import vocabulary as vocab
+from planner.errors import Problem, Problems, ScenarioError
+from planner.network import VenueNetwork
+from planner.rules import Rules, parse_rules
+from planner.tables import Table, read_folder, read_workbook
+
+REQUIRED_COLUMNS: dict[str, list[str]] = {
+    "venues": ["venue_id", "name", "has_destruction"],
+    "rooms": ["room_id", "venue_id", "name", "area_m2", "capacity", "signal"],
+    "travel": ["from_venue", "to_venue", "minutes"],
+    "sessions": ["session_id", "room_id", "start", "end", "kind", "attendees", "level"],
+    "inventory": ["item_id", "item_type", "venue_id", "capacity", "status"],
+    "staff": ["staff_id", "name", "role", "venue_id", "shift_start", "shift_end"],
+    "groups": ["group_id", "name", "venue_id", "members"],
+}
+SETTINGS_KEYS = ("name", "title", "timezone", "rules", "disruptions", "description", "published")
+# Figures a scenario may be calibrated against (``published:`` in scenario.yaml), e.g. from 000.
+PUBLISHED_KEYS = ("sessions", "jammer_deployments", "cabinet_unit_deployments", "patrols",
+                  "sweeps", "cleanups", "bag_sets_to_groups", "paper_tonnes", "documents_found")
+OVERRIDES = ("jammers_required", "cabinet_units_required", "patrols_required")
+
+
+@dataclass(frozen=True)
+class Venue:
+    """驻地: a hotel or hall where delegations stay and meet."""
+
+    venue_id: str
+    name: str
+    has_destruction: bool
+
+
+@dataclass(frozen=True)
+class Room:
+    """会场: a meeting room in a venue."""
+
+    room_id: str
+    venue_id: str
+    name: str
+    area_m2: float
+    capacity: int
+    signal: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """场次: one meeting in one room; ``row`` is its row in sessions.csv."""
+
+    session_id: str
+    room_id: str
+    start: dt.datetime
+    end: dt.datetime
+    kind: str
+    attendees: int
+    level: str
+    name: str = ""
+    group_id: str = ""
+    jammers_required: int | None = None
+    cabinet_units_required: int | None = None
+    patrols_required: int | None = None
+    row: int = 0
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start).total_seconds() / 60
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unit of stock: a jammer, a cabinet unit (节) or a shred-bag set (套)."""
+
+    item_id: str
+    item_type: str
+    venue_id: str
+    capacity: float
+    status: str
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A member of the team; the shift repeats daily and may run past midnight."""
+
+    staff_id: str
+    name: str
+    role: str
+    venue_id: str
+    shift_start: dt.time
+    shift_end: dt.time
+
+
+@dataclass(frozen=True)
+class Group:
+    """A delegation or working group that holds shred-bag sets."""
+
+    group_id: str
+    name: str
+    venue_id: str
+    members: int
+    bag_sets: int | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    timezone: str
+    rules: Rules
+    venues: dict[str, Venue]
+    rooms: dict[str, Room]
+    sessions: dict[str, Session]
+    items: dict[str, Item]
+    staff: dict[str, Staff]
+    groups: dict[str, Group]
+    travel: list[tuple[str, str, float]]
+    network: VenueNetwork
+    disruptions: dict = field(default_factory=dict)
+    published: dict = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    source: str = ""
+
+    def venue_of(self, room_id: str) -> str:
+        return self.rooms[room_id].venue_id
+
+    def days(self) -> list[dt.date]:
+        return sorted({s.start.date() for s in self.sessions.values()})
+
+    def items_of(self, item_type: str) -> list[Item]:
+        return [i for i in self.items.values() if i.item_type == item_type]
+
+
+class Row:
+    """Field readers for one row; each records a problem and returns None when a value is bad."""
+
+    def __init__(self, table: Table, number: int, record: dict[str, str], problems: Problems):
+        self.table, self.line, self.record, self.problems = table, number, record, problems
+
+    def _problem(self, column: str, key: str, **params: object) -> None:
+        self.problems.add(self.table.file, key, row=self.line, column=column, **params)
+
+    def raw(self, column: str) -> str:
+        return self.record.get(column, "")
+
+    def text(self, column: str, required: bool = True) -> str | None:
+        value = self.raw(column)
+        if not value and required:
+            self._problem(column, "empty")
+            return None
+        return value
+
+    def number(self, column: str, positive: bool = True, whole: bool = False,
+               optional: bool = False) -> float | int | None:
+        value = self.raw(column)
+        if not value:
+            if not optional:
+                self._problem(column, "empty")
+            return None
+        try:
+            n = float(value)
+        except ValueError:
+            self._problem(column, "not_int" if whole else "not_number", value=value)
+            return None
+        if whole and not n.is_integer():
+            self._problem(column, "not_int", value=value)
+            return None
+        if positive and n <= 0:
+            self._problem(column, "not_positive", value=value)
+            return None
+        if n < 0:
+            self._problem(column, "negative", value=value)
+            return None
+        return int(n) if whole else n
+
+    def moment(self, column: str) -> dt.datetime | None:
+        value = self.raw(column)
+        if not value:
+            self._problem(column, "empty")
+            return None
+        parsed = parse_time(value)
+        if parsed is None:
+            self._problem(column, "bad_time", value=value)
+        return parsed
+
+    def clock(self, column: str) -> dt.time | None:
+        value = self.raw(column)
+        try:
+            return dt.datetime.strptime(value[:5] if len(value) == 8 else value, "%H:%M").time()
+        except ValueError:
+            self._problem(column, "bad_clock" if value else "empty", value=value)
+            return None
+
+    def choice(self, column: str, vocabulary: dict) -> str | None:
+        value = self.raw(column)
+        found = vocab.lookup(vocabulary, value)
+        if found is None:
+            self._problem(column, "unknown_value" if value else "empty", value=value,
+                          choices=vocab.choices(vocabulary))
+        return found
+
+    def flag(self, column: str) -> bool | None:
+        value = self.raw(column).strip().lower()
+        if value in vocab.TRUE_WORDS:
+            return True
+        if value in vocab.FALSE_WORDS:
+            return False
+        self._problem(column, "not_bool", value=self.raw(column))
+        return None
+
+    def ref(self, column: str, known: set[str], what: str) -> str | None:
+        """An id that must exist in another table; ``what`` is venue, room or group."""
+        value = self.text(column)
+        if value is not None and value not in known:
+            self._problem(column, f"unknown_{what}", value=value)
+            return None
+        return value
+
+
+def parse_time(value: str) -> dt.datetime | None:
+    """A local time as users write it: 2021-11-26T08:30, 2021-11-26 08:30, 2021/11/26 8:30."""
+    s = value.strip().replace("/", "-")
+    try:
+        parsed = dt.datetime.fromisoformat(s)
+    except ValueError:
+        parsed = None
+        for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"):
+            try:
+                parsed = dt.datetime.strptime(s, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None or parsed.tzinfo is not None:
+        return None
+    return parsed.replace(second=0, microsecond=0)
+
+
+def _unique(table: Table, column: str, problems: Problems):
+    """The table's rows whose id is present and not a duplicate, as (id, Row)."""
+    first: dict[str, int] = {}
+    for number, record in table.rows:
+        row = Row(table, number, record, problems)
+        key = row.text(column)
+        if key is None:
+            continue
+        if key in first:
+            problems.add(table.file, "duplicate_id", row=number, column=column, value=key,
+                         first=first[key])
+            continue
+        first[key] = number
+        yield key, row
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario folder or workbook; raise ScenarioError listing every problem."""
+    path = Path(path)
+    problems = Problems()
+    names = list(REQUIRED_COLUMNS)
+    if not path.exists():
+        problems.add(str(path), "not_found", path=str(path))
+        problems.raise_if_any()
+    if path.is_dir():
+        tables, settings = read_folder(path, names, problems)
+    else:
+        tables, settings = read_workbook(path, names, problems)
+    usable: dict[str, Table] = {}
+    for name, table in tables.items():
+        missing = [c for c in REQUIRED_COLUMNS[name] if c not in table.columns]
+        for column in missing:
+            problems.add(table.file, "missing_column", row=1, column=column)
+        if not missing:
+            usable[name] = table
+    scenario = _build(path, usable, settings, problems)
+    problems.raise_if_any()
+    assert scenario is not None
+    return scenario
+
+
+def _settings(settings: dict | None, file: str, problems: Problems) -> dict:
+    """name, title, timezone, rules, disruptions and published figures from scenario.yaml."""
+    settings = settings or {}
+    for key in settings:
+        if key not in SETTINGS_KEYS:
+            problems.add(file, "unknown_key", key=key, choices=", ".join(SETTINGS_KEYS))
+    name = str(settings.get("name") or "").strip()
+    if not name:
+        problems.add(file, "missing_key", key="name")
+    timezone = str(settings.get("timezone") or "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.add(file, "bad_timezone", value=timezone)
+    published = settings.get("published") or {}
+    if not isinstance(published, dict):
+        problems.add(file, "bad_setting", key="published", value=published, why="must be a mapping")
+        published = {}
+    for key, value in published.items():
+        if key not in PUBLISHED_KEYS:
+            problems.add(file, "unknown_key", key=f"published.{key}",
+                         choices=", ".join(PUBLISHED_KEYS))
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            problems.add(file, "bad_setting", key=f"published.{key}", value=value,
+                         why="must be a positive number")
+    return {"name": name, "title": str(settings.get("title") or name), "timezone": timezone,
+            "rules": parse_rules(settings.get("rules"), file, problems),
+            "disruptions": settings.get("disruptions") or {}, "published": published}
+
+
+def _build(path: Path, tables: dict[str, Table], settings: dict | None,
+           problems: Problems) -> Scenario | None:
+    yaml_file = "scenario.yaml" if path.is_dir() else path.name
+    config = _settings(settings, yaml_file, problems)
+
+    def table(name: str) -> Table:
+        return tables.get(name) or Table(f"{name}.csv", [], [])
+
+    venues: dict[str, Venue] = {}
+    for vid, row in _unique(table("venues"), "venue_id", problems):
+        vname, destruction = row.text("name"), row.flag("has_destruction")
+        if vname is not None and destruction is not None:
+            venues[vid] = Venue(vid, vname, destruction)
+    venue_ids = _written_ids(table("venues"), "venue_id")
+
+    rooms: dict[str, Room] = {}
+    for rid, row in _unique(table("rooms"), "room_id", problems):
+        values = (row.ref("venue_id", venue_ids, "venue"), row.text("name"),
+                  row.number("area_m2"), row.number("capacity", whole=True),
+                  row.choice("signal", vocab.SIGNALS))
+        if None not in values:
+            rooms[rid] = Room(rid, *values)
+    room_ids = _written_ids(table("rooms"), "room_id")
+
+    travel = _travel(table("travel"), venue_ids, problems)
+    groups = _groups(table("groups"), venue_ids, problems)
+    group_ids = _written_ids(table("groups"), "group_id")
+    sessions = _sessions(table("sessions"), room_ids, group_ids, problems)
+    _check_overlaps(table("sessions").file, sessions, problems)
+
+    items: dict[str, Item] = {}
+    for iid, row in _unique(table("inventory"), "item_id", problems):
+        values = (row.choice("item_type", vocab.ITEM_TYPES),
+                  row.ref("venue_id", venue_ids, "venue"),
+                  row.number("capacity"), row.choice("status", vocab.STATUSES))
+        if None not in values:
+            items[iid] = Item(iid, *values)
+
+    staff: dict[str, Staff] = {}
+    for sid, row in _unique(table("staff"), "staff_id", problems):
+        values = (row.text("name"), row.choice("role", vocab.ROLES),
+                  row.ref("venue_id", venue_ids, "venue"),
+                  row.clock("shift_start"), row.clock("shift_end"))
+        if None in values:
+            continue
+        if values[3] == values[4]:
+            row._problem("shift_end", "shift_empty", start=values[3].strftime("%H:%M"))
+            continue
+        staff[sid] = Staff(sid, *values)
+
+    network = VenueNetwork(sorted(venues), [e for e in travel if e[0] in venues and e[1] in venues])
+    if venues and "travel" in tables and len(venues) == len(venue_ids):
+        parts = network.components()
+        if len(parts) > 1:
+            problems.add(table("travel").file, "not_connected",
+                         groups=" | ".join("{" + ", ".join(p) + "}" for p in parts))
+
+    if problems:
+        return None
+    warnings = Problems()
+    for s in sessions.values():
+        room = rooms[s.room_id]
+        if s.attendees > room.capacity:
+            warnings.add(table("sessions").file, "over_capacity", row=s.row, column="attendees",
+                         session=s.session_id, attendees=s.attendees, room=room.room_id,
+                         capacity=room.capacity)
+    return Scenario(config["name"], config["title"], config["timezone"], config["rules"], venues,
+                    rooms, sessions, items, staff, groups, travel, network,
+                    config["disruptions"], config["published"], warnings.items, str(path))
+
+
+def _written_ids(table: Table, column: str) -> set[str]:
+    """Every id written in a table, good rows or not, so one bad row is reported once only."""
+    return {record[column] for _, record in table.rows if record.get(column)}
+
+
+def _travel(table: Table, venues: set[str], problems: Problems) -> list[tuple[str, str, float]]:
+    edges: list[tuple[str, str, float]] = []
+    first: dict[frozenset, int] = {}
+    for number, record in table.rows:
+        row = Row(table, number, record, problems)
+        a = row.ref("from_venue", venues, "venue")
+        b = row.ref("to_venue", venues, "venue")
+        minutes = row.number("minutes")
+        if None in (a, b, minutes):
+            continue
+        if a == b:
+            row._problem("to_venue", "self_loop", venue=a)
+            continue
+        key = frozenset((a, b))
+        if key in first:
+            row._problem("to_venue", "duplicate_edge", a=a, b=b, first=first[key])
+            continue
+        first[key] = number
+        edges.append((a, b, minutes))
+    return edges
+
+
+def _groups(table: Table, venues: set[str], problems: Problems) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    for gid, row in _unique(table, "group_id", problems):
+        values = (row.text("name"), row.ref("venue_id", venues, "venue"),
+                  row.number("members", whole=True))
+        bag_sets = row.number("bag_sets", positive=False, whole=True, optional=True)
+        if None not in values:
+            groups[gid] = Group(gid, *values, bag_sets=bag_sets)
+    return groups
+
+
+def _sessions(table: Table, rooms: set[str], groups: set[str],
+              problems: Problems) -> dict[str, Session]:
+    sessions: dict[str, Session] = {}
+    for sid, row in _unique(table, "session_id", problems):
+        room = row.ref("room_id", rooms, "room")
+        start, end = row.moment("start"), row.moment("end")
+        kind, level = row.choice("kind", vocab.KINDS), row.choice("level", vocab.LEVELS)
+        attendees = row.number("attendees", whole=True)
+        group = row.raw("group_id")
+        if group and group not in groups:
+            row.ref("group_id", groups, "group")
+        overrides = {c: row.number(c, positive=False, whole=True, optional=True)
+                     for c in OVERRIDES}
+        bad_override = any(row.raw(c) and overrides[c] is None for c in OVERRIDES)
+        if start and end and end <= start:
+            row._problem("end", "end_not_after_start", start=_fmt(start), end=_fmt(end))
+            continue
+        if None in (room, start, end, kind, level, attendees) or bad_override:
+            continue
+        if group and group not in groups:
+            continue
+        sessions[sid] = Session(sid, room, start, end, kind, attendees, level,
+                                name=row.raw("name"), group_id=group, row=row.line,
+                                **overrides)
+    return dict(sorted(sessions.items(), key=lambda kv: (kv[1].start, kv[0])))
+
+
+def _check_overlaps(file: str, sessions: dict[str, Session], problems: Problems) -> None:
+    by_room: dict[str, list[Session]] = {}
+    for s in sessions.values():
+        by_room.setdefault(s.room_id, []).append(s)
+    for room, items in by_room.items():
+        items.sort(key=lambda s: (s.start, s.row))
+        latest = items[0]
+        for s in items[1:]:
+            if s.start < latest.end:
+                problems.add(file, "room_overlap", row=s.row, column="start", room=room,
+                             session=s.session_id, other=latest.session_id, other_row=latest.row,
+                             start=_fmt(s.start), end=_fmt(s.end),
+                             other_start=_fmt(latest.start), other_end=_fmt(latest.end))
+            if s.end > latest.end:
+                latest = s
+
+
+def _fmt(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M")
+
+
+__all__ = ["Group", "Item", "Room", "Scenario", "ScenarioError", "Session", "Staff", "Venue",
+           "load_scenario"]

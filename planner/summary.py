@@ -1,0 +1,146 @@
+"""What ``python -m planner validate`` tells a user before any solving.
+
+Counts, the requirement totals the rules derive (against the published
+figures when ``scenario.yaml`` gives them under ``published:``), and the peak
+simultaneous demand for each kind of stock, overall and by venue, with the
+times when demand exceeds the stock held.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from planner import vocabulary as vocab
+from planner.demand import peaks
+from planner.requirements import bag_sets_for, derive
+from planner.scenario import Scenario
+
+TOTALS = ("sessions", "jammer_deployments", "cabinet_unit_deployments", "patrols", "sweeps",
+          "cleanups", "bag_sets_to_groups")
+
+LABELS = {
+    "title": ("方案检查通过：{title}（{name}）", "Scenario is valid: {title} ({name})"),
+    "counts": ("规模", "Size"),
+    "count_line": (
+        "驻地 {venues} 个，会场 {rooms} 个，会议 {sessions} 场（{days} 天），工作人员 {staff} 人，"
+        "工作组 {groups} 个",
+        "{venues} venues, {rooms} rooms, {sessions} sessions over {days} days, "
+        "{staff} staff, {groups} groups"),
+    "stock_line": (
+        "库存：信号干扰器 {jammer} 台（维修 {jammer_maint}），手机屏蔽柜 {cabinet_unit} 节"
+        "（维修 {cabinet_unit_maint}），文件销毁袋 {shred_bag_set} 套",
+        "Stock: {jammer} jammers ({jammer_maint} in maintenance), {cabinet_unit} cabinet units "
+        "({cabinet_unit_maint} in maintenance), {shred_bag_set} shred-bag sets"),
+    "by_kind": ("按会议类型", "By kind"),
+    "by_level": ("按密级", "By level"),
+    "by_day": ("按日期", "By day"),
+    "requirements": ("按规则推算的保障需求", "Requirements derived by the rules"),
+    "published": ("公布数", "published"),
+    "peaks": ("同时需求峰值与库存", "Peak simultaneous demand against stock"),
+    "overall": ("全部驻地", "all venues"),
+    "peak_line": ("{kind}｜{where}：峰值 {peak}（{at}），可用库存 {stock}",
+                  "{kind} | {where}: peak {peak} at {at}, usable stock {stock}"),
+    "excess": ("  需求超过库存：{spans}", "  demand exceeds stock: {spans}"),
+    "excess_overall": ("  ⚠ 这些时段无论怎样调配都会缺额",
+                       "  ⚠ no plan can cover these times in full"),
+    "excess_venue": ("  这些时段须从其他驻地调入设备",
+                     "  units must be brought in from other venues at these times"),
+    "warnings": ("提示", "Warnings"),
+    "sessions": ("会议场次", "sessions"),
+    "jammer_deployments": ("信号干扰器（台次）", "jammer deployments"),
+    "cabinet_unit_deployments": ("手机屏蔽柜（节次）", "cabinet-unit deployments"),
+    "patrols": ("巡查（次）", "patrols"),
+    "sweeps": ("会前安全检测（次）", "pre-session sweeps"),
+    "cleanups": ("休会清理检查（次）", "recess clean-ups"),
+    "bag_sets_to_groups": ("配发工作组的销毁袋（套）", "shred-bag sets held by groups"),
+}
+
+
+def label(key: str, lang: str, **params: object) -> str:
+    zh, en = LABELS[key]
+    return (en if lang == "en" else zh).format(**params)
+
+
+def summarize(scenario: Scenario) -> dict:
+    """Everything ``validate`` reports, as plain data (also printed with ``--json``)."""
+    req = derive(scenario)
+    sessions = scenario.sessions.values()
+    counts = {"venues": len(scenario.venues), "rooms": len(scenario.rooms),
+              "sessions": len(scenario.sessions), "days": len(scenario.days()),
+              "staff": len(scenario.staff), "groups": len(scenario.groups)}
+    stock: dict[str, int] = {}
+    for kind in vocab.ITEM_TYPES:
+        items = scenario.items_of(kind)
+        stock[kind] = len(items)
+        stock[f"{kind}_maint"] = sum(i.status != "ok" for i in items)
+    totals = {
+        "sessions": len(scenario.sessions),
+        "jammer_deployments": sum(r.jammers for r in req.values()),
+        "cabinet_unit_deployments": sum(r.cabinet_units for r in req.values()),
+        "patrols": sum(r.patrols for r in req.values()),
+        "sweeps": sum(r.sweep for r in req.values()),
+        "cleanups": sum(r.cleanup for r in req.values()),
+        "bag_sets_to_groups": sum(bag_sets_for(g, scenario.rules)
+                                  for g in scenario.groups.values()),
+    }
+    return {
+        "name": scenario.name, "title": scenario.title, "counts": counts, "stock": stock,
+        "by_kind": dict(Counter(s.kind for s in sessions)),
+        "by_level": dict(Counter(s.level for s in sessions)),
+        "by_day": {d.isoformat(): n for d, n in sorted(Counter(s.start.date() for s in sessions)
+                                                          .items())},
+        "requirements": totals,
+        "published": scenario.published,
+        "peaks": [{"kind": p.kind, "venue_id": p.venue_id, "stock": p.stock,
+                   "maintenance": p.maintenance, "peak": p.peak,
+                   "peak_at": p.peak_at.isoformat(timespec="minutes") if p.peak_at else None,
+                   "excess": [{"start": e.start.isoformat(timespec="minutes"),
+                               "end": e.end.isoformat(timespec="minutes"), "peak": e.peak}
+                              for e in p.excess]}
+                  for p in peaks(scenario, req)],
+        "warnings": [w.text("en") for w in scenario.warnings],
+    }
+
+
+def format_summary(scenario: Scenario, summary: dict, lang: str) -> str:
+    """The summary as a user reads it on the terminal."""
+    colon, comma = ("：", "，") if lang == "zh" else (": ", ", ")
+
+    def names(vocabulary: dict, counts: dict) -> str:
+        return comma.join(f"{vocab.display(vocabulary, k, lang)} {counts[k]}"
+                          for k in vocabulary if k in counts)
+
+    out = [label("title", lang, title=summary["title"], name=summary["name"]), "",
+           label("counts", lang), "  " + label("count_line", lang, **summary["counts"]),
+           "  " + label("stock_line", lang, **summary["stock"]),
+           "  " + label("by_kind", lang) + colon + names(vocab.KINDS, summary["by_kind"]),
+           "  " + label("by_level", lang) + colon + names(vocab.LEVELS, summary["by_level"]),
+           "  " + label("by_day", lang) + colon
+           + comma.join(f"{d[5:]} {n}" for d, n in summary["by_day"].items()),
+           "", label("requirements", lang)]
+    published = summary["published"]
+    for key in TOTALS:
+        value = summary["requirements"][key]
+        line = f"  {label(key, lang)}{colon}{value}"
+        if key in published:
+            ref = published[key]
+            line += f"   ({label('published', lang)} {ref}, {100 * (value - ref) / ref:+.1f}%)"
+        out.append(line)
+    out += ["", label("peaks", lang)]
+    for p in summary["peaks"]:
+        where = label("overall", lang) if p["venue_id"] is None else (
+            f"{p['venue_id']} {scenario.venues[p['venue_id']].name}")
+        kind = vocab.display(vocab.ITEM_TYPES, p["kind"], lang)
+        at = (p["peak_at"] or "-").replace("T", " ")
+        out.append("  " + label("peak_line", lang, kind=kind, where=where, peak=p["peak"], at=at,
+                                stock=p["stock"]))
+        if p["excess"]:
+            spans = comma.join(f"{e['start'][5:].replace('T', ' ')}–{e['end'][11:]} ({e['peak']})"
+                               for e in p["excess"])
+            out.append("  " + label("excess", lang, spans=spans))
+            out.append("  " + label("excess_overall" if p["venue_id"] is None else "excess_venue",
+                                    lang))
+    if scenario.warnings:
+        out += ["", label("warnings", lang)]
+        out += [f"  - {w.text(lang)}" for w in scenario.warnings]
+    return "\n".join(out)

@@ -1,0 +1,186 @@
+"""Raw tables from a scenario folder of CSV files or from one .xlsx workbook.
+
+This layer only turns files into rows of text, keeping the row numbers a user
+sees in Excel (the header is row 1). Meaning and checks are in
+:mod:`planner.scenario`.
+
+CSV files are read as Chinese Excel saves them: UTF-8, UTF-8 with a BOM, or
+GBK/GB18030. In a workbook each file is a sheet named after it (``sessions``
+or ``sessions.csv``); ``scenario.yaml`` is a sheet ``scenario`` with the
+columns ``key`` and ``value`` (rules as ``rules.setup_minutes``), or a
+``scenario.yaml`` file beside the workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from planner.errors import Problems
+
+
+@dataclass
+class Table:
+    """Rows of one file: ``rows`` holds ``(row_number, {column: text})``."""
+
+    file: str
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def decode(data: bytes) -> str | None:
+    """Text of a CSV saved by Chinese Excel, or None if the encoding is not one we know."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _clean_header(name: object) -> str:
+    return str(name if name is not None else "").strip().lstrip("\ufeff").strip().lower()
+
+
+def _table(file: str, header: list[object], body: list[tuple[int, list[str]]],
+           problems: Problems) -> Table:
+    columns = [_clean_header(h) for h in header]
+    seen: set[str] = set()
+    for c in columns:
+        if c and c in seen:
+            problems.add(file, "duplicate_column", row=1, column=c)
+        seen.add(c)
+    rows = []
+    for number, values in body:
+        if not any(v.strip() for v in values):
+            continue  # Excel leaves blank lines such as ",,,," at the end
+        record = {c: (values[i].strip() if i < len(values) else "")
+                  for i, c in enumerate(columns) if c}
+        rows.append((number, record))
+    return Table(file, [c for c in columns if c], rows)
+
+
+def read_csv(path: Path, problems: Problems) -> Table | None:
+    text = decode(path.read_bytes())
+    if text is None:
+        problems.add(path.name, "bad_encoding")
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, [])
+        body = []
+        for values in reader:
+            body.append((reader.line_num, values))
+    except csv.Error as error:
+        problems.add(path.name, "bad_csv", row=reader.line_num, error=str(error))
+        return None
+    return _table(path.name, header, body, problems)
+
+
+def cell_text(value: object) -> str:
+    """A workbook cell as the text a user would have typed into a CSV."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_workbook(path: Path, names: list[str], problems: Problems
+                  ) -> tuple[dict[str, Table], dict | None]:
+    """The sheets named in ``names`` (without .csv) and the scenario settings of a workbook."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        problems.add(path.name, "bad_xlsx", error=str(error))
+        return {}, None
+    sheets = {name.strip().lower().removesuffix(".csv"): book[name] for name in book.sheetnames}
+    tables: dict[str, Table] = {}
+    for name in names:
+        sheet = sheets.get(name)
+        if sheet is None:
+            problems.add(path.name, "missing_sheet", sheet=name)
+            continue
+        rows = list(sheet.iter_rows(values_only=True))
+        header = list(rows[0]) if rows else []
+        body = [(i + 2, [cell_text(v) for v in r]) for i, r in enumerate(rows[1:])]
+        tables[name] = _table(f"{path.name}[{name}]", header, body, problems)
+    settings = None
+    sheet = sheets.get("scenario") or sheets.get("scenario.yaml")
+    if sheet is not None:
+        settings = _settings_from_sheet(list(sheet.iter_rows(values_only=True)))
+    else:
+        beside = path.with_suffix(".yaml")
+        if beside.exists():
+            settings = read_yaml(beside, problems)
+    book.close()
+    return tables, settings
+
+
+def _settings_from_sheet(rows: list[tuple]) -> dict:
+    """``key``/``value`` rows, dotted keys making nested mappings, values read as YAML scalars."""
+    settings: dict = {}
+    for row in rows[1:]:
+        if not row or row[0] is None:
+            continue
+        key = str(row[0]).strip()
+        value = row[1] if len(row) > 1 else None
+        if isinstance(value, str):
+            value = yaml.safe_load(value) if value.strip() else None
+        node = settings
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return settings
+
+
+def read_yaml(path: Path, problems: Problems) -> dict | None:
+    text = decode(path.read_bytes())
+    if text is None:
+        problems.add(path.name, "bad_encoding")
+        return None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        problems.add(path.name, "bad_yaml", error=str(error).replace("\n", " "))
+        return None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.add(path.name, "bad_yaml", error="top level must be a mapping of settings")
+        return None
+    return data
+
+
+def read_folder(path: Path, names: list[str], problems: Problems
+                ) -> tuple[dict[str, Table], dict | None]:
+    tables: dict[str, Table] = {}
+    for name in names:
+        file = path / f"{name}.csv"
+        if not file.exists():
+            problems.add(f"{name}.csv", "missing_file", file=f"{name}.csv")
+            continue
+        table = read_csv(file, problems)
+        if table is not None:
+            tables[name] = table
+    settings_file = path / "scenario.yaml"
+    if not settings_file.exists():
+        problems.add("scenario.yaml", "missing_file", file="scenario.yaml")
+        return tables, None
+    return tables, read_yaml(settings_file, problems)
