@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from planner.i18n import t
@@ -23,7 +24,7 @@ class Problem:
         where = t("at_row", lang, file=self.file, row=self.row) if self.row else self.file
         if self.column:
             where += t("at_column", lang, column=self.column)
-        return f"{where}: {t(self.key, lang, **self.params)}"
+        return f"{where}: {t(self.key, lang, **{'column': self.column, **self.params})}"
 
 
 class Problems:
@@ -32,9 +33,16 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(self, file: str, key: str, row: int | None = None, column: str | None = None,
+    def add(self, file: str, key: str, /, row: int | None = None, column: str | None = None,
             **params: object) -> None:
         self.items.append(Problem(file, key, row, column, params))
+
+    def unknown_key(self, file: str, key: str, known: list[str] | tuple[str, ...],
+                    prefix: str = "") -> None:
+        """An unknown setting, with the closest known one suggested (a typo is the usual cause)."""
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (→ {prefix}{close[0]}?)" if close else ""
+        self.add(file, "unknown_key", key=prefix + key, hint=hint, choices=", ".join(known))
 
     def __bool__(self) -> bool:
         return bool(self.items)

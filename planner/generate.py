@@ -27,8 +27,8 @@ DELEGATIONS = [
     "江北市", "江南市", "河东市", "河西市", "山前市", "山后市", "湖滨市", "林海市",
     "松原市", "北岭市", "南岭市", "东港市", "西川市", "省直机关", "驻省企业", "省军区",
 ]
-DELEGATION_SIZES = [52, 48, 46, 44, 43, 42, 40, 39, 38, 37, 36, 35, 34, 72, 30, 58]  # sum 714
-NON_VOTING = 60  # 列席 attendees at plenaries
+DELEGATION_SIZES = [57, 48, 48, 46, 45, 43, 41, 40, 39, 38, 37, 36, 35, 72, 30, 59]  # sum 714
+NON_VOTING = 50  # 列席 attendees at plenaries
 PRESIDIUM = 61
 STANDING_COMMITTEE = 15
 HOTELS = [("迎宾馆", 6), ("友谊宾馆", 5), ("国际饭店", 5)]  # delegations housed per hotel
@@ -300,6 +300,21 @@ def settings(scale: int, seed: int) -> dict:
             "published": published, "rules": {}}
 
 
+def settings_yaml(scale: int, seed: int) -> str:
+    """scenario.yaml with every rule written out and explained, so a user can edit it."""
+    from planner.rules import Rules
+
+    head = settings(scale, seed)
+    del head["rules"]
+    lines = [yaml.safe_dump(head, allow_unicode=True, sort_keys=False).rstrip(),
+             "# 规划规则（可修改；删除某项即用默认值）",
+             "# Planning rules: edit freely; a removed key takes its default.", "rules:"]
+    for key, default, zh, en, source in Rules.documented():
+        value = yaml.safe_dump({key: default}, default_flow_style=True, allow_unicode=True)
+        lines += [f"  # {zh} / {en}", f"  # source: {source}", f"  {value.strip()[1:-1]}"]
+    return "\n".join(lines) + "\n"
+
+
 def write(out: str | Path, scale: int = 1, seed: int = 0) -> Path:
     """Write a generated scenario folder (CSV as UTF-8 with BOM, which Chinese Excel opens).
 
@@ -318,8 +333,7 @@ def write(out: str | Path, scale: int = 1, seed: int = 0) -> Path:
                 writer = csv.DictWriter(f, fieldnames=list(rows[0]))
                 writer.writeheader()
                 writer.writerows(rows)
-        with open(tmp / "scenario.yaml", "w", encoding="utf-8") as f:
-            yaml.safe_dump(settings(scale, seed), f, allow_unicode=True, sort_keys=False)
+        (tmp / "scenario.yaml").write_text(settings_yaml(scale, seed), encoding="utf-8")
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)

@@ -18,7 +18,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "at_column": ("，列 {column}", ", column {column}"),
     "more_problems": ("……另有 {n} 个问题未列出", "… and {n} more problems not listed"),
     "refused": (
-        "方案数据有 {n} 个问题，未写入任何文件：",
+        "场景数据有 {n} 个问题，未写入任何文件：",
         "The scenario has {n} problems; nothing was written:",
     ),
     # files and tables
@@ -98,8 +98,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "add an edge joining them to travel.csv",
     ),
     "unknown_key": (
-        "未知的设置项 {key}；可用：{choices}",
-        "unknown setting {key}; known settings: {choices}",
+        "未知的设置项 {key}{hint}；可用：{choices}",
+        "unknown setting {key}{hint}; known settings: {choices}",
     ),
     "bad_setting": (
         "设置项 {key} 的值 “{value}” 无效：{why}",
@@ -119,7 +119,7 @@ def current_lang() -> str:
     return lang if lang in LANGS else "zh"
 
 
-def t(key: str, lang: str | None = None, **params: object) -> str:
+def t(key: str, lang: str | None = None, /, **params: object) -> str:
     """The message ``key`` in ``lang`` (default: the current language), filled with ``params``."""
     zh, en = MESSAGES[key]
     return (en if (lang or current_lang()) == "en" else zh).format(**params)

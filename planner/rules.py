@@ -128,7 +128,7 @@ def parse_rules(raw: object, file: str, problems: Problems) -> Rules:
     changes = {}
     for key, value in raw.items():
         if key not in known:
-            problems.add(file, "unknown_key", key=f"rules.{key}", choices=", ".join(known))
+            problems.unknown_key(file, key, list(known), prefix="rules.")
             continue
         parsed = _parse_value(key, value, getattr(base, key), file, problems)
         if parsed is not None:

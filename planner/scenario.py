@@ -292,7 +292,7 @@ def _settings(settings: dict | None, file: str, problems: Problems) -> dict:
     settings = settings or {}
     for key in settings:
         if key not in SETTINGS_KEYS:
-            problems.add(file, "unknown_key", key=key, choices=", ".join(SETTINGS_KEYS))
+            problems.unknown_key(file, key, SETTINGS_KEYS)
     name = str(settings.get("name") or "").strip()
     if not name:
         problems.add(file, "missing_key", key="name")
@@ -307,8 +307,7 @@ def _settings(settings: dict | None, file: str, problems: Problems) -> dict:
         published = {}
     for key, value in published.items():
         if key not in PUBLISHED_KEYS:
-            problems.add(file, "unknown_key", key=f"published.{key}",
-                         choices=", ".join(PUBLISHED_KEYS))
+            problems.unknown_key(file, key, PUBLISHED_KEYS, prefix="published.")
         elif isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             problems.add(file, "bad_setting", key=f"published.{key}", value=value,
                          why="must be a positive number")

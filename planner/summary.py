@@ -19,7 +19,7 @@ TOTALS = ("sessions", "jammer_deployments", "cabinet_unit_deployments", "patrols
           "cleanups", "bag_sets_to_groups")
 
 LABELS = {
-    "title": ("方案检查通过：{title}（{name}）", "Scenario is valid: {title} ({name})"),
+    "title": ("场景检查通过：{title}（{name}）", "Scenario is valid: {title} ({name})"),
     "counts": ("规模", "Size"),
     "count_line": (
         "驻地 {venues} 个，会场 {rooms} 个，会议 {sessions} 场（{days} 天），工作人员 {staff} 人，"

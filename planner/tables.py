@@ -37,9 +37,10 @@ def decode(data: bytes) -> str | None:
     """Text of a CSV saved by Chinese Excel, or None if the encoding is not one we know."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        return None if "\x00" in text else text  # NULs: UTF-16 that happened to decode
     return None
 
 
@@ -184,3 +185,36 @@ def read_folder(path: Path, names: list[str], problems: Problems
         problems.add("scenario.yaml", "missing_file", file="scenario.yaml")
         return tables, None
     return tables, read_yaml(settings_file, problems)
+
+
+def _flatten(settings: dict, prefix: str = "") -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    for key, value in settings.items():
+        if isinstance(value, dict) and value and prefix == "":
+            out += _flatten(value, f"{key}.")
+        elif isinstance(value, dict | list):
+            out.append((f"{prefix}{key}", yaml.safe_dump(value, default_flow_style=True,
+                                                          allow_unicode=True).strip()))
+        else:
+            out.append((f"{prefix}{key}", value))
+    return out
+
+
+def write_workbook(folder: str | Path, out: str | Path) -> Path:
+    """One .xlsx workbook holding a scenario folder: a sheet per CSV and a ``scenario`` sheet."""
+    from openpyxl import Workbook
+
+    folder, out = Path(folder), Path(out)
+    book = Workbook()
+    book.remove(book.active)
+    for csv_file in sorted(folder.glob("*.csv")):
+        sheet = book.create_sheet(csv_file.stem)
+        for values in csv.reader(io.StringIO(decode(csv_file.read_bytes()) or "")):
+            sheet.append(values)
+    settings = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")) or {}
+    sheet = book.create_sheet("scenario")
+    sheet.append(["key", "value"])
+    for key, value in _flatten(settings):
+        sheet.append([key, value])
+    book.save(out)
+    return out

@@ -64,7 +64,7 @@ def lookup(vocabulary: dict[str, tuple[str, str, tuple[str, ...]]], word: str) -
     return None
 
 
-def choices(vocabulary: dict[str, tuple[str, str, tuple[str, ...]]], lang: str) -> str:
+def choices(vocabulary: dict[str, tuple[str, str, tuple[str, ...]]]) -> str:
     """The accepted values as a user reads them, e.g. ``top_secret (绝密), secret (机密)``."""
     return ", ".join(f"{value} ({zh})" for value, (zh, _en, _o) in vocabulary.items())
 

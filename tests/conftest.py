@@ -1,0 +1,42 @@
+"""Shared test helpers: the bundled scenarios, copies with a broken file laid over, the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "scenarios" / "provincial_congress"
+DATA = ROOT / "tests" / "data"
+MINI = DATA / "mini"
+BROKEN = DATA / "broken"
+
+
+def run_cli(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
+    """``python -m planner ARGS`` as a user runs it, in a fresh process."""
+    env = {**os.environ, "PLANNER_LANG": lang, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=300)
+
+
+def copy_scenario(source: Path, dest: Path, overlay: Path | None = None) -> Path:
+    """A copy of ``source`` with the files of ``overlay`` laid over it (and its DELETE list)."""
+    shutil.copytree(source, dest)
+    if overlay is not None:
+        for f in overlay.iterdir():
+            if f.name == "DELETE":
+                for name in f.read_text().split():
+                    (dest / name).unlink()
+            elif f.name != "expect.txt":
+                shutil.copy(f, dest / f.name)
+    return dest
+
+
+@pytest.fixture
+def mini_copy(tmp_path: Path) -> Path:
+    return copy_scenario(MINI, tmp_path / "mini")
