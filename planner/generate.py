@@ -271,12 +271,12 @@ class _Congress:
     def team(self, centre: str, hotels: list[str]) -> None:
         names = ["王建国", "李明", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周强",
                  "吴昊", "徐敏", "孙浩", "马超", "朱琳", "胡军", "郭涛", "何平"]
-        posts = [(centre, "lead", "07:00", "22:00"), (centre, "tech", "07:00", "19:00"),
-                 (centre, "tech", "11:00", "23:00"), (centre, "patrol", "07:00", "19:00"),
-                 (centre, "patrol", "11:00", "23:00")]
+        early, late = ("06:00", "18:00"), ("10:30", "22:30")
+        posts = [(centre, "lead", "07:00", "22:00"), (centre, "tech", *early),
+                 (centre, "tech", *late), (centre, "patrol", *early), (centre, "patrol", *early)]
         for hid in hotels:
-            posts += [(hid, "tech", "07:00", "19:00"), (hid, "tech", "11:00", "23:00"),
-                      (hid, "patrol", "07:00", "19:00"), (hid, "patrol", "11:00", "23:00")]
+            posts += [(hid, "tech", *early), (hid, "tech", *late),
+                      (hid, "patrol", *early), (hid, "patrol", *late)]
         for n, (vid, role, start, end) in enumerate(posts):
             self.files["staff"].append({"staff_id": self.next_id("P", 3), "name": names[n],
                                         "role": role, "venue_id": vid,

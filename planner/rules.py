@@ -38,19 +38,19 @@ class Rules:
         15, "跨驻地搬移时装车和卸车的时间", "minutes to load and unload a vehicle between venues",
         "field estimate: load at the depot, unload at the hotel")
     patrol_minutes: int = rule(
-        15, "一次巡查在会场停留的时间", "minutes one patrol visit spends in a room",
+        10, "一次巡查在会场停留的时间", "minutes one patrol visit spends in a room",
         "000: 520 patrols by a 17-person team across 256 sessions; a short visit")
     sweep_minutes: int = rule(
         20, "会前安全检测一个会场的时间", "minutes for a pre-session security sweep of a room",
         "000: all 46 rooms security-checked before the opening")
     sweep_lead_minutes: int = rule(
-        60, "安全检测最早可在会前多少分钟进行", "earliest a sweep may end before the session",
-        "004 §九: the room is checked before the meeting; older sweeps are stale")
+        120, "安全检测最早可在会前多少分钟进行", "earliest a sweep may end before the session",
+        "004 §九: the room is checked before the meeting; a sweep older than 2 h is stale")
     cleanup_minutes: int = rule(
-        20, "休会清理检查一个会场的时间", "minutes for a recess clean-up and paper recovery",
+        15, "休会清理检查一个会场的时间", "minutes for a recess clean-up and paper recovery",
         "000: every recess the room is cleaned and papers recovered")
     cleanup_window_minutes: int = rule(
-        30, "清理检查须在散会后多少分钟内开始",
+        45, "清理检查须在散会后多少分钟内开始",
         "a clean-up starts within this many minutes of the end",
         "004 §九: papers are recovered at the end, before the room is reused")
     jammer_area_m2: float = rule(
@@ -94,6 +94,44 @@ class Rules:
     min_bag_sets_per_group: int = rule(
         3, "每个工作组至少配发的销毁袋套数", "bag sets every group gets at least",
         "000: 72 sets for the 24 congress and delegation working groups, 3 each")
+    sweep_m2_per_person: float = rule(
+        400.0, "一人一次安全检测可覆盖的会场面积（㎡），大会场需多人同时检测",
+        "m² one person sweeps; a large hall is swept by a crew",
+        "field estimate: the 1,600 m² main hall takes a crew of four in 20 min")
+    cleanup_attendees_per_person: int = rule(
+        100, "休会清理时一人负责的参会人数，大会场需多人同时清理",
+        "attendees one person's clean-up covers; a plenary needs a crew",
+        "field estimate: a plenary of ~760 is cleared by a crew of eight in 15 min")
+    collect_minutes: int = rule(
+        10, "收取工作组文件销毁袋的时间", "minutes to collect a group's shred bags",
+        "000: bags are recovered from the working groups")
+    collect_window_minutes: int = rule(
+        120, "工作组当天最后一场会议结束后多少分钟内收取销毁袋",
+        "a group's bags are collected within this many minutes of its last session of the day",
+        "000: papers recovered daily; every recess the room itself is cleared by the clean-up")
+    units_per_trip: int = rule(
+        6, "一人一趟可搬运的设备件数", "units one person carries in one trip",
+        "field estimate: one trolley or car boot of jammers and cabinet sections")
+    move_slack_minutes: int = rule(
+        30, "搬运可提前出发的时间窗（分钟）",
+        "how much earlier than the latest moment a move may leave",
+        "planning choice: gives the team room to fit moves between other tasks")
+    move_cost_within_venue: int = rule(
+        1, "驻地内搬移一件设备的代价", "cost of moving one unit within a venue",
+        "planning choice: moves are work and risk; fewer is better")
+    move_cost_between_venues: int = rule(
+        3, "跨驻地搬移一件设备的代价", "cost of moving one unit between venues",
+        "planning choice: a road move takes a car, loading and longer exposure")
+    move_radius_minutes: int = rule(
+        60, "设备最远从多少分钟车程外调入", "furthest road time a unit is brought from",
+        "planning choice: keeps large congresses tractable; the reference spans 33 min")
+    staff_radius_minutes: int = rule(
+        60, "工作人员最远支援多少分钟车程外的驻地", "furthest road time from home a person works",
+        "planning choice: people serve their own area")
+    post_minutes: int = rule(
+        240, "工作人员在一个驻地连续值守的时长（岗）",
+        "length of a post: time a person stays at one venue",
+        "000: tasks are assigned to posts and persons (分解落实到岗、责任到人)")
     level_weight: dict = rule(
         {"top_secret": 8, "secret": 4, "confidential": 2, "internal": 1},
         "覆盖优先级的密级权重", "coverage weight by level (attendees also count)",

@@ -1,0 +1,253 @@
+"""The greedy baseline: first come first served, nearest free unit, nearest free person.
+
+It makes the same kind of decisions as the CP-SAT model, so it serves three
+ends: a baseline to compare the model against (``bench/``), a plan when no
+solver time is given, and the starting point (hint) of the staff model.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+
+from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.requirements import Requirement
+from planner.scenario import Scenario
+from planner.solve.equipment import EquipmentModel, EquipmentPlan
+from planner.solve.staff import Post, posts_of
+from planner.tasks import Task, to_minute
+
+
+class _Pool:
+    """Units of one type at one venue over time: a level that must never go below zero."""
+
+    def __init__(self, stock: int) -> None:
+        self.times: list[int] = [-(10**9)]
+        self.levels: list[int] = [stock]
+
+    def _point(self, t: int) -> int:
+        i = bisect.bisect_right(self.times, t) - 1
+        if self.times[i] != t:
+            self.times.insert(i + 1, t)
+            self.levels.insert(i + 1, self.levels[i])
+            i += 1
+        return i
+
+    def available(self, t: int) -> int:
+        """Units that can leave at ``t`` without leaving the pool short later."""
+        i = bisect.bisect_right(self.times, t) - 1
+        return min(self.levels[i:])
+
+    def add(self, t: int, n: int) -> None:
+        for j in range(self._point(t), len(self.levels)):
+            self.levels[j] += n
+
+
+def greedy_equipment(scenario: Scenario, requirements: dict[str, Requirement],
+                     origin) -> EquipmentPlan:
+    """Sessions in start order; each takes the units already in its room, then the nearest."""
+    shape = EquipmentModel.__new__(EquipmentModel)  # reuse its geometry, not its solver
+    shape.scenario, shape.req, shape.origin = scenario, requirements, origin
+    serve: dict = {}
+    stay: dict = {}
+    bring: dict = {}
+    for kind in STOCK_KINDS:
+        pools = {v: _Pool(sum(1 for i in scenario.items_of(kind)
+                              if i.venue_id == v and i.status == "ok")) for v in scenario.venues}
+        last_in_room: dict[str, str] = {}
+        for s in scenario.sessions.values():
+            sid = s.session_id
+            need = getattr(requirements[sid], REQUIREMENT_FIELD[kind])
+            if need <= 0:
+                continue
+            venue = scenario.venue_of(s.room_id)
+            got = 0
+            before = last_in_room.get(s.room_id)
+            if before is not None:
+                prev = scenario.sessions[before]
+                # units of the previous session in this room stay, if nobody took them since
+                kept = min(serve[kind, before], need,
+                           pools[venue].available(to_minute(prev.end, origin)))
+                if kept:
+                    pools[venue].add(to_minute(prev.end, origin), -kept)
+                    stay[kind, before] = kept
+                    got = kept
+            for v in sorted(shape.sources(venue),
+                            key=lambda v: scenario.network.travel_minutes(v, venue)):
+                if got >= need:
+                    break
+                early, _ = shape.departure(kind, v, sid)
+                n = min(need - got, pools[v].available(early))
+                if n > 0:
+                    pools[v].add(early, -n)
+                    bring[kind, v, sid] = n
+                    got += n
+            serve[kind, sid] = got
+            if got:
+                pools[venue].add(to_minute(s.end, origin), got)
+            last_in_room[s.room_id] = sid
+    return EquipmentPlan(serve=serve, stay=stay, bring=bring)
+
+
+STAY_NEAR, GO_FAR = 10, 30  # minutes a greedy choice is willing to wait to keep people put
+
+
+class Roster:
+    """People's days as the greedy fills them: busy times, post venues, arrivals."""
+
+    def __init__(self, scenario: Scenario, day: int, prior_load: dict[str, int]) -> None:
+        self.scenario = scenario
+        self.posts: dict[str, list[Post]] = {p: posts_of(scenario, p, day)
+                                             for p in scenario.staff}
+        self.venue: dict[tuple[str, int], str] = {}
+        self.arrival: dict[tuple[str, int], int] = {}
+        self.transfer: dict[tuple[str, int], tuple[int, int]] = {}
+        self.busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.load = dict(prior_load)
+        radius = scenario.rules.staff_radius_minutes
+        net = scenario.network
+        self.reach = {p: {v for v in scenario.venues
+                          if net.travel_minutes(scenario.staff[p].venue_id, v) <= radius}
+                      for p in scenario.staff}
+
+    def _travel(self, a: str, b: str) -> int:
+        return round(self.scenario.network.travel_minutes(a, b))
+
+    def _fit(self, p: str, lo: int, hi: int, size: int) -> int | None:
+        """Earliest start in [lo, hi] when ``p`` is free for ``size`` minutes."""
+        s = lo
+        for a, b in self.busy[p]:
+            if s + size <= a:
+                break
+            if b > s:
+                s = b
+            if s > hi:
+                return None
+        return s if s <= hi else None
+
+    def option(self, p: str, q: Post, t: Task) -> tuple[int, int | None] | None:
+        """(start, transfer start or None) for task ``t`` by ``p`` in post ``q``, if possible."""
+        where = t.from_venue or t.venue_id
+        if where not in self.reach[p]:
+            return None
+        here = self.venue.get((p, q.index))
+        lo = max(t.earliest, q.start)
+        hi = min(t.latest, q.end - 1, q.shift_end - t.duration)
+        transfer = None
+        if here is None:
+            before = self.venue.get((p, q.index - 1))
+            if before is not None and before != where:
+                spill = max((b for a, b in self.busy[p] if a < q.start), default=q.start)
+                transfer = max(q.start, spill)
+                lo = max(lo, transfer + self._travel(before, where))
+            after = self.venue.get((p, q.index + 1))
+            if after is not None and after != where:
+                return None  # keep it simple: never squeeze a post between two others
+        elif here != where:
+            return None
+        else:
+            lo = max(lo, self.arrival.get((p, q.index), lo))
+        if lo > hi:
+            return None
+        if transfer is not None:
+            # the transfer itself must be free time too
+            length = lo - transfer
+            if self._fit(p, transfer, transfer, length) is None:
+                return None
+        start = self._fit(p, lo, hi, t.duration + t.busy_after)
+        return None if start is None else (start, transfer)
+
+    def take(self, p: str, q: Post, t: Task, start: int, transfer: int | None) -> None:
+        where = t.from_venue or t.venue_id
+        if (p, q.index) not in self.venue:
+            self.venue[p, q.index] = where
+            before = self.venue.get((p, q.index - 1))
+            if transfer is not None and before is not None:
+                size = self._travel(before, where)
+                self.transfer[p, q.index] = (transfer, size)
+                self._busy(p, transfer, transfer + size)
+                self.arrival[p, q.index] = transfer + size
+        self._busy(p, start, start + t.duration + t.busy_after)
+        self.load[p] = self.load.get(p, 0) + t.duration
+
+    def used_posts(self, done: dict[str, tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """The venue of every post in which someone was given work; idle posts are left out."""
+        used = set()
+        for p, start in done.values():
+            for q in self.posts[p]:
+                if q.start <= start < q.end:
+                    used.add((p, q.index))
+        return {key: v for key, v in self.venue.items() if key in used}
+
+    def _busy(self, p: str, a: int, b: int) -> None:
+        if b > a:
+            bisect.insort(self.busy[p], (a, b))
+
+
+SLOT = 30  # minutes: the grain at which work and people are matched when posting
+
+
+def post_people(roster: Roster, tasks: list[Task]) -> None:
+    """Send people where the work is: each post, in time order, goes to the venue with the
+    most work not yet matched by people posted there (staying put or at home on a tie)."""
+    demand: dict[tuple[str, int], float] = defaultdict(float)
+    for t in tasks:
+        where = t.from_venue or t.venue_id
+        a, b = t.earliest, t.latest + t.duration + t.busy_after
+        for slot in range(a // SLOT, (b - 1) // SLOT + 1):
+            overlap = min(b, (slot + 1) * SLOT) - max(a, slot * SLOT)
+            demand[where, slot] += (t.duration + t.busy_after) * overlap / (b - a)
+    supply: dict[tuple[str, int], float] = defaultdict(float)
+    home = {p: roster.scenario.staff[p].venue_id for p in roster.posts}
+    for q in sorted((q for plist in roster.posts.values() for q in plist),
+                    key=lambda q: (q.start, q.staff_id)):
+        p = q.staff_id
+        slots = range(q.start // SLOT, (q.end - 1) // SLOT + 1)
+        before = roster.venue.get((p, q.index - 1))
+
+        def unmet(v: str, slots=slots) -> float:
+            return sum(max(0.0, demand[v, k] - supply[v, k]) for k in slots)
+
+        best = max(sorted(roster.reach[p]),
+                   key=lambda v: (round(unmet(v)), v == before, v == home[p]))
+        if unmet(best) <= 0:
+            continue  # nothing to do anywhere: leave the post open
+        roster.venue[p, q.index] = best
+        if before is not None and before != best:
+            size = roster._travel(before, best)
+            roster.transfer[p, q.index] = (q.start, size)
+            roster._busy(p, q.start, q.start + size)
+            roster.arrival[p, q.index] = q.start + size
+        for k in slots:
+            supply[best, k] += SLOT
+
+
+def greedy_staff(scenario: Scenario, tasks: list[Task], day: int,
+                 prior_load: dict[str, int]) -> tuple[dict[str, tuple[str, int]], Roster]:
+    """People posted where the work is; then the most urgent task first, each to the
+    person who can start it soonest (then the least loaded)."""
+    roster = Roster(scenario, day, prior_load)
+    post_people(roster, tasks)
+    done: dict[str, tuple[str, int]] = {}
+    home = {p: scenario.staff[p].venue_id for p in scenario.staff}
+    for t in sorted(tasks, key=lambda t: (t.latest, t.earliest, t.task_id)):
+        best = None
+        for p, plist in roster.posts.items():
+            for q in plist:
+                found = roster.option(p, q, t)
+                if found is None:
+                    continue
+                start, transfer = found
+                where = t.from_venue or t.venue_id
+                # someone already posted there first, then someone whose home it is: people
+                # spread over the venues instead of all flocking to the first one
+                settled = roster.venue.get((p, q.index)) == where
+                penalty = 0 if settled else (STAY_NEAR if home[p] == where else GO_FAR)
+                key = (start + penalty, roster.load.get(p, 0), p)
+                if best is None or key < best[0]:
+                    best = (key, p, q, start, transfer)
+        if best is not None:
+            _, p, q, start, transfer = best
+            roster.take(p, q, t, start, transfer)
+            done[t.task_id] = (p, start)
+    return done, roster

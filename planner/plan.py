@@ -1,0 +1,132 @@
+"""A plan: the day's orders, as the contract's files (assignments, moves, staff_tasks,
+bags, coverage, summary). Written whole or not at all; read back for checking and
+re-planning."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Assignment:
+    item_id: str
+    item_type: str
+    session_id: str
+    room_id: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+@dataclass(frozen=True)
+class Move:
+    item_id: str
+    from_room_id: str
+    to_room_id: str
+    depart: dt.datetime
+    arrive: dt.datetime
+    staff_id: str
+    session_id: str = ""
+
+
+@dataclass(frozen=True)
+class StaffTask:
+    staff_id: str
+    task: str
+    session_id: str
+    room_id: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+@dataclass(frozen=True)
+class BagHolding:
+    bag_set_id: str
+    holder_id: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    session_id: str
+    jammers_required: int
+    jammers_assigned: int
+    cabinet_units_required: int
+    cabinet_units_assigned: int
+    patrols_required: int
+    patrols_assigned: int
+    sweep_done: bool
+    cleanup_done: bool
+    covered: bool
+    shortfall_reason: str
+    shortfall_reason_en: str = ""
+    sweep_required: bool = False
+    cleanup_required: bool = True
+
+
+@dataclass
+class Plan:
+    assignments: list[Assignment] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    staff_tasks: list[StaffTask] = field(default_factory=list)
+    bags: list[BagHolding] = field(default_factory=list)
+    coverage: list[CoverageRow] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+
+
+FILES = {"assignments": Assignment, "moves": Move, "staff_tasks": StaffTask, "bags": BagHolding,
+         "coverage": CoverageRow}
+
+
+def _text(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_plan(plan: Plan, out: str | Path) -> Path:
+    """Write the plan folder atomically: a temporary folder renamed into place.
+
+    An existing plan folder is replaced whole; any other non-empty folder is refused.
+    """
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not (out / "summary.json").exists():
+        raise FileExistsError(f"{out} exists, is not empty and holds no plan")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".plan-", dir=out.parent))
+    try:
+        for name, kind in FILES.items():
+            rows = getattr(plan, name)
+            with open(tmp / f"{name}.csv", "w", newline="", encoding="utf-8-sig") as f:
+                writer = csv.writer(f)
+                writer.writerow([x.name for x in fields(kind)])
+                for row in rows:
+                    writer.writerow([_text(v) for v in asdict(row).values()])
+        (tmp / "summary.json").write_text(json.dumps(plan.summary, ensure_ascii=False, indent=2),
+                                          encoding="utf-8")
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=".old-", dir=out.parent))
+            os.replace(out, old / "plan")
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def read_rows(folder: str | Path, name: str) -> list[dict[str, str]]:
+    """Rows of one plan file as text, for readers that check it independently."""
+    with open(Path(folder) / f"{name}.csv", encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))

@@ -1,0 +1,336 @@
+"""Making a plan: equipment model → moves → staff model per day → named units → coverage.
+
+:func:`make_plan` is the library call behind ``python -m planner plan`` and the
+dashboard. ``method="cpsat"`` (default) solves the CP-SAT models, warm-started
+from the greedy plan; ``method="greedy"`` returns the greedy baseline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import defaultdict
+
+from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.explain import Explainer
+from planner.plan import BagHolding, CoverageRow, Plan, StaffTask
+from planner.requirements import bag_sets_for, derive
+from planner.scenario import Scenario
+from planner.solve.equipment import (
+    EquipmentModel,
+    EquipmentPlan,
+    StageResult,
+    move_minutes,
+    session_weight,
+)
+from planner.solve.staff import StaffDayModel, duty_day, posts_of, scatter_patrols
+from planner.solve.units import Trip, name_units
+from planner.tasks import Task, epoch, session_tasks, to_time
+
+
+def trips_for(scenario: Scenario, equipment: EquipmentPlan, shape: EquipmentModel) -> tuple[
+        list[Task], list[Trip]]:
+    """Move tasks: the units brought from one venue to one session, in loads one person carries."""
+    per_trip = scenario.rules.units_per_trip
+    loads: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for (kind, v, sid), n in sorted(equipment.bring.items()):
+        loads[v, sid] += [kind] * n
+    tasks, trips = [], []
+    for (v, sid), kinds in sorted(loads.items()):
+        s = scenario.sessions[sid]
+        to_venue = scenario.venue_of(s.room_id)
+        early, late = shape.departure(STOCK_KINDS[0], v, sid)
+        back = 0 if v == to_venue else round(scenario.network.travel_minutes(to_venue, v))
+        for k in range(math.ceil(len(kinds) / per_trip)):
+            tid = f"{sid}:move:{v}:{k}"
+            tasks.append(Task(tid, "move", sid, s.room_id, to_venue, early, late,
+                              move_minutes(scenario, v, to_venue), k, back, v))
+            trips.append(Trip(tid, v, sid, tuple(kinds[k * per_trip:(k + 1) * per_trip])))
+    return tasks, trips
+
+
+def make_plan(scenario: Scenario, time_limit: float = 10.0, seed: int = 0, workers: int = 2,
+              method: str = "cpsat") -> Plan:
+    """Plan the whole congress. ``time_limit`` is the solver budget in seconds."""
+    from planner.greedy import greedy_equipment, greedy_staff
+
+    clock = time.perf_counter()
+    requirements = derive(scenario)
+    origin = epoch(scenario)
+    shape = EquipmentModel(scenario, requirements, origin)
+    stages: list[StageResult] = []
+    greedy_plan = greedy_equipment(scenario, requirements, origin)
+    if method == "greedy":
+        equipment = greedy_plan
+    else:
+        equipment = shape.solve(time_limit * 0.35, workers, seed, hint=greedy_plan)
+        stages += equipment.stages
+    move_tasks, trips = trips_for(scenario, equipment, shape)
+    tasks = session_tasks(scenario, requirements, origin) + move_tasks
+    by_day: dict[int, list[Task]] = defaultdict(list)
+    for t in tasks:
+        by_day[duty_day(t.earliest)].append(t)
+    weights = {sid: session_weight(scenario, sid) for sid in scenario.sessions}
+    equipped = {sid for sid in scenario.sessions
+                if all(equipment.serve.get((k, sid), 0)
+                       >= getattr(requirements[sid], REQUIREMENT_FIELD[k]) for k in STOCK_KINDS)}
+    days = sorted(by_day)
+    greedy_days, greedy_load = {}, {}
+    for day in days:  # the greedy first, for every day: it is quick, and shows where work is left
+        greedy_days[day] = greedy_staff(scenario, by_day[day], day, greedy_load)
+        _add_load(greedy_load, by_day[day], greedy_days[day][0])
+
+    def short(day: int) -> bool:
+        wanted = {t.task_id for t in by_day[day] if t.session_id in equipped}
+        return not wanted <= set(greedy_days[day][0])
+
+    # solver time goes where the greedy left work undone, three times as much per task
+    shares = {day: len(by_day[day]) * (3 if short(day) else 1) for day in days}
+    load: dict[str, int] = {}
+    done: dict[str, tuple[str, int]] = {}
+    for day in days:
+        day_tasks = by_day[day]
+        hint, roster = greedy_days[day] if not load else greedy_staff(scenario, day_tasks, day,
+                                                                        load)
+        result, transfers = hint, roster.transfer
+        left = time_limit - (time.perf_counter() - clock)
+        share = left * shares[day] / sum(shares[d] for d in days if d >= day)
+        if method != "greedy" and share > 0:
+            result, transfers, day_stages = _solve_day(
+                scenario, day_tasks, day, weights, equipped, load, seed, workers, share,
+                (hint, roster.venue, roster.transfer), roster.used_posts(hint))
+            stages += day_stages
+        result = scatter_patrols(scenario, day, day_tasks, result, transfers, seed)
+        _add_load(load, day_tasks, result)
+        done.update(result)
+    assignments, moves = name_units(scenario, origin, equipment, trips, done,
+                                    lambda a, b: move_minutes(scenario, a, b))
+    by_id = {t.task_id: t for t in tasks}
+    staff_tasks = sorted(
+        (StaffTask(p, by_id[tid].kind, by_id[tid].session_id, by_id[tid].room_id,
+                   to_time(start, origin), to_time(start + by_id[tid].duration, origin))
+         for tid, (p, start) in done.items()), key=lambda x: (x.staff_id, x.start, x.task))
+    plan = Plan(assignments=sorted(assignments, key=lambda a: (a.start, a.item_id)),
+                moves=sorted(moves, key=lambda m: (m.depart, m.item_id)),
+                staff_tasks=staff_tasks, bags=allocate_bags(scenario, requirements))
+    unstaffed = {t.session_id for t in move_tasks if t.task_id not in done}
+    plan.coverage = coverage_rows(scenario, requirements, plan, tasks, done, unstaffed, origin)
+    plan.summary = summarize_plan(scenario, plan, stages, equipment, method,
+                                  time.perf_counter() - clock, seed, workers)
+    return plan
+
+
+def _add_load(load: dict[str, int], tasks: list[Task], done: dict[str, tuple[str, int]]) -> None:
+    minutes = {t.task_id: t.duration for t in tasks}
+    for tid, (p, _start) in done.items():
+        load[p] = load.get(p, 0) + minutes[tid]
+
+
+def _solve_day(scenario, tasks, day, weights, equipped, load, seed, workers, seconds, start,
+               fixed_posts):
+    """One day's staff: first with the greedy's busy posts pinned (small, fast); if work is
+    still undone, again with every post free to move; then the load evened out. Whatever
+    is not bettered in time stands as it was."""
+    clock = time.perf_counter()
+    done, venues, transfers = start
+    stages: list[StageResult] = []
+    model = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
+                          fixed_posts=fixed_posts)
+    model.hint(done, venues, transfers)
+    model.keep_at_least(done)
+    wanted = {t.task_id for t in tasks if t.session_id in equipped}
+    if not wanted <= set(done):
+        try:
+            done, venues, transfers, found = model.solve(seconds * 0.4, workers, seed,
+                                                         ("tasks",))
+            stages += found
+        except RuntimeError:
+            return done, transfers, stages
+    left = seconds - (time.perf_counter() - clock)
+    if not wanted <= set(done) and left > 0.5:
+        # free only the posts around the work left undone; the rest stay as they are
+        undone = [t for t in tasks if t.task_id in wanted - set(done)]
+        near = {(p, q.index) for p in scenario.staff for q in posts_of(scenario, p, day)
+                if any(q.start < t.latest + t.duration + 60 and q.end > t.earliest - 60
+                       for t in undone)}
+        pinned = {k: v for k, v in _post_venues(scenario, day, tasks, done).items()
+                  if k not in near}
+        wide = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
+                             fixed_posts=pinned)
+        wide.hint(done, venues, transfers)
+        wide.keep_at_least(done)
+        try:
+            found_done, found_venues, found_transfers, found = wide.solve(left * 0.6, workers,
+                                                                          seed, ("tasks",))
+            stages += [StageResult(f"{s.name}:open", s.status, s.objective, s.bound, s.seconds)
+                       for s in found]
+            if len(found_done) >= len(done):
+                model, done, venues, transfers = wide, found_done, found_venues, found_transfers
+        except RuntimeError:
+            pass
+    left = seconds - (time.perf_counter() - clock)
+    if left > 0.2:
+        try:
+            done, venues, transfers, found = model.solve(left, workers, seed, ("load",))
+            stages += found
+        except RuntimeError:
+            pass
+    return done, transfers, stages
+
+
+def _post_venues(scenario, day, tasks, done) -> dict[tuple[str, int], str]:
+    by_id = {t.task_id: t for t in tasks}
+    out = {}
+    for tid, (p, start) in done.items():
+        t = by_id[tid]
+        for q in posts_of(scenario, p, day):
+            if q.start <= start < q.end:
+                out[p, q.index] = t.from_venue or t.venue_id
+    return out
+
+
+def allocate_bags(scenario: Scenario, requirements) -> list[BagHolding]:
+    """Shred-bag sets to groups by their share (``bag_sets_for``), the rest kept at depots.
+
+    A group holds its sets from the setup of its first session to the end of its last.
+    """
+    sets = sorted((i for i in scenario.items_of("shred_bag_set") if i.status == "ok"),
+                  key=lambda i: i.item_id)
+    setup = dt.timedelta(minutes=scenario.rules.setup_minutes)
+    spans: dict[str, list[dt.datetime]] = {}
+    for s in scenario.sessions.values():
+        if s.group_id:
+            a, b = spans.get(s.group_id, [s.start - setup, s.end])
+            spans[s.group_id] = [min(a, s.start - setup), max(b, s.end)]
+    if not scenario.sessions:
+        return []
+    first = min(s.start for s in scenario.sessions.values()) - setup
+    last = max(s.end for s in scenario.sessions.values())
+    wanted = [(g.group_id, g.venue_id, bag_sets_for(g, scenario.rules))
+              for g in scenario.groups.values()]
+    # nearest sets first: those stored at the group's venue
+    holdings, free = [], list(sets)
+    for gid, venue, n in wanted:
+        start, end = spans.get(gid, (first, last))
+        local = [i for i in free if i.venue_id == venue] + [i for i in free if i.venue_id != venue]
+        for item in local[:n]:
+            free.remove(item)
+            holdings.append(BagHolding(item.item_id, gid, start, end))
+    for item in free:
+        holdings.append(BagHolding(item.item_id, f"depot:{item.venue_id}", first, last))
+    return holdings
+
+
+def coverage_rows(scenario: Scenario, requirements, plan: Plan, tasks: list[Task],
+                  done: dict[str, tuple[str, int]], unstaffed: set[str],
+                  origin: dt.datetime) -> list[CoverageRow]:
+    explainer = Explainer(scenario, plan.assignments, plan.staff_tasks, unstaffed)
+    assigned = defaultdict(int)
+    for a in plan.assignments:
+        assigned[a.item_type, a.session_id] += 1
+    by_session: dict[str, list[Task]] = defaultdict(list)
+    for t in tasks:
+        if t.kind != "move":
+            by_session[t.session_id].append(t)
+    rows = []
+    for sid, req in requirements.items():
+        reasons = []
+        counts = {}
+        for kind in STOCK_KINDS:
+            need = getattr(req, REQUIREMENT_FIELD[kind])
+            got = assigned[kind, sid]
+            counts[kind] = got
+            if got < need:
+                reasons.append(explainer.equipment(kind, sid, got, need))
+        status = {}
+        for kind in ("patrol", "sweep", "cleanup", "collect"):
+            mine = [t for t in by_session[sid] if t.kind == kind]
+            got = sum(t.task_id in done for t in mine)
+            status[kind] = (got, len(mine))
+            if got < len(mine):
+                missing = [t for t in mine if t.task_id not in done]
+                a = min(t.earliest for t in missing)
+                b = max(t.latest + t.duration for t in missing)
+                reasons.append(explainer.staff(kind, sid, got, len(mine),
+                                               (to_time(a, origin), to_time(b, origin))))
+        sweep_ok = status["sweep"][0] == status["sweep"][1]
+        cleanup_ok = status["cleanup"][0] == status["cleanup"][1]
+        covered = not reasons
+        rows.append(CoverageRow(
+            sid, req.jammers, counts["jammer"], req.cabinet_units, counts["cabinet_unit"],
+            req.patrols, status["patrol"][0], req.sweep and sweep_ok, cleanup_ok, covered,
+            "；".join(r[0] for r in reasons), "; ".join(r[1] for r in reasons),
+            sweep_required=req.sweep, cleanup_required=req.cleanup))
+    return rows
+
+
+def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
+                   equipment: EquipmentPlan, method: str, seconds: float, seed: int,
+                   workers: int) -> dict:
+    """summary.json: the counts, and the objective with its bound.
+
+    The objective is the lexicographic order as one number: uncovered weight first,
+    then units short (weighted by level), then move cost. Its bound comes from the
+    equipment model, which ignores staff, so it is a true lower bound.
+    """
+    weights = {sid: session_weight(scenario, sid) for sid in scenario.sessions}
+    level_weight = scenario.rules.level_weight
+    uncovered = sum(weights[r.session_id] for r in plan.coverage if not r.covered)
+    lw = {r.session_id: int(level_weight[scenario.sessions[r.session_id].level])
+          for r in plan.coverage}
+    short = sum(lw[r.session_id] * (max(0, r.jammers_required - r.jammers_assigned)
+                                    + max(0, r.cabinet_units_required - r.cabinet_units_assigned))
+                for r in plan.coverage)
+    max_short = sum(lw[r.session_id] * (r.jammers_required + r.cabinet_units_required)
+                    for r in plan.coverage)
+    cost = {True: scenario.rules.move_cost_within_venue,
+            False: scenario.rules.move_cost_between_venues}
+    move_cost = sum(cost[_venue(scenario, m.from_room_id) == _venue(scenario, m.to_room_id)]
+                    for m in plan.moves)
+    s2 = equipment.max_move_cost + 1
+    s1 = (max_short + 1) * s2
+    objective = uncovered * s1 + short * s2 + move_cost
+    by_name = {s.name: s for s in stages}
+    solved = [by_name.get(k) for k in ("coverage", "units", "moves")]
+    if method == "greedy" or None in solved or any(s.bound != s.bound for s in solved):
+        bound, status = 0.0, "GREEDY" if method == "greedy" else "FEASIBLE"
+    else:
+        bound = solved[0].bound * s1 + solved[1].bound * s2 + solved[2].bound
+        status = "OPTIMAL" if all(s.status == "OPTIMAL" for s in solved) else "FEASIBLE"
+        if objective > bound + 1e-6 and status == "OPTIMAL":
+            status = "FEASIBLE"  # the staff could not carry out all of the optimal equipment plan
+    gap = (objective - bound) / objective if objective > 0 else 0.0
+    loads = defaultdict(int)
+    for t in plan.staff_tasks:
+        loads[t.staff_id] += int((t.end - t.start).total_seconds() // 60)
+    return {
+        "sessions": len(plan.coverage),
+        "sessions_covered": sum(r.covered for r in plan.coverage),
+        "jammer_deployments": sum(a.item_type == "jammer" for a in plan.assignments),
+        "cabinet_unit_deployments": sum(a.item_type == "cabinet_unit" for a in plan.assignments),
+        "patrols": sum(t.task == "patrol" for t in plan.staff_tasks),
+        "sweeps": sum(r.sweep_done for r in plan.coverage),
+        "cleanups": sum(r.cleanup_done and r.cleanup_required for r in plan.coverage),
+        "moves": len(plan.moves),
+        "moves_between_venues": sum(_venue(scenario, m.from_room_id)
+                                    != _venue(scenario, m.to_room_id) for m in plan.moves),
+        "solver_status": status,
+        "objective": objective,
+        "best_bound": bound,
+        "gap": round(gap, 6),
+        "objective_terms": {"uncovered_weight": uncovered, "units_short_weighted": short,
+                            "move_cost": move_cost, "uncovered_scale": s1, "units_scale": s2},
+        "staff_load_minutes": {"max": max(loads.values(), default=0),
+                               "min": min((loads.get(p, 0) for p in scenario.staff), default=0)},
+        "stages": [vars(s) for s in stages],
+        "solve_seconds": round(seconds, 3),
+        "method": method,
+        "seed": seed,
+        "workers": workers,
+        "scenario": scenario.name,
+    }
+
+
+def _venue(scenario: Scenario, place: str) -> str:
+    return place.removeprefix("depot:") if place.startswith("depot:") else scenario.venue_of(place)

@@ -1,0 +1,227 @@
+"""The equipment model: jammers and cabinet units flowing between rooms, as a CP-SAT model.
+
+Units of one type are interchangeable while planning, so the model counts them
+and the plan names them afterwards (:mod:`planner.solve.units`). For each type:
+
+- ``serve[s]``: units serving session *s* (at most what it needs);
+- ``stay[s]``: units that stay in the room from *s* to the room's next session
+  needing this type (no move);
+- ``bring[v, s]``: units brought to *s* from venue *v*'s pool: units released
+  by sessions in *v* that ended, plus the venue's depot. Each is one move, and
+  leaves the pool ``move_slack_minutes`` before the latest moment it could
+  leave (travel time, loading and setup included);
+- the pool of each venue never goes below zero.
+
+Objective, in strict order (solved as three stages, each fixing the one before):
+(1) weighted sessions whose equipment is complete, (2) units short, weighted by
+level, (3) move cost, a move between venues costing more than one within a venue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.requirements import Requirement
+from planner.scenario import Scenario
+from planner.tasks import to_minute
+
+
+def session_weight(scenario: Scenario, session_id: str) -> int:
+    """How much an uncovered session matters: its level's weight times (attendees + 10)."""
+    s = scenario.sessions[session_id]
+    return int(scenario.rules.level_weight[s.level]) * (s.attendees + 10)
+
+
+def move_minutes(scenario: Scenario, from_venue: str, to_venue: str) -> int:
+    """Door-to-door minutes to move a unit: within a venue, or by road plus loading."""
+    rules = scenario.rules
+    if from_venue == to_venue:
+        return rules.move_within_venue_minutes
+    return round(scenario.network.travel_minutes(from_venue, to_venue)) + rules.loading_minutes
+
+
+@dataclass
+class StageResult:
+    name: str
+    status: str
+    objective: float
+    bound: float
+    seconds: float
+
+
+@dataclass
+class EquipmentPlan:
+    """Counts per (type, session) and per (type, venue, session) move, from the solver."""
+
+    serve: dict[tuple[str, str], int]
+    stay: dict[tuple[str, str], int]
+    bring: dict[tuple[str, str, str], int]
+    stages: list[StageResult] = field(default_factory=list)
+    max_move_cost: int = 0
+
+
+class EquipmentModel:
+    def __init__(self, scenario: Scenario, requirements: dict[str, Requirement],
+                 origin: dt.datetime) -> None:
+        self.scenario, self.req, self.origin = scenario, requirements, origin
+        self.model = cp_model.CpModel()
+        self.serve: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.stay: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.bring: dict[tuple[str, str, str], cp_model.IntVar] = {}
+        self.full: dict[str, cp_model.IntVar] = {}
+        self.cost_terms: list = []
+        self.max_move_cost = 0
+        for kind in STOCK_KINDS:
+            self._build_kind(kind)
+        self._build_coverage()
+
+    # -- structure ----------------------------------------------------------------------------
+    def needs(self, kind: str, sid: str) -> int:
+        return getattr(self.req[sid], REQUIREMENT_FIELD[kind])
+
+    def sources(self, venue: str) -> list[str]:
+        radius = self.scenario.rules.move_radius_minutes
+        net = self.scenario.network
+        return [v for v in self.scenario.venues if net.travel_minutes(v, venue) <= radius]
+
+    def departure(self, kind: str, v: str, sid: str) -> tuple[int, int]:
+        """Earliest and latest minute a move from venue ``v`` to session ``sid`` may leave."""
+        s = self.scenario.sessions[sid]
+        rules = self.scenario.rules
+        latest = (to_minute(s.start, self.origin) - rules.setup_minutes
+                  - move_minutes(self.scenario, v, self.scenario.venue_of(s.room_id)))
+        return latest - rules.move_slack_minutes, latest
+
+    def _build_kind(self, kind: str) -> None:
+        sc, m = self.scenario, self.model
+        rules = sc.rules
+        sessions = [s for s in sc.sessions.values() if self.needs(kind, s.session_id) > 0]
+        by_room: dict[str, list] = {}
+        for s in sessions:
+            by_room.setdefault(s.room_id, []).append(s)
+        previous: dict[str, str] = {}
+        for room_sessions in by_room.values():
+            for a, b in itertools.pairwise(room_sessions):
+                previous[b.session_id] = a.session_id
+        for s in sessions:
+            sid = s.session_id
+            self.serve[kind, sid] = m.new_int_var(0, self.needs(kind, sid), f"serve_{kind}_{sid}")
+        for room_sessions in by_room.values():
+            for a, b in itertools.pairwise(room_sessions):
+                cap = min(self.needs(kind, a.session_id), self.needs(kind, b.session_id))
+                st = m.new_int_var(0, cap, f"stay_{kind}_{a.session_id}")
+                self.stay[kind, a.session_id] = st
+                m.add(st <= self.serve[kind, a.session_id])
+        events: dict[str, list[tuple[int, int, object]]] = {v: [] for v in sc.venues}
+        for s in sessions:
+            sid = s.session_id
+            venue = sc.venue_of(s.room_id)
+            brought = []
+            for v in self.sources(venue):
+                x = m.new_int_var(0, self.needs(kind, sid), f"bring_{kind}_{v}_{sid}")
+                self.bring[kind, v, sid] = x
+                brought.append(x)
+                cost = (rules.move_cost_within_venue if v == venue
+                        else rules.move_cost_between_venues)
+                self.cost_terms.append(cost * x)
+                self.max_move_cost += cost * self.needs(kind, sid)
+                early, _ = self.departure(kind, v, sid)
+                events[v].append((early, 1, -x))
+            came = self.stay.get((kind, previous[sid])) if sid in previous else None
+            m.add(self.serve[kind, sid] == sum(brought) + (came if came is not None else 0))
+            released = self.serve[kind, sid] - self.stay.get((kind, sid), 0)
+            events[venue].append((to_minute(s.end, self.origin), 0, released))
+        for v, evs in events.items():
+            stock = sum(1 for i in sc.items_of(kind) if i.venue_id == v and i.status == "ok")
+            total = len(sc.items_of(kind))
+            level = stock
+            for n, (_t, _order, delta) in enumerate(sorted(evs, key=lambda e: (e[0], e[1]))):
+                nxt = m.new_int_var(0, total, f"pool_{kind}_{v}_{n}")
+                m.add(nxt == level + delta)
+                level = nxt
+
+    def _build_coverage(self) -> None:
+        for sid in self.scenario.sessions:
+            parts = [(k, sid) for k in STOCK_KINDS if (k, sid) in self.serve]
+            if not parts:
+                continue
+            full = self.model.new_bool_var(f"full_{sid}")
+            for key in parts:
+                self.model.add(self.serve[key] >= self.needs(key[0], sid)).only_enforce_if(full)
+            self.full[sid] = full
+
+    # -- solving ------------------------------------------------------------------------------
+    def solve(self, time_limit: float, workers: int, seed: int,
+              hint: EquipmentPlan | None = None) -> EquipmentPlan:
+        """Solve the three stages in order; a stage that finds nothing in time keeps the
+        answer before it (at worst ``hint``, the greedy plan)."""
+        m = self.model
+        if hint is not None:
+            self._hint(hint)
+        weights = {sid: session_weight(self.scenario, sid) for sid in self.full}
+        level_weight = self.scenario.rules.level_weight
+        uncovered = sum(weights[sid] * (1 - f) for sid, f in self.full.items())
+        short = sum(int(level_weight[self.scenario.sessions[sid].level])
+                    * (self.needs(kind, sid) - x) for (kind, sid), x in self.serve.items())
+        moves = sum(self.cost_terms)
+        stages: list[StageResult] = []
+        best = hint
+        clock = time.perf_counter()
+        # Units short first: it is a flow problem the LP solves at once, and when nothing is
+        # short every session is complete, so the coverage stage has nothing left to prove.
+        plan = [("units_first", short, 0.3), ("coverage", uncovered, 0.3), ("units", short, 0.1),
+                ("moves", moves, 0.3)]
+        for n, (name, objective, share) in enumerate(plan):
+            if n in (1, 2) and stages and stages[0].objective == 0:
+                stages.append(StageResult(name, stages[0].status, 0, 0.0, 0.0))
+                continue
+            m.minimize(objective)
+            left = time_limit - (time.perf_counter() - clock)
+            solver = _solver(max(share * time_limit, left * share * 2), workers, seed)
+            status = solver.solve(m)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                stages.append(StageResult(name, solver.status_name(status), float("nan"),
+                                          solver.best_objective_bound, solver.wall_time))
+                break
+            value = round(solver.objective_value)
+            stages.append(StageResult(name, solver.status_name(status), value,
+                                      solver.best_objective_bound, solver.wall_time))
+            m.add(objective <= value)
+            self._hint_from(solver)
+            best = EquipmentPlan(
+                serve={k: solver.value(v) for k, v in self.serve.items()},
+                stay={k: solver.value(v) for k, v in self.stay.items()},
+                bring={k: solver.value(v) for k, v in self.bring.items() if solver.value(v)})
+        if best is None:
+            raise RuntimeError("equipment model: no plan found in time")
+        best.stages = stages
+        best.max_move_cost = self.max_move_cost
+        return best
+
+    def _hint_from(self, solver: cp_model.CpSolver) -> None:
+        self.model.clear_hints()
+        for var in (*self.serve.values(), *self.stay.values(), *self.bring.values(),
+                    *self.full.values()):
+            self.model.add_hint(var, solver.value(var))
+
+    def _hint(self, plan: EquipmentPlan) -> None:
+        for key, var in self.serve.items():
+            self.model.add_hint(var, plan.serve.get(key, 0))
+        for key, var in self.stay.items():
+            self.model.add_hint(var, plan.stay.get(key, 0))
+        for key, var in self.bring.items():
+            self.model.add_hint(var, plan.bring.get(key, 0))
+
+
+def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    return solver

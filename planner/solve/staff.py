@@ -1,0 +1,279 @@
+"""The staff model: who does which sweep, patrol, clean-up, bag collection and move, when.
+
+Solved one duty day at a time (days are independent for people: shifts end at
+night). Each person's shift is cut into posts (岗) of ``post_minutes``; in a
+post a person works at one venue. Between two posts at different venues the
+person travels (a transfer of the road time, placed by the solver). So every
+person does one task at a time, inside the shift, with travel between venues.
+A move leaves from its source venue; a person who drives units to another
+venue is away for the return trip too.
+
+Objective per day, in strict order: (1) weighted sessions whose every task is
+done, then weighted tasks done; (2) the heaviest cumulative load as light as
+possible (even load). Afterwards each patrol slides, inside its window and the
+person's free time, towards a time drawn from the seed, so patrol times cannot
+be learned while coverage and the person stay the same (:func:`scatter_patrols`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from planner.scenario import Scenario
+from planner.solve.equipment import StageResult, _solver
+from planner.tasks import Task
+
+DAY = 1440
+DAY_CUTOFF = 4 * 60  # a duty day runs from 04:00 to 04:00: night shifts belong to their evening
+
+
+@dataclass(frozen=True)
+class Post:
+    staff_id: str
+    day: int
+    index: int
+    start: int
+    end: int
+    shift_end: int
+
+
+@dataclass
+class StaffPlan:
+    done: dict[str, tuple[str, int]]  # task id -> (staff id, start minute)
+    load: dict[str, int]
+    stages: list[StageResult]
+
+
+def duty_day(minute: int) -> int:
+    return (minute - DAY_CUTOFF) // DAY
+
+
+def posts_of(scenario: Scenario, staff_id: str, day: int) -> list[Post]:
+    """The posts of a person's shift that starts on duty day ``day``."""
+    p = scenario.staff[staff_id]
+    a = day * DAY + p.shift_start.hour * 60 + p.shift_start.minute
+    if a < day * DAY + DAY_CUTOFF:
+        a += DAY
+    b = a - (a % DAY) + p.shift_end.hour * 60 + p.shift_end.minute
+    if b <= a:
+        b += DAY
+    length = scenario.rules.post_minutes
+    cuts = [*list(range(a, b, length)), b]
+    if len(cuts) > 2 and cuts[-1] - cuts[-2] < length // 2:
+        del cuts[-2]  # a short last stretch joins the post before it
+    return [Post(staff_id, day, i, lo, hi, b)
+            for i, (lo, hi) in enumerate(itertools.pairwise(cuts))]
+
+
+class StaffDayModel:
+    def __init__(self, scenario: Scenario, tasks: list[Task], day: int,
+                 session_weight: dict[str, int], full_possible: set[str],
+                 prior_load: dict[str, int], seed: int,
+                 fixed_posts: dict[tuple[str, int], str] | None = None) -> None:
+        """``fixed_posts`` pins the venue of some posts (the greedy's, by workload): the
+        model then reassigns work among the people posted there and fills open posts,
+        which keeps it small enough to solve in seconds."""
+        fixed_posts = fixed_posts or {}
+        self.scenario, self.tasks, self.day = scenario, tasks, day
+        self.model = m = cp_model.CpModel()
+        net = scenario.network
+        radius = scenario.rules.staff_radius_minutes
+        self.options: dict[str, list[tuple[str, cp_model.IntVar, cp_model.IntVar]]] = {}
+        self.done: dict[str, cp_model.IntVar] = {}
+        per_staff: dict[str, list] = defaultdict(list)
+        self.load_terms: dict[str, list] = defaultdict(list)
+        posts = {p: posts_of(scenario, p, day) for p in scenario.staff}
+        reach = {p: [v for v in scenario.venues
+                     if net.travel_minutes(scenario.staff[p].venue_id, v) <= radius]
+                 for p in scenario.staff}
+        self.z = z = {}
+        for p, plist in posts.items():
+            for q in plist:
+                pinned = fixed_posts.get((p, q.index))
+                venues = [pinned] if pinned else reach[p]
+                here = [m.new_bool_var(f"z_{p}_{q.index}_{v}") for v in venues]
+                for v, var in zip(venues, here, strict=True):
+                    z[p, q.index, v] = var
+                m.add_at_most_one(here)
+        self.transfers = transfers = {}
+        self.option_post: dict[int, Post] = {}
+        for p, plist in posts.items():
+            for q, q2 in itertools.pairwise(plist):
+                far = max((net.travel_minutes(a, b) for a in reach[p] for b in reach[p]),
+                          default=0)
+                start = m.new_int_var(q.end, q2.end, f"tr_s_{p}_{q.index}")
+                size = m.new_int_var(0, int(far), f"tr_d_{p}_{q.index}")
+                end = m.new_int_var(q.end, q2.end + int(far), f"tr_e_{p}_{q.index}")
+                interval = m.new_interval_var(start, size, end, f"tr_{p}_{q.index}")
+                for a in reach[p]:
+                    for b in reach[p]:
+                        minutes = round(net.travel_minutes(a, b))
+                        if a != b and minutes and (p, q.index, a) in z and (p, q2.index, b) in z:
+                            m.add(size >= minutes * (z[p, q.index, a] + z[p, q2.index, b] - 1))
+                transfers[p, q2.index] = (start, size)
+                per_staff[p].append(interval)
+        for t in tasks:
+            where = t.from_venue or t.venue_id
+            opts = []
+            for p, plist in posts.items():
+                if where not in reach[p]:
+                    continue
+                for q in plist:
+                    if (p, q.index, where) not in z:
+                        continue
+                    lo = max(t.earliest, q.start)
+                    hi = min(t.latest, q.end - 1, q.shift_end - t.duration)
+                    if lo > hi:
+                        continue
+                    x = m.new_bool_var(f"x_{t.task_id}_{p}_{q.index}")
+                    self.option_post[x.index] = q
+                    s = m.new_int_var(lo, hi, f"s_{t.task_id}_{p}_{q.index}")
+                    size = t.duration + t.busy_after
+                    per_staff[p].append(m.new_optional_fixed_size_interval_var(
+                        s, size, x, f"i_{t.task_id}_{p}_{q.index}"))
+                    m.add_implication(x, z[p, q.index, where])
+                    if (p, q.index) in transfers:
+                        tr_start, tr_size = transfers[p, q.index]
+                        m.add(s >= tr_start + tr_size).only_enforce_if(x)
+                    self.load_terms[p].append(t.duration * x)
+                    opts.append((p, x, s))
+            self.options[t.task_id] = opts
+            done = m.new_bool_var(f"done_{t.task_id}")
+            m.add(sum(x for _, x, _ in opts) == done)
+            self.done[t.task_id] = done
+        for intervals in per_staff.values():
+            m.add_no_overlap(intervals)
+        by_session: dict[str, list[str]] = defaultdict(list)
+        crews: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for t in tasks:
+            by_session[t.session_id].append(t.task_id)
+            if t.kind in ("sweep", "cleanup"):
+                crews[t.session_id, t.kind].append(t.task_id)
+        for crew in crews.values():  # crew members are alike: fill them in order
+            for a, b in itertools.pairwise(crew):
+                m.add_implication(self.done[b], self.done[a])
+        full_terms = []
+        for sid, ids in by_session.items():
+            if sid not in full_possible:
+                continue
+            full = m.new_bool_var(f"full_{sid}")
+            for tid in ids:
+                m.add_implication(full, self.done[tid])
+            full_terms.append(session_weight[sid] * full)
+        self.coverage = (1000 * sum(full_terms)
+                         + sum(session_weight[t.session_id] * self.done[t.task_id] for t in tasks))
+        self._weights = {sid: session_weight[sid] for sid in by_session if sid in full_possible}
+        self._by_session = by_session
+        self._task_weight = {t.task_id: session_weight[t.session_id] for t in tasks}
+        horizon = sum(t.duration for t in tasks) + max(prior_load.values(), default=0)
+        self.max_load = m.new_int_var(0, horizon, "max_load")
+        for p in scenario.staff:
+            m.add(self.max_load >= prior_load.get(p, 0) + sum(self.load_terms[p]))
+
+    def solve(self, time_limit: float, workers: int, seed: int,
+              stages: tuple[str, ...] = ("tasks", "load")) -> tuple[dict, dict, dict, list]:
+        """Run the named stages in order (each fixes its result for the next); returns the
+        tasks done, post venues, transfers and the stage results."""
+        m = self.model
+        results = []
+        solver = None
+        goals = {"tasks": (self.coverage, "max"), "load": (self.max_load, "min")}
+        for name in stages:
+            objective, sense = goals[name]
+            if sense == "max":
+                m.maximize(objective)
+            else:
+                m.minimize(objective)
+            solver = _solver(time_limit / len(stages), workers, seed)
+            status = solver.solve(m)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                raise RuntimeError(f"staff model, day {self.day}: {solver.status_name(status)}")
+            value = round(solver.objective_value)
+            results.append(StageResult(f"{name}:{self.day}", solver.status_name(status), value,
+                                       solver.best_objective_bound, solver.wall_time))
+            if sense == "max":
+                m.add(objective >= value)
+            m.clear_hints()
+            for opts in self.options.values():
+                for _, x, s in opts:
+                    m.add_hint(x, solver.value(x))
+                    m.add_hint(s, solver.value(s))
+        assert solver is not None
+        done = {}
+        for tid, opts in self.options.items():
+            for p, x, s in opts:
+                if solver.value(x):
+                    done[tid] = (p, solver.value(s))
+        transfers = {key: (solver.value(a), solver.value(b))
+                     for key, (a, b) in self.transfers.items()}
+        venues = {(p, qi): v for (p, qi, v), var in self.z.items() if solver.value(var)}
+        return done, venues, transfers, results
+
+    def keep_at_least(self, done: dict[str, tuple[str, int]]) -> None:
+        """Never do less than ``done`` does: its coverage value becomes a floor."""
+        value = sum(self._task_weight[tid] for tid in done if tid in self._task_weight)
+        value += 1000 * sum(w for sid, w in self._weights.items()
+                            if all(tid in done for tid in self._by_session[sid]))
+        self.model.add(self.coverage >= value)
+
+    def _post_of(self, p: str, x) -> Post | None:
+        return self.option_post.get(x.index)
+
+    def hint(self, done: dict[str, tuple[str, int]], venues: dict[tuple[str, int], str],
+             transfers: dict[tuple[str, int], tuple[int, int]]) -> None:
+        """Start from a known day (the greedy's, or an earlier solve): every option, post
+        venue and transfer hinted."""
+        m = self.model
+        for tid, opts in self.options.items():
+            chosen = done.get(tid)
+            for p, x, s in opts:
+                q = self._post_of(p, x)
+                hit = (chosen is not None and chosen[0] == p and q is not None
+                       and q.start <= chosen[1] < q.end)
+                m.add_hint(x, int(hit))
+                if hit:
+                    m.add_hint(s, chosen[1])
+        for (p, qi, v), var in self.z.items():
+            m.add_hint(var, int(venues.get((p, qi)) == v))
+        for key, (start, size) in self.transfers.items():
+            if key in transfers:
+                m.add_hint(start, transfers[key][0])
+                m.add_hint(size, transfers[key][1])
+
+
+def scatter_patrols(scenario: Scenario, day: int, tasks: list[Task],
+                    done: dict[str, tuple[str, int]], transfers: dict[tuple[str, int],
+                                                                     tuple[int, int]],
+                    seed: int) -> dict[str, tuple[str, int]]:
+    """Slide each patrol towards a seeded random time, inside its window, its post and
+    the person's free time; who does what, and so coverage, does not change."""
+    busy: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    by_id = {t.task_id: t for t in tasks}
+    for tid, (p, start) in done.items():
+        t = by_id[tid]
+        busy[p].append((start, start + t.duration + t.busy_after, tid))
+    for (p, _qi), (start, size) in transfers.items():
+        if size:
+            busy[p].append((start, start + size, ""))
+    out = dict(done)
+    for p, items in busy.items():
+        items.sort()
+        posts = posts_of(scenario, p, day)
+        for n, (start, _end, tid) in enumerate(items):
+            t = by_id.get(tid)
+            if t is None or t.kind != "patrol":
+                continue
+            post = next(q for q in posts if q.start <= start < q.end)
+            target = random.Random(f"{seed}:{tid}").randint(t.earliest, t.latest)
+            lo = max(t.earliest, post.start, items[n - 1][1] if n else post.start)
+            after = items[n + 1][0] if n + 1 < len(items) else post.shift_end
+            hi = min(t.latest, post.end - 1, after - t.duration)
+            new = min(max(target, lo), hi) if lo <= hi else start
+            items[n] = (new, new + t.duration, tid)
+            out[tid] = (p, new)
+    return out

@@ -1,0 +1,108 @@
+"""Naming the units: turn the model's counts into which jammer or cabinet unit goes where.
+
+Replays the congress in time order. Each venue keeps a pool of units that are
+free (in its depot or left in a room after a session). A session is served by
+the units that stay in its room from the room's previous session, plus the
+units carried in by the moves that were staffed; a move takes units from its
+source pool. Where a move found no one to carry it, its units never arrive, and
+the plan says so rather than pretending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from planner.demand import STOCK_KINDS
+from planner.plan import Assignment, Move
+from planner.scenario import Scenario
+from planner.solve.equipment import EquipmentPlan
+from planner.tasks import to_minute, to_time
+
+
+@dataclass(frozen=True)
+class Trip:
+    """One person's load on one trip from a venue's pool to a session's room."""
+
+    task_id: str
+    from_venue: str
+    session_id: str
+    kinds: tuple[str, ...]   # one entry per unit carried, e.g. ("jammer", "cabinet_unit")
+
+
+def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan,
+               trips: list[Trip], staffed: dict[str, tuple[str, int]], move_minutes,
+               prefer: dict[tuple[str, str], list[str]] | None = None
+               ) -> tuple[list[Assignment], list[Move]]:
+    """Assignments and moves per unit. ``prefer`` lists, per (type, session), the units
+    a previous plan used there, so a re-plan keeps them where it can."""
+    prefer = prefer or {}
+    setup = dt.timedelta(minutes=scenario.rules.setup_minutes)
+    assignments: list[Assignment] = []
+    moves: list[Move] = []
+    for kind in STOCK_KINDS:
+        pools: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)  # unit -> (where, free)
+        for item in scenario.items_of(kind):
+            if item.status == "ok":
+                pools[item.venue_id][item.item_id] = (f"depot:{item.venue_id}", -(10**9))
+        events = []  # (minute, order, action, payload)
+        for s in scenario.sessions.values():
+            if (kind, s.session_id) in equipment.serve:
+                events.append((to_minute(s.start - setup, origin), 2, "serve", s.session_id))
+                events.append((to_minute(s.end, origin), 0, "release", s.session_id))
+        for trip in trips:
+            if trip.task_id in staffed and kind in trip.kinds:
+                events.append((staffed[trip.task_id][1], 1, "depart", trip))
+        following = _next_in_room(scenario, equipment, kind)
+        arrived: dict[str, list[str]] = defaultdict(list)
+        present: dict[str, list[str]] = {}
+        staying: dict[str, list[str]] = defaultdict(list)   # room -> units left in it
+        for _minute, _order, action, payload in sorted(events, key=lambda e: (*e[:2], str(e[3]))):
+            if action == "depart":
+                trip = payload
+                staff_id, start = staffed[trip.task_id]
+                s = scenario.sessions[trip.session_id]
+                want = trip.kinds.count(kind)
+                pool = pools[trip.from_venue]
+                liked = set(prefer.get((kind, trip.session_id), ()))
+                free = sorted((u for u, (_w, t) in pool.items() if t <= start),
+                              key=lambda u: (u not in liked, pool[u][1], u))
+                travel = move_minutes(trip.from_venue, scenario.venue_of(s.room_id))
+                for unit in free[:want]:
+                    where, _ = pool.pop(unit)
+                    moves.append(Move(unit, where, s.room_id, to_time(start, origin),
+                                      to_time(start + travel, origin), staff_id, s.session_id))
+                    arrived[trip.session_id].append(unit)
+            elif action == "serve":
+                sid = payload
+                s = scenario.sessions[sid]
+                units = staying.pop(s.room_id, []) + arrived.pop(sid, [])
+                present[sid] = units
+                for unit in units:
+                    assignments.append(Assignment(unit, kind, sid, s.room_id, s.start - setup,
+                                                  s.end))
+            else:  # release
+                sid = payload
+                s = scenario.sessions[sid]
+                units = present.get(sid, [])
+                keep = equipment.stay.get((kind, sid), 0)
+                liked = set(prefer.get((kind, following.get(sid, "")), ()))
+                units = sorted(units, key=lambda u: (u not in liked, u))
+                staying[s.room_id] = units[:keep]
+                venue = scenario.venue_of(s.room_id)
+                for unit in units[keep:]:
+                    pools[venue][unit] = (s.room_id, to_minute(s.end, origin))
+    return assignments, moves
+
+
+def _next_in_room(scenario: Scenario, equipment: EquipmentPlan, kind: str) -> dict[str, str]:
+    """For each session served with ``kind``, the room's next session served with it."""
+    out: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for s in scenario.sessions.values():
+        if (kind, s.session_id) in equipment.serve:
+            if s.room_id in last:
+                out[last[s.room_id]] = s.session_id
+            last[s.room_id] = s.session_id
+    return out

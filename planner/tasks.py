@@ -1,0 +1,111 @@
+"""The staff work each session calls for, as tasks with time windows (in minutes).
+
+- sweep (安全检测): ends before the start, no earlier than ``sweep_lead_minutes`` before
+  it; a crew of ``ceil(area / sweep_m2_per_person)`` people;
+- patrol (巡查): ``patrol_minutes`` in the room while the session runs, patrol *i* of
+  *n* inside the *i*-th of *n* equal stretches of the session, so patrols are spread;
+- cleanup (休会清理检查): starts within ``cleanup_window_minutes`` of the end; a crew of
+  ``ceil(attendees / cleanup_attendees_per_person)``;
+- collect (收取销毁袋): a group's shred bags collected after its last session of each
+  day, within ``collect_window_minutes``, at the room of that session.
+
+Moves are tasks too, but they come from the equipment plan (:mod:`planner.solve`).
+Times are whole minutes since :func:`epoch`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from planner.requirements import Requirement
+from planner.scenario import Scenario
+
+TASK_KINDS = ("sweep", "patrol", "cleanup", "move", "collect")
+
+
+def epoch(scenario: Scenario) -> dt.datetime:
+    """Midnight of the day before the first session: minute 0 of the plan."""
+    first = min(s.start for s in scenario.sessions.values()).date() if scenario.sessions else (
+        dt.date(2000, 1, 2))
+    return dt.datetime.combine(first - dt.timedelta(days=1), dt.time())
+
+
+def to_minute(t: dt.datetime, origin: dt.datetime) -> int:
+    return int((t - origin).total_seconds() // 60)
+
+
+def to_time(m: int, origin: dt.datetime) -> dt.datetime:
+    return origin + dt.timedelta(minutes=int(m))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One person's piece of work: start somewhere in [earliest, latest], for ``duration``."""
+
+    task_id: str
+    kind: str
+    session_id: str
+    room_id: str
+    venue_id: str
+    earliest: int
+    latest: int
+    duration: int
+    index: int = 0          # patrol number, or crew member number
+    busy_after: int = 0     # minutes the person is still away after the task (return trip)
+    from_venue: str = ""    # where a move starts
+
+
+def session_tasks(scenario: Scenario, requirements: dict[str, Requirement],
+                  origin: dt.datetime) -> list[Task]:
+    """Sweeps, patrols, clean-ups and bag collections for every session."""
+    rules = scenario.rules
+    tasks: list[Task] = []
+    last_of_day = {}
+    for s in sorted(scenario.sessions.values(), key=lambda s: s.end):
+        if s.group_id:
+            last_of_day[s.group_id, s.start.date()] = s.session_id
+    for s in scenario.sessions.values():
+        req = requirements[s.session_id]
+        room = scenario.rooms[s.room_id]
+        v = room.venue_id
+        start, end = to_minute(s.start, origin), to_minute(s.end, origin)
+        sid = s.session_id
+        if req.sweep:
+            for k in range(sweep_crew(room.area_m2, rules)):
+                tasks.append(Task(f"{sid}:sweep:{k}", "sweep", sid, s.room_id, v,
+                                  start - rules.sweep_lead_minutes,
+                                  start - rules.sweep_minutes, rules.sweep_minutes, k))
+        patrol = min(rules.patrol_minutes, end - start)  # a very short session: one short visit
+        for i, (lo, hi) in enumerate(patrol_windows(start, end, req.patrols, patrol)):
+            tasks.append(Task(f"{sid}:patrol:{i}", "patrol", sid, s.room_id, v, lo, hi, patrol, i))
+        if req.cleanup:
+            for k in range(cleanup_crew(s.attendees, rules)):
+                tasks.append(Task(f"{sid}:cleanup:{k}", "cleanup", sid, s.room_id, v, end,
+                                  end + rules.cleanup_window_minutes, rules.cleanup_minutes, k))
+        if last_of_day.get((s.group_id, s.start.date())) == sid:
+            tasks.append(Task(f"{sid}:collect:0", "collect", sid, s.room_id, v, end,
+                              end + rules.collect_window_minutes, rules.collect_minutes))
+    return tasks
+
+
+def patrol_windows(start: int, end: int, n: int, minutes: int) -> list[tuple[int, int]]:
+    """Earliest and latest start of each of ``n`` patrols spread over [start, end]."""
+    if n <= 0:
+        return []
+    span = (end - start) / n
+    out = []
+    for i in range(n):
+        lo = min(start + math.ceil(i * span), end - minutes)
+        hi = max(lo, min(start + math.floor((i + 1) * span) - minutes, end - minutes))
+        out.append((lo, hi))
+    return out
+
+
+def sweep_crew(area_m2: float, rules) -> int:
+    return max(1, math.ceil(area_m2 / rules.sweep_m2_per_person - 1e-9))
+
+
+def cleanup_crew(attendees: int, rules) -> int:
+    return max(1, math.ceil(attendees / rules.cleanup_attendees_per_person - 1e-9))
