@@ -2,6 +2,8 @@
 
     python -m planner validate SCENARIO [--json]
     python -m planner generate --out DIR [--scale K] [--seed N]
+    python -m planner plan SCENARIO --out DIR [--time-limit S] [--seed N] [--workers N]
+    python -m planner verify SCENARIO PLAN_DIR
     python -m planner rules
 
 ``--lang en`` (or ``PLANNER_LANG=en``) switches the text to English.
@@ -51,6 +53,74 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from planner.plan import write_plan
+    from planner.scenario import load_scenario
+    from planner.solve import make_plan
+    from planner.verify import verify
+
+    scenario = load_scenario(args.scenario)
+    plan = make_plan(scenario, time_limit=args.time_limit, seed=args.seed, workers=args.workers,
+                     method=args.method)
+    try:
+        out = write_plan(plan, args.out)
+    except FileExistsError:
+        print(_text(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
+                    f"{args.out} exists and is not a plan folder; nothing written"),
+              file=sys.stderr)
+        return 1
+    print(format_plan(plan, args.lang, out))
+    violations, checks = verify(scenario, out)
+    print(_verdict(violations, checks, args.lang))
+    return 1 if violations else 0
+
+
+def format_plan(plan, lang: str, out) -> str:
+    s = plan.summary
+    zh = lang != "en"
+    lines = [
+        (f"方案已写入 {out}" if zh else f"Plan written to {out}"),
+        (f"  会议 {s['sessions']} 场，完全保障 {s['sessions_covered']} 场；"
+         f"信号干扰器 {s['jammer_deployments']} 台次，"
+         f"手机屏蔽柜 {s['cabinet_unit_deployments']} 节次，"
+         f"巡查 {s['patrols']} 次，会前检测 {s['sweeps']} 次，休会清理 {s['cleanups']} 次，"
+         f"设备搬移 {s['moves']} 件次（跨驻地 {s['moves_between_venues']}）" if zh else
+         f"  {s['sessions_covered']} of {s['sessions']} sessions fully covered; "
+         f"{s['jammer_deployments']} jammer and {s['cabinet_unit_deployments']} cabinet-unit "
+         f"deployments, {s['patrols']} patrols, {s['sweeps']} sweeps, {s['cleanups']} clean-ups, "
+         f"{s['moves']} unit moves ({s['moves_between_venues']} between venues)"),
+        (f"  求解：{s['solver_status']}，目标值 {s['objective']}，下界 {s['best_bound']:g}，"
+         f"差距 {100 * s['gap']:.2f}%，用时 {s['solve_seconds']:.1f} 秒" if zh else
+         f"  solver: {s['solver_status']}, objective {s['objective']}, bound "
+         f"{s['best_bound']:g}, gap {100 * s['gap']:.2f}%, {s['solve_seconds']:.1f} s"),
+    ]
+    short = [r for r in plan.coverage if not r.covered]
+    if short:
+        lines.append("未完全保障的会议：" if zh else "Sessions not fully covered:")
+        for r in short:
+            lines.append(f"  {r.session_id}: {r.shortfall_reason if zh else r.shortfall_reason_en}")
+    return "\n".join(lines)
+
+
+def _verdict(violations, checks: int, lang: str) -> str:
+    if not violations:
+        return _text(lang, f"独立校验通过：{checks} 项检查，无违规",
+                     f"Independent check passed: {checks} checks, no violation")
+    head = _text(lang, f"独立校验发现 {len(violations)} 处违规：",
+                 f"Independent check found {len(violations)} violations:")
+    return "\n".join([head, *(f"  - {v}" for v in violations[:100])])
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from planner.scenario import load_scenario
+    from planner.verify import verify
+
+    scenario = load_scenario(args.scenario)
+    violations, checks = verify(scenario, args.plan)
+    print(_verdict(violations, checks, args.lang), file=sys.stderr if violations else sys.stdout)
+    return 1 if violations else 0
+
+
 def _rules(args: argparse.Namespace) -> int:
     from planner.rules import Rules
 
@@ -80,6 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=_generate)
+
+    p = sub.add_parser("plan", help="make the plan (CP-SAT) and check it")
+    p.add_argument("scenario")
+    p.add_argument("--out", required=True, help="plan folder to write")
+    p.add_argument("--time-limit", type=float, default=10.0, help="solver seconds (default 10)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--method", choices=("cpsat", "greedy"), default="cpsat")
+    p.set_defaults(run=_plan)
+
+    p = sub.add_parser("verify", help="check a plan folder against the scenario, independently")
+    p.add_argument("scenario")
+    p.add_argument("plan")
+    p.set_defaults(run=_verify)
 
     p = sub.add_parser("rules", help="list the planning rules, their defaults and sources")
     p.set_defaults(run=_rules)
