@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from planner import vocabulary as vocab
 from planner.plan import Assignment, StaffTask
 from planner.scenario import Scenario
 
@@ -54,11 +53,20 @@ class Explainer:
         here = sum(1 for x in self.assignments
                    if x.item_type == kind and x.session_id == session_id)
         zh_kind, en_kind = KIND_WORDS[kind]
-        by_venue = _counts(Counter(busy.values()))
+        where = _counts(Counter(busy.values()))
+        by_venue = f"（{where}）" if where else ""
+        by_venue_en = f" ({where})" if where else ""
         head_zh, head_en = f"{zh_kind} {got}/{need}", f"{en_kind} {got}/{need}"
-        if len(busy) + here >= len(usable):
-            zh = f"{head_zh}：{_span(a, b)} 全部 {len(usable)} 台可用设备均在使用（{by_venue}）"
-            en = f"{head_en}: all {len(usable)} usable {en_kind} in use {_span(a, b)} ({by_venue})"
+        if need > len(usable):
+            zh = f"{head_zh}：库存中只有 {len(usable)} 台可用，少于本场所需的 {need} 台"
+            en = (f"{head_en}: only {len(usable)} usable in the whole stock, "
+                  f"fewer than the {need} needed")
+            if busy:
+                zh += f"；{_span(a, b)} 另有 {len(busy)} 台在其他会场使用{by_venue}"
+                en += f"; {len(busy)} more in use elsewhere {_span(a, b)}{by_venue_en}"
+        elif len(busy) + here >= len(usable):
+            zh = f"{head_zh}：{_span(a, b)} 全部 {len(usable)} 台可用设备均在使用{by_venue}"
+            en = f"{head_en}: all {len(usable)} usable {en_kind} in use {_span(a, b)}{by_venue_en}"
         else:
             idle = len(usable) - len(busy) - here
             if session_id in self.unstaffed_moves:
@@ -66,10 +74,12 @@ class Explainer:
             else:
                 why_zh, why_en = ("无法及时从所在位置运到（含车程、装卸和布设时间）",
                                   "they could not be brought in time (road, loading and setup)")
-            zh = (f"{head_zh}：{_span(a, b)} 有 {len(busy)} 台在其他会场使用（{by_venue}），"
-                  f"另有 {idle} 台空闲但{why_zh}")
-            en = (f"{head_en}: {len(busy)} in use elsewhere {_span(a, b)} ({by_venue}); "
-                  f"{idle} free but {why_en}")
+            zh, en = f"{head_zh}：", f"{head_en}: "
+            if busy:
+                zh += f"{_span(a, b)} 有 {len(busy)} 台在其他会场使用{by_venue}，另有 "
+                en += f"{len(busy)} in use elsewhere {_span(a, b)}{by_venue_en}; "
+            zh += f"{idle} 台空闲但{why_zh}"
+            en += f"{idle} free but {why_en}"
         if broken:
             zh += f"，{', '.join(broken)} 维修中"
             en += f"; {', '.join(broken)} in maintenance"
@@ -114,7 +124,3 @@ def _on_shift(person, a: dt.datetime, b: dt.datetime) -> bool:
         if start < b and end > a:
             return True
     return False
-
-
-def level_name(level: str, lang: str) -> str:
-    return vocab.display(vocab.LEVELS, level, lang)

@@ -13,6 +13,7 @@ telling the truth.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 from collections import defaultdict
@@ -23,7 +24,6 @@ from planner.plan import read_rows
 from planner.requirements import derive
 from planner.scenario import Scenario, parse_time
 from planner.tasks import cleanup_crew, sweep_crew
-import itertools
 
 PLAN_FILES = {
     "assignments": ["item_id", "item_type", "session_id", "room_id", "start", "end"],
