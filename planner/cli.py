@@ -13,6 +13,7 @@ Exit codes: 0 done, 1 the input was refused (every problem printed), 2 bad usage
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -25,8 +26,16 @@ def _validate(args: argparse.Namespace) -> int:
     from planner.scenario import load_scenario
     from planner.summary import format_summary, summarize
 
-    scenario = load_scenario(args.scenario)
-    summary = summarize(scenario)
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as error:
+        if not args.json:
+            raise
+        problems = [{"file": p.file, "row": p.row, "column": p.column,
+                     "message": p.text(args.lang)} for p in error.problems]
+        print(json.dumps({"valid": False, "problems": problems}, ensure_ascii=False, indent=2))
+        return 1
+    summary = summarize(scenario, args.lang)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
@@ -44,8 +53,13 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         out = write(args.out, args.scale, args.seed)
     except FileExistsError:
-        print(_text(args.lang, f"输出目录 {args.out} 已存在且不为空，未写入",
-                    f"the output folder {args.out} exists and is not empty; nothing written"),
+        print(_text(args.lang, f"输出位置 {args.out} 已存在且不是空文件夹，未写入",
+                    f"{args.out} exists and is not an empty folder; nothing written"),
+              file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(_text(args.lang, f"无法写入 {args.out}：{error.strerror}，未写入",
+                    f"cannot write {args.out}: {error.strerror}; nothing written"),
               file=sys.stderr)
         return 1
     print(_text(args.lang, f"已生成 ×{args.scale} 场景（种子 {args.seed}）：{out}",
@@ -138,7 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="保密服务保障规划器 secrecy-support planner")
     parser.add_argument("--lang", choices=LANGS, default=current_lang(),
                         help="zh (default) or en; also PLANNER_LANG")
+    # --lang is accepted after the command too (python -m planner validate X --lang en)
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser = functools.partial(sub.add_parser, parents=[lang])
 
     p = sub.add_parser("validate", help="check a scenario and summarise it")
     p.add_argument("scenario", help="scenario folder or .xlsx workbook")

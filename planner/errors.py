@@ -40,7 +40,8 @@ class Problems:
     def unknown_key(self, file: str, key: str, known: list[str] | tuple[str, ...],
                     prefix: str = "") -> None:
         """An unknown setting, with the closest known one suggested (a typo is the usual cause)."""
-        close = difflib.get_close_matches(key, known, n=1)
+        key = str(key)
+        close = difflib.get_close_matches(key, list(known), n=1)
         hint = f" (→ {prefix}{close[0]}?)" if close else ""
         self.add(file, "unknown_key", key=prefix + key, hint=hint, choices=", ".join(known))
 
@@ -61,7 +62,8 @@ class ScenarioError(Exception):
 
     def text(self, lang: str | None = None) -> str:
         shown = self.problems[:MAX_REPORTED]
-        lines = [t("refused", lang, n=len(self.problems))]
+        n = len(self.problems)
+        lines = [t("refused", lang, n=n, plural="" if n == 1 else "s")]
         lines += [f"  - {p.text(lang)}" for p in shown]
         if len(self.problems) > MAX_REPORTED:
             lines.append("  " + t("more_problems", lang, n=len(self.problems) - MAX_REPORTED))

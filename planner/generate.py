@@ -322,8 +322,8 @@ def write(out: str | Path, scale: int = 1, seed: int = 0) -> Path:
     that is renamed into place. ``out`` must not exist or be empty.
     """
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} exists and is not empty")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out} exists and is not an empty folder")
     files = generate(scale, seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".generate-", dir=out.parent))

@@ -19,7 +19,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "more_problems": ("……另有 {n} 个问题未列出", "… and {n} more problems not listed"),
     "refused": (
         "场景数据有 {n} 个问题，未写入任何文件：",
-        "The scenario has {n} problems; nothing was written:",
+        "The scenario has {n} problem{plural}; nothing was written:",
+    ),
+    "not_a_scenario": (
+        "这不是场景：请给出一个文件夹（CSV 和 scenario.yaml）或一个 .xlsx 工作簿",
+        "this is not a scenario: give a folder (CSV files and scenario.yaml) or an .xlsx workbook",
     ),
     # files and tables
     "not_found": ("找不到方案：{path}", "scenario not found: {path}"),
@@ -42,16 +46,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the id {value} is a duplicate (first used on row {first})",
     ),
     "unknown_venue": (
-        "驻地 {value} 不存在（venues.csv 中没有这个编号）",
-        "the venue {value} does not exist (it is not in venues.csv)",
+        "驻地 {value} 不存在（{file} 中没有这个编号）",
+        "the venue {value} does not exist (it is not in {file})",
     ),
     "unknown_room": (
-        "会场 {value} 不存在（rooms.csv 中没有这个编号）",
-        "the room {value} does not exist (it is not in rooms.csv)",
+        "会场 {value} 不存在（{file} 中没有这个编号）",
+        "the room {value} does not exist (it is not in {file})",
     ),
     "unknown_group": (
-        "工作组 {value} 不存在（groups.csv 中没有这个编号）",
-        "the group {value} does not exist (it is not in groups.csv)",
+        "工作组 {value} 不存在（{file} 中没有这个编号）",
+        "the group {value} does not exist (it is not in {file})",
     ),
     "bad_time": (
         "时间 “{value}” 格式不对，应写成 2021-11-26T08:30 或 2021-11-26 08:30",

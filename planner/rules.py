@@ -8,10 +8,11 @@ Per-session override columns in sessions.csv (``jammers_required``,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 
 from planner.errors import Problems
-from planner.vocabulary import LEVELS, SIGNALS
+from planner.vocabulary import LEVELS, SIGNALS, lookup
 
 
 def rule(default, zh: str, en: str, source: str):
@@ -158,13 +159,13 @@ def parse_rules(raw: object, file: str, problems: Problems) -> Rules:
     if raw is None:
         return Rules()
     if not isinstance(raw, dict):
-        problems.add(file, "bad_setting", column="rules", key="rules", value=raw,
-                     why="must be a mapping")
+        problems.add(file, "bad_setting", key="rules", value=raw, why="must be a mapping")
         return Rules()
     known = {f.name: f for f in fields(Rules)}
     base = Rules()
     changes = {}
     for key, value in raw.items():
+        key = str(key)
         if key not in known:
             problems.unknown_key(file, key, list(known), prefix="rules.")
             continue
@@ -178,25 +179,31 @@ def _bad(problems: Problems, file: str, key: str, value: object, why: str) -> No
     problems.add(file, "bad_setting", key=f"rules.{key}", value=value, why=why)
 
 
+def _number(v: object) -> bool:
+    return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
+
+
 def _parse_value(key: str, value: object, default: object, file: str, problems: Problems):
     if key in MAPPING_KEYS:
         if not isinstance(value, dict):
             return _bad(problems, file, key, value, "must be a mapping")
         merged = dict(default)
         for k, v in value.items():
-            if k not in MAPPING_KEYS[key]:
+            name = lookup(MAPPING_KEYS[key], str(k))  # 绝密 means top_secret here too
+            if name is None:
                 return _bad(problems, file, key, value,
                             f"unknown key {k}; use {', '.join(MAPPING_KEYS[key])}")
-            if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+            if not _number(v) or v <= 0:
                 return _bad(problems, file, key, value, f"{k} must be a positive number")
-            merged[k] = v
+            merged[name] = v
         return merged
     if key in LEVEL_LISTS:
-        if not isinstance(value, list) or any(v not in LEVELS for v in value):
+        names = [lookup(LEVELS, str(v)) for v in value] if isinstance(value, list) else [None]
+        if None in names:
             return _bad(problems, file, key, value, f"must be a list of {', '.join(LEVELS)}")
-        return list(value)
+        return names
     kind = type(default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not _number(value):
         return _bad(problems, file, key, value, "must be a number")
     if kind is int and not float(value).is_integer():
         return _bad(problems, file, key, value, "must be a whole number")

@@ -9,6 +9,8 @@ every problem with its file, row and column.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -154,6 +156,10 @@ class Row:
     def raw(self, column: str) -> str:
         return self.record.get(column, "")
 
+    def plain(self, column: str) -> str:
+        """The value with full-width digits and punctuation (中文输入法) made plain."""
+        return unicodedata.normalize("NFKC", self.raw(column)).strip()
+
     def text(self, column: str, required: bool = True) -> str | None:
         value = self.raw(column)
         if not value and required:
@@ -163,13 +169,15 @@ class Row:
 
     def number(self, column: str, positive: bool = True, whole: bool = False,
                optional: bool = False) -> float | int | None:
-        value = self.raw(column)
+        value = self.plain(column)
         if not value:
             if not optional:
                 self._problem(column, "empty")
             return None
         try:
-            n = float(value)
+            n = float(value.replace(",", ""))  # Excel writes 1,600
+            if not math.isfinite(n):
+                raise ValueError(value)
         except ValueError:
             self._problem(column, "not_int" if whole else "not_number", value=value)
             return None
@@ -185,7 +193,7 @@ class Row:
         return int(n) if whole else n
 
     def moment(self, column: str) -> dt.datetime | None:
-        value = self.raw(column)
+        value = self.plain(column)
         if not value:
             self._problem(column, "empty")
             return None
@@ -195,15 +203,14 @@ class Row:
         return parsed
 
     def clock(self, column: str) -> dt.time | None:
-        value = self.raw(column)
-        try:
-            return dt.datetime.strptime(value[:5] if len(value) == 8 else value, "%H:%M").time()
-        except ValueError:
-            self._problem(column, "bad_clock" if value else "empty", value=value)
-            return None
+        value = self.plain(column)
+        parsed = parse_clock(value)
+        if parsed is None:
+            self._problem(column, "bad_clock" if value else "empty", value=self.raw(column))
+        return parsed
 
     def choice(self, column: str, vocabulary: dict) -> str | None:
-        value = self.raw(column)
+        value = self.plain(column)
         found = vocab.lookup(vocabulary, value)
         if found is None:
             self._problem(column, "unknown_value" if value else "empty", value=value,
@@ -211,7 +218,7 @@ class Row:
         return found
 
     def flag(self, column: str) -> bool | None:
-        value = self.raw(column).strip().lower()
+        value = self.plain(column).lower()
         if value in vocab.TRUE_WORDS:
             return True
         if value in vocab.FALSE_WORDS:
@@ -219,18 +226,36 @@ class Row:
         self._problem(column, "not_bool", value=self.raw(column))
         return None
 
-    def ref(self, column: str, known: set[str], what: str) -> str | None:
-        """An id that must exist in another table; ``what`` is venue, room or group."""
+    def ref(self, column: str, known: set[str] | None, what: str, file: str = "") -> str | None:
+        """An id that must exist in another table; ``what`` is venue, room or group.
+        ``known`` None means that table could not be read: its problems are reported
+        already, so references to it are not reported again."""
         value = self.text(column)
-        if value is not None and value not in known:
-            self._problem(column, f"unknown_{what}", value=value)
+        if value is not None and known is not None and value not in known:
+            self._problem(column, f"unknown_{what}", value=value, file=file or f"{what}s.csv")
             return None
         return value
 
 
+def parse_clock(value: str) -> dt.time | None:
+    """A time of day: 08:30, 8:30, 08:30:00 (Excel), 24:00 (midnight, the end of a day)."""
+    parts = value.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        return None
+    h, m = int(parts[0]), int(parts[1])
+    if (h, m) == (24, 0):
+        return dt.time(0, 0)
+    if h > 23 or m > 59 or (len(parts) == 3 and int(parts[2]) > 59):
+        return None
+    return dt.time(h, m)
+
+
 def parse_time(value: str) -> dt.datetime | None:
-    """A local time as users write it: 2021-11-26T08:30, 2021-11-26 08:30, 2021/11/26 8:30."""
-    s = value.strip().replace("/", "-")
+    """A local time as users write it: 2021-11-26T08:30, 2021-11-26 08:30, 2021/11/26 8:30.
+    A date alone is refused: midnight is rarely what was meant."""
+    s = unicodedata.normalize("NFKC", value).strip().replace("/", "-")
+    if ":" not in s:
+        return None
     try:
         parsed = dt.datetime.fromisoformat(s)
     except ValueError:
@@ -272,8 +297,11 @@ def load_scenario(path: str | Path) -> Scenario:
         problems.raise_if_any()
     if path.is_dir():
         tables, settings = read_folder(path, names, problems)
-    else:
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
         tables, settings = read_workbook(path, names, problems)
+    else:
+        problems.add(path.name, "not_a_scenario")
+        problems.raise_if_any()
     usable: dict[str, Table] = {}
     for name, table in tables.items():
         missing = [c for c in REQUIRED_COLUMNS[name] if c not in table.columns]
@@ -289,12 +317,13 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def _settings(settings: dict | None, file: str, problems: Problems) -> dict:
     """name, title, timezone, rules, disruptions and published figures from scenario.yaml."""
-    settings = settings or {}
+    present = settings is not None  # a missing file is reported already
+    settings = {str(k): v for k, v in (settings or {}).items()}
     for key in settings:
         if key not in SETTINGS_KEYS:
             problems.unknown_key(file, key, SETTINGS_KEYS)
     name = str(settings.get("name") or "").strip()
-    if not name:
+    if not name and present:
         problems.add(file, "missing_key", key="name")
     timezone = str(settings.get("timezone") or "Asia/Shanghai")
     try:
@@ -306,9 +335,11 @@ def _settings(settings: dict | None, file: str, problems: Problems) -> dict:
         problems.add(file, "bad_setting", key="published", value=published, why="must be a mapping")
         published = {}
     for key, value in published.items():
+        key = str(key)
         if key not in PUBLISHED_KEYS:
             problems.unknown_key(file, key, PUBLISHED_KEYS, prefix="published.")
-        elif isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        elif (isinstance(value, bool) or not isinstance(value, int | float)
+              or not math.isfinite(value) or value <= 0):
             problems.add(file, "bad_setting", key=f"published.{key}", value=value,
                          why="must be a positive number")
     return {"name": name, "title": str(settings.get("title") or name), "timezone": timezone,
@@ -324,32 +355,41 @@ def _build(path: Path, tables: dict[str, Table], settings: dict | None,
     def table(name: str) -> Table:
         return tables.get(name) or Table(f"{name}.csv", [], [])
 
+    def ids(name: str) -> set[str] | None:
+        """Ids written in a table, or None when the table itself could not be read."""
+        return _written_ids(tables[name], REQUIRED_COLUMNS[name][0]) if name in tables else None
+
+    for name in ("venues", "rooms", "sessions", "inventory", "staff"):
+        if name in tables and not tables[name].rows:
+            problems.add(tables[name].file, "empty_table")
+
     venues: dict[str, Venue] = {}
     for vid, row in _unique(table("venues"), "venue_id", problems):
         vname, destruction = row.text("name"), row.flag("has_destruction")
         if vname is not None and destruction is not None:
             venues[vid] = Venue(vid, vname, destruction)
-    venue_ids = _written_ids(table("venues"), "venue_id")
+    venue_ids = ids("venues")
+    vfile = table("venues").file
 
     rooms: dict[str, Room] = {}
     for rid, row in _unique(table("rooms"), "room_id", problems):
-        values = (row.ref("venue_id", venue_ids, "venue"), row.text("name"),
+        values = (row.ref("venue_id", venue_ids, "venue", vfile), row.text("name"),
                   row.number("area_m2"), row.number("capacity", whole=True),
                   row.choice("signal", vocab.SIGNALS))
         if None not in values:
             rooms[rid] = Room(rid, *values)
-    room_ids = _written_ids(table("rooms"), "room_id")
-
-    travel = _travel(table("travel"), venue_ids, problems)
-    groups = _groups(table("groups"), venue_ids, problems)
-    group_ids = _written_ids(table("groups"), "group_id")
-    sessions = _sessions(table("sessions"), room_ids, group_ids, problems)
+    before = len(problems.items)
+    travel = _travel(table("travel"), venue_ids, vfile, problems)
+    roads_ok = "travel" in tables and len(problems.items) == before
+    groups = _groups(table("groups"), venue_ids, vfile, problems)
+    sessions = _sessions(table("sessions"), ids("rooms"), table("rooms").file, ids("groups"),
+                         table("groups").file, problems)
     _check_overlaps(table("sessions").file, sessions, problems)
 
     items: dict[str, Item] = {}
     for iid, row in _unique(table("inventory"), "item_id", problems):
         values = (row.choice("item_type", vocab.ITEM_TYPES),
-                  row.ref("venue_id", venue_ids, "venue"),
+                  row.ref("venue_id", venue_ids, "venue", vfile),
                   row.number("capacity"), row.choice("status", vocab.STATUSES))
         if None not in values:
             items[iid] = Item(iid, *values)
@@ -357,7 +397,7 @@ def _build(path: Path, tables: dict[str, Table], settings: dict | None,
     staff: dict[str, Staff] = {}
     for sid, row in _unique(table("staff"), "staff_id", problems):
         values = (row.text("name"), row.choice("role", vocab.ROLES),
-                  row.ref("venue_id", venue_ids, "venue"),
+                  row.ref("venue_id", venue_ids, "venue", vfile),
                   row.clock("shift_start"), row.clock("shift_end"))
         if None in values:
             continue
@@ -367,7 +407,7 @@ def _build(path: Path, tables: dict[str, Table], settings: dict | None,
         staff[sid] = Staff(sid, *values)
 
     network = VenueNetwork(sorted(venues), [e for e in travel if e[0] in venues and e[1] in venues])
-    if venues and "travel" in tables and len(venues) == len(venue_ids):
+    if venues and roads_ok and venue_ids is not None and len(venues) == len(venue_ids):
         parts = network.components()
         if len(parts) > 1:
             problems.add(table("travel").file, "not_connected",
@@ -392,13 +432,14 @@ def _written_ids(table: Table, column: str) -> set[str]:
     return {record[column] for _, record in table.rows if record.get(column)}
 
 
-def _travel(table: Table, venues: set[str], problems: Problems) -> list[tuple[str, str, float]]:
+def _travel(table: Table, venues: set[str] | None, vfile: str,
+            problems: Problems) -> list[tuple[str, str, float]]:
     edges: list[tuple[str, str, float]] = []
-    first: dict[frozenset, int] = {}
+    first: dict[frozenset, tuple[int, float]] = {}
     for number, record in table.rows:
         row = Row(table, number, record, problems)
-        a = row.ref("from_venue", venues, "venue")
-        b = row.ref("to_venue", venues, "venue")
+        a = row.ref("from_venue", venues, "venue", vfile)
+        b = row.ref("to_venue", venues, "venue", vfile)
         minutes = row.number("minutes")
         if None in (a, b, minutes):
             continue
@@ -407,17 +448,19 @@ def _travel(table: Table, venues: set[str], problems: Problems) -> list[tuple[st
             continue
         key = frozenset((a, b))
         if key in first:
-            row._problem("to_venue", "duplicate_edge", a=a, b=b, first=first[key])
+            if first[key][1] != minutes:  # the same road written both ways is fine
+                row._problem("to_venue", "duplicate_edge", a=a, b=b, first=first[key][0])
             continue
-        first[key] = number
+        first[key] = (number, minutes)
         edges.append((a, b, minutes))
     return edges
 
 
-def _groups(table: Table, venues: set[str], problems: Problems) -> dict[str, Group]:
+def _groups(table: Table, venues: set[str] | None, vfile: str,
+            problems: Problems) -> dict[str, Group]:
     groups: dict[str, Group] = {}
     for gid, row in _unique(table, "group_id", problems):
-        values = (row.text("name"), row.ref("venue_id", venues, "venue"),
+        values = (row.text("name"), row.ref("venue_id", venues, "venue", vfile),
                   row.number("members", whole=True))
         bag_sets = row.number("bag_sets", positive=False, whole=True, optional=True)
         if None not in values:
@@ -425,17 +468,18 @@ def _groups(table: Table, venues: set[str], problems: Problems) -> dict[str, Gro
     return groups
 
 
-def _sessions(table: Table, rooms: set[str], groups: set[str],
-              problems: Problems) -> dict[str, Session]:
+def _sessions(table: Table, rooms: set[str] | None, rfile: str, groups: set[str] | None,
+              gfile: str, problems: Problems) -> dict[str, Session]:
     sessions: dict[str, Session] = {}
     for sid, row in _unique(table, "session_id", problems):
-        room = row.ref("room_id", rooms, "room")
+        room = row.ref("room_id", rooms, "room", rfile)
         start, end = row.moment("start"), row.moment("end")
         kind, level = row.choice("kind", vocab.KINDS), row.choice("level", vocab.LEVELS)
         attendees = row.number("attendees", whole=True)
         group = row.raw("group_id")
-        if group and group not in groups:
-            row.ref("group_id", groups, "group")
+        bad_group = bool(group) and groups is not None and group not in groups
+        if bad_group:
+            row.ref("group_id", groups, "group", gfile)
         overrides = {c: row.number(c, positive=False, whole=True, optional=True)
                      for c in OVERRIDES}
         bad_override = any(row.raw(c) and overrides[c] is None for c in OVERRIDES)
@@ -444,7 +488,7 @@ def _sessions(table: Table, rooms: set[str], groups: set[str],
             continue
         if None in (room, start, end, kind, level, attendees) or bad_override:
             continue
-        if group and group not in groups:
+        if bad_group:
             continue
         sessions[sid] = Session(sid, room, start, end, kind, attendees, level,
                                 name=row.raw("name"), group_id=group, row=row.line,

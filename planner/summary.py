@@ -46,6 +46,12 @@ LABELS = {
     "excess_venue": ("  这些时段须从其他驻地调入设备",
                      "  units must be brought in from other venues at these times"),
     "warnings": ("提示", "Warnings"),
+    "bags_line": ("文件销毁袋｜各工作组需 {wanted} 套，可用库存 {usable} 套",
+                  "shred-bag sets | groups need {wanted}, usable stock {usable}"),
+    "bags_venue": ("{venue}：工作组需 {wanted} 套，本驻地存放 {held} 套，须从其他驻地调入",
+                   "{venue}: groups need {wanted}, {held} stored there; bring the rest in"),
+    "bags_short": ("  ⚠ 销毁袋缺 {n} 套，部分工作组将少发",
+                   "  ⚠ {n} sets short: some groups get fewer"),
     "sessions": ("会议场次", "sessions"),
     "jammer_deployments": ("信号干扰器（台次）", "jammer deployments"),
     "cabinet_unit_deployments": ("手机屏蔽柜（节次）", "cabinet-unit deployments"),
@@ -61,7 +67,7 @@ def label(key: str, lang: str, **params: object) -> str:
     return (en if lang == "en" else zh).format(**params)
 
 
-def summarize(scenario: Scenario) -> dict:
+def summarize(scenario: Scenario, lang: str = "en") -> dict:
     """Everything ``validate`` reports, as plain data (also printed with ``--json``)."""
     req = derive(scenario)
     sessions = scenario.sessions.values()
@@ -84,6 +90,7 @@ def summarize(scenario: Scenario) -> dict:
                                   for g in scenario.groups.values()),
     }
     return {
+        "valid": True,
         "name": scenario.name, "title": scenario.title, "counts": counts, "stock": stock,
         "by_kind": dict(Counter(s.kind for s in sessions)),
         "by_level": dict(Counter(s.level for s in sessions)),
@@ -98,8 +105,27 @@ def summarize(scenario: Scenario) -> dict:
                                "end": e.end.isoformat(timespec="minutes"), "peak": e.peak}
                               for e in p.excess]}
                   for p in peaks(scenario, req)],
-        "warnings": [w.text("en") for w in scenario.warnings],
+        "bag_sets": bag_balance(scenario),
+        "warnings": [w.text(lang) for w in scenario.warnings],
     }
+
+
+def _span(start: str, end: str) -> str:
+    """11-27 14:00–17:30, or with both dates when it runs past midnight."""
+    tail = end[11:] if end[:10] == start[:10] else end[5:].replace("T", " ")
+    return f"{start[5:].replace('T', ' ')}–{tail}"
+
+
+def bag_balance(scenario: Scenario) -> dict:
+    """Shred-bag sets the groups need against usable sets, overall and by venue."""
+    by_venue: dict[str, list[int]] = {v: [0, 0] for v in scenario.venues}
+    for g in scenario.groups.values():
+        by_venue[g.venue_id][0] += bag_sets_for(g, scenario.rules)
+    usable = [i for i in scenario.items_of("shred_bag_set") if i.status == "ok"]
+    for i in usable:
+        by_venue[i.venue_id][1] += 1
+    return {"wanted": sum(w for w, _ in by_venue.values()), "usable": len(usable),
+            "by_venue": {v: tuple(x) for v, x in by_venue.items()}}
 
 
 def format_summary(scenario: Scenario, summary: dict, lang: str) -> str:
@@ -135,11 +161,18 @@ def format_summary(scenario: Scenario, summary: dict, lang: str) -> str:
         out.append("  " + label("peak_line", lang, kind=kind, where=where, peak=p["peak"], at=at,
                                 stock=p["stock"]))
         if p["excess"]:
-            spans = comma.join(f"{e['start'][5:].replace('T', ' ')}–{e['end'][11:]} ({e['peak']})"
+            spans = comma.join(f"{_span(e['start'], e['end'])} ({e['peak']})"
                                for e in p["excess"])
             out.append("  " + label("excess", lang, spans=spans))
             out.append("  " + label("excess_overall" if p["venue_id"] is None else "excess_venue",
                                     lang))
+    bags = summary["bag_sets"]
+    out.append("  " + label("bags_line", lang, wanted=bags["wanted"], usable=bags["usable"]))
+    for v, (wanted, held) in bags["by_venue"].items():
+        if wanted > held:
+            out.append("    " + label("bags_venue", lang, venue=v, wanted=wanted, held=held))
+    if bags["wanted"] > bags["usable"]:
+        out.append("  " + label("bags_short", lang, n=bags["wanted"] - bags["usable"]))
     if scenario.warnings:
         out += ["", label("warnings", lang)]
         out += [f"  - {w.text(lang)}" for w in scenario.warnings]

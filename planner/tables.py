@@ -52,10 +52,14 @@ def _table(file: str, header: list[object], body: list[tuple[int, list[str]]],
            problems: Problems) -> Table:
     columns = [_clean_header(h) for h in header]
     seen: set[str] = set()
+    duplicated = False
     for c in columns:
         if c and c in seen:
             problems.add(file, "duplicate_column", row=1, column=c)
+            duplicated = True
         seen.add(c)
+    if duplicated:
+        return Table(file, [], [])  # which of the two is meant cannot be known
     rows = []
     for number, values in body:
         if not any(v.strip() for v in values):
@@ -75,8 +79,12 @@ def read_csv(path: Path, problems: Problems) -> Table | None:
     try:
         header = next(reader, [])
         body = []
-        for values in reader:
-            body.append((reader.line_num, values))
+        while True:
+            first_line = reader.line_num + 1  # a quoted cell may span lines: count from its top
+            values = next(reader, None)
+            if values is None:
+                break
+            body.append((first_line, values))
     except csv.Error as error:
         problems.add(path.name, "bad_csv", row=reader.line_num, error=str(error))
         return None
@@ -124,7 +132,8 @@ def read_workbook(path: Path, names: list[str], problems: Problems
     settings = None
     sheet = sheets.get("scenario") or sheets.get("scenario.yaml")
     if sheet is not None:
-        settings = _settings_from_sheet(list(sheet.iter_rows(values_only=True)))
+        settings = _settings_from_sheet(list(sheet.iter_rows(values_only=True)),
+                                        f"{path.name}[scenario]", problems)
     else:
         beside = path.with_suffix(".yaml")
         if beside.exists():
@@ -133,21 +142,31 @@ def read_workbook(path: Path, names: list[str], problems: Problems
     return tables, settings
 
 
-def _settings_from_sheet(rows: list[tuple]) -> dict:
-    """``key``/``value`` rows, dotted keys making nested mappings, values read as YAML scalars."""
+def _settings_from_sheet(rows: list[tuple], file: str, problems: Problems) -> dict:
+    """``key``/``value`` rows, dotted keys making nested mappings, values read as YAML."""
     settings: dict = {}
-    for row in rows[1:]:
+    for number, row in enumerate(rows[1:], start=2):
         if not row or row[0] is None:
             continue
         key = str(row[0]).strip()
         value = row[1] if len(row) > 1 else None
         if isinstance(value, str):
-            value = yaml.safe_load(value) if value.strip() else None
+            try:
+                value = yaml.safe_load(value) if value.strip() else None
+            except yaml.YAMLError as error:
+                problems.add(file, "bad_yaml", row=number, column="value",
+                             error=str(error).replace("\n", " "))
+                continue
         node = settings
         *parents, leaf = key.split(".")
         for part in parents:
             node = node.setdefault(part, {})
-        node[leaf] = value
+            if not isinstance(node, dict):
+                problems.add(file, "bad_setting", row=number, column="key", key=key,
+                             value=value, why=f"{part} is a single value, not a group of settings")
+                break
+        else:
+            node[leaf] = value
     return settings
 
 

@@ -134,6 +134,6 @@ def test_generate_refuses_to_overwrite_a_folder_and_writes_nothing(tmp_path):
     (out / "notes.txt").write_text("mine")
     result = run_cli("generate", "--out", str(out))
     assert result.returncode == 1
-    assert "exists and is not empty" in result.stderr
+    assert "exists and is not an empty folder" in result.stderr
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]  # no temporary folder left behind

@@ -52,20 +52,51 @@ def trips_for(scenario: Scenario, equipment: EquipmentPlan, shape: EquipmentMode
 
 def make_plan(scenario: Scenario, time_limit: float = 10.0, seed: int = 0, workers: int = 2,
               method: str = "cpsat") -> Plan:
-    """Plan the whole congress. ``time_limit`` is the solver budget in seconds."""
-    from planner.greedy import greedy_equipment, greedy_staff
+    """Plan the whole congress. ``time_limit`` is the solver budget in seconds.
+
+    The CP-SAT plan starts from the greedy one; should the solver, in the time given, end
+    with a plan worse by the objective than the greedy plan (it can happen on large
+    congresses with little time), the greedy plan is returned, and the summary says so.
+    """
+    from planner.greedy import greedy_equipment
 
     clock = time.perf_counter()
     requirements = derive(scenario)
     origin = epoch(scenario)
     shape = EquipmentModel(scenario, requirements, origin)
-    stages: list[StageResult] = []
-    greedy_plan = greedy_equipment(scenario, requirements, origin)
+    greedy_equip = greedy_equipment(scenario, requirements, origin)
+    greedy = _carry_out(scenario, requirements, origin, shape, greedy_equip, [], "greedy",
+                        0.0, seed, workers, clock)
     if method == "greedy":
-        equipment = greedy_plan
-    else:
-        equipment = shape.solve(time_limit * 0.35, workers, seed, hint=greedy_plan)
-        stages += equipment.stages
+        return greedy
+    equipment = shape.solve(time_limit * 0.35, workers, seed, hint=greedy_equip)
+    plan = _carry_out(scenario, requirements, origin, shape, equipment, list(equipment.stages),
+                      method, time_limit, seed, workers, clock)
+    if _rank(greedy) < _rank(plan):
+        greedy.summary.update(method="greedy", solver_status="GREEDY_BETTER",
+                              best_bound=plan.summary["best_bound"],
+                              stages=plan.summary["stages"],
+                              solve_seconds=plan.summary["solve_seconds"])
+        greedy.summary["gap"] = _gap(greedy.summary["objective"], plan.summary["best_bound"])
+        return greedy
+    return plan
+
+
+def _rank(plan: Plan) -> tuple:
+    """The lexicographic objective: uncovered weight, units short, move cost."""
+    t = plan.summary["objective_terms"]
+    return (t["uncovered_weight"], t["units_short_weighted"], t["move_cost"])
+
+
+def _gap(objective: float, bound: float) -> float:
+    return round((objective - bound) / objective, 6) if objective > 0 else 0.0
+
+
+def _carry_out(scenario: Scenario, requirements, origin: dt.datetime, shape: EquipmentModel,
+               equipment: EquipmentPlan, stages: list[StageResult], method: str,
+               time_limit: float, seed: int, workers: int, clock: float) -> Plan:
+    """From an equipment plan to the whole plan: moves, people, named units, coverage."""
+    from planner.greedy import greedy_staff
     move_tasks, trips = trips_for(scenario, equipment, shape)
     tasks = session_tasks(scenario, requirements, origin) + move_tasks
     by_day: dict[int, list[Task]] = defaultdict(list)
@@ -300,7 +331,6 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
         status = "OPTIMAL" if all(s.status == "OPTIMAL" for s in solved) else "FEASIBLE"
         if objective > bound + 1e-6 and status == "OPTIMAL":
             status = "FEASIBLE"  # the staff could not carry out all of the optimal equipment plan
-    gap = (objective - bound) / objective if objective > 0 else 0.0
     loads = defaultdict(int)
     for t in plan.staff_tasks:
         loads[t.staff_id] += int((t.end - t.start).total_seconds() // 60)
@@ -318,12 +348,13 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
         "solver_status": status,
         "objective": objective,
         "best_bound": bound,
-        "gap": round(gap, 6),
+        "gap": _gap(objective, bound),
         "objective_terms": {"uncovered_weight": uncovered, "units_short_weighted": short,
                             "move_cost": move_cost, "uncovered_scale": s1, "units_scale": s2},
         "staff_load_minutes": {"max": max(loads.values(), default=0),
                                "min": min((loads.get(p, 0) for p in scenario.staff), default=0)},
-        "stages": [vars(s) for s in stages],
+        "stages": [{k: (None if isinstance(v, float) and math.isnan(v) else v)
+                    for k, v in vars(s).items()} for s in stages],
         "solve_seconds": round(seconds, 3),
         "method": method,
         "seed": seed,

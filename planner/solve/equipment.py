@@ -184,11 +184,15 @@ class EquipmentModel:
             m.minimize(objective)
             left = time_limit - (time.perf_counter() - clock)
             solver = _solver(max(share * time_limit, left * share * 2), workers, seed)
+            # a flow model: its LP is all it needs, so skip the costly probing and symmetry
+            solver.parameters.cp_model_probing_level = 0
+            solver.parameters.symmetry_level = 0
             status = solver.solve(m)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                # nothing found in time: keep the answer so far and go on to the next stage
                 stages.append(StageResult(name, solver.status_name(status), float("nan"),
                                           solver.best_objective_bound, solver.wall_time))
-                break
+                continue
             value = round(solver.objective_value)
             stages.append(StageResult(name, solver.status_name(status), value,
                                       solver.best_objective_bound, solver.wall_time))

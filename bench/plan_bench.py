@@ -1,0 +1,100 @@
+"""Plan benchmark: CP-SAT against the greedy baseline on the reference congress and on
+generated ×3 and ×10 congresses.
+
+Protocol (README, "Benchmarks"): each run is a fresh process (``python -m planner plan``),
+so peak memory is that process's maximum resident set; wall time is the whole command,
+loading and checking included; ``solve_seconds`` and the gap come from summary.json; every
+plan is checked by the independent checker and the violations counted. Scenarios ×3 and
+×10 are generated with seed 1. Run by hand:
+
+    .venv/bin/python -m bench.plan_bench                 # reference, ×3, ×10
+    .venv/bin/python -m bench.plan_bench --only reference
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# the planner in this process, then its own peak resident memory on the last line of stderr
+MEASURED = ("import resource, sys; from planner.cli import main; code = main(sys.argv[1:]); "
+            "print(f'maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', "
+            "file=sys.stderr); sys.exit(code)")
+RUNS = [  # scenario, method, time limit
+    ("reference", "greedy", 0), ("reference", "cpsat", 10),
+    ("x3", "greedy", 0), ("x3", "cpsat", 30),
+    ("x10", "greedy", 0), ("x10", "cpsat", 60), ("x10", "cpsat", 300),
+]
+
+
+def scenario_path(name: str, work: Path) -> Path:
+    if name == "reference":
+        return ROOT / "scenarios" / "provincial_congress"
+    scale = int(name[1:])
+    out = work / name
+    if not out.exists():
+        subprocess.run([sys.executable, "-m", "planner", "generate", "--out", str(out),
+                        "--scale", str(scale), "--seed", "1"], check=True, cwd=ROOT,
+                       capture_output=True)
+    return out
+
+
+def run(name: str, method: str, limit: float, work: Path, workers: int) -> dict:
+    scenario = scenario_path(name, work)
+    out = work / f"plan-{name}-{method}-{limit}"
+    argv = ["--lang", "en", "plan", str(scenario), "--out", str(out), "--method", method,
+            "--time-limit", str(limit), "--workers", str(workers)]
+    cmd = [sys.executable, "-c", MEASURED, *argv]
+    clock = time.perf_counter()
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - clock
+    peak = int(result.stderr.strip().splitlines()[-1].removeprefix("maxrss_kb="))
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    violations = 0 if "no violation" in result.stdout else result.stdout.count("\n  - ")
+    return {
+        "scenario": name, "method": method, "limit_s": limit,
+        "sessions": summary["sessions"], "covered": summary["sessions_covered"],
+        "moves": summary["moves"], "move_cost": summary["objective_terms"]["move_cost"],
+        "gap": summary["gap"], "status": summary["solver_status"],
+        "solve_s": summary["solve_seconds"], "wall_s": round(wall, 1),
+        "peak_mb": round(peak / 1024), "violations": violations,
+    }
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| scenario | method | limit s | covered | moves (cost) | gap | status | solve s | "
+            "wall s | peak MB | checker |")
+    lines = [head, "|" + "---|" * 11]
+    for r in rows:
+        lines.append(
+            f"| {r['scenario']} | {r['method']} | {r['limit_s'] or '-'} | "
+            f"{r['covered']}/{r['sessions']} | {r['moves']} ({r['move_cost']}) | "
+            f"{100 * r['gap']:.2f}% | {r['status']} | {r['solve_s']:.1f} | {r['wall_s']} | "
+            f"{r['peak_mb']} | {'ok' if not r['violations'] else r['violations']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", choices=("reference", "x3", "x10"))
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, method, limit in RUNS:
+            if args.only and name != args.only:
+                continue
+            rows.append(run(name, method, limit, Path(tmp), args.workers))
+            print(table(rows[-1:]).splitlines()[-1], flush=True)
+    print()
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
