@@ -78,13 +78,8 @@ def read_csv(path: Path, problems: Problems) -> Table | None:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, [])
-        body = []
-        while True:
-            first_line = reader.line_num + 1  # a quoted cell may span lines: count from its top
-            values = next(reader, None)
-            if values is None:
-                break
-            body.append((first_line, values))
+        # Excel's row number: one per record, however many lines a quoted cell spans
+        body = list(enumerate(reader, start=2))
     except csv.Error as error:
         problems.add(path.name, "bad_csv", row=reader.line_num, error=str(error))
         return None

@@ -182,3 +182,80 @@ def test_attendees_over_room_capacity_is_a_warning_not_an_error(tmp_path):
     assert [w.text("en") for w in s.warnings] == [
         "sessions.csv row 5, column attendees: session S4 has 90 attendees, "
         "more than room R2 holds (60)"]
+
+
+def test_values_typed_with_a_chinese_input_method_are_read(tmp_path):
+    folder = copy_scenario(MINI, tmp_path / "m")
+    f = folder / "rooms.csv"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace("R1,V1,大会堂,600,400", 'R1,V1,大会堂,"１,600",４００'), encoding="utf-8")
+    f = folder / "staff.csv"
+    f.write_text(f.read_text(encoding="utf-8").replace("07:00,22:00", "7:00:00,22：00"),
+                 encoding="utf-8")
+    s = load_scenario(folder)
+    assert s.rooms["R1"].area_m2 == 1600 and s.rooms["R1"].capacity == 400
+    assert s.staff["P1"].shift_start == dt.time(7) and s.staff["P1"].shift_end == dt.time(22)
+
+
+def test_the_same_road_written_both_ways_is_one_road(tmp_path):
+    folder = copy_scenario(MINI, tmp_path / "m")
+    with open(folder / "travel.csv", "a", encoding="utf-8") as f:
+        f.write("V2,V1,10\n")
+    assert load_scenario(folder).network.travel_minutes("V1", "V2") == 10
+
+
+def test_a_cell_with_a_line_break_keeps_the_row_numbers_excel_shows(tmp_path):
+    folder = copy_scenario(MINI, tmp_path / "m")
+    f = folder / "sessions.csv"
+    text = f.read_text(encoding="utf-8").replace(",开幕大会,", ',"开幕\n大会",')
+    text = text.replace("S4,R2,2021-11-26T19:30", "S4,R2,2021-11-26T17:00")  # overlaps S2
+    f.write_text(text, encoding="utf-8")
+    from planner.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(folder)
+    assert caught.value.problems[0].row == 5  # S4 is Excel row 5 although the file has a line more
+
+
+def test_language_may_follow_the_command_and_json_reports_problems(tmp_path):
+    from tests.conftest import BROKEN, run_cli
+
+    assert "Scenario is valid" in run_cli("validate", str(MINI), "--lang", "en", lang="zh").stdout
+    folder = copy_scenario(MINI, tmp_path / "b", BROKEN / "unknown_room")
+    result = run_cli("validate", str(folder), "--json")
+    assert result.returncode == 1
+    import json
+
+    data = json.loads(result.stdout)
+    assert data["valid"] is False
+    assert data["problems"][0]["file"] == "sessions.csv" and data["problems"][0]["row"] == 6
+
+
+def test_a_file_that_is_not_a_scenario_is_named_plainly(tmp_path):
+    from tests.conftest import run_cli
+
+    result = run_cli("validate", str(MINI / "rooms.csv"))
+    assert result.returncode == 1
+    assert "this is not a scenario" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rules_accept_chinese_level_names(tmp_path):
+    folder = copy_scenario(MINI, tmp_path / "m")
+    (folder / "scenario.yaml").write_text(
+        "name: m\nrules:\n  jammer_levels: [绝密, 机密]\n  patrol_interval_minutes: {绝密: 30}\n",
+        encoding="utf-8")
+    s = load_scenario(folder)
+    assert s.rules.jammer_levels == ["top_secret", "secret"]
+    assert s.rules.patrol_interval_minutes["top_secret"] == 30
+
+
+@pytest.mark.parametrize("target", ["file", "inside_a_file"])
+def test_generate_into_a_place_that_cannot_hold_a_folder_fails_cleanly(tmp_path, target):
+    from tests.conftest import run_cli
+
+    f = tmp_path / "afile"
+    f.write_text("x")
+    out = f if target == "file" else f / "sub"
+    result = run_cli("generate", "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f.read_text() == "x"
