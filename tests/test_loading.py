@@ -188,7 +188,8 @@ def test_values_typed_with_a_chinese_input_method_are_read(tmp_path):
     folder = copy_scenario(MINI, tmp_path / "m")
     f = folder / "rooms.csv"
     text = f.read_text(encoding="utf-8")
-    f.write_text(text.replace("R1,V1,大会堂,600,400", 'R1,V1,大会堂,"１,600",４００'), encoding="utf-8")
+    typed = 'R1,V1,大会堂,"１,600",４００'  # full-width digits and a thousands comma
+    f.write_text(text.replace("R1,V1,大会堂,600,400", typed), encoding="utf-8")
     f = folder / "staff.csv"
     f.write_text(f.read_text(encoding="utf-8").replace("07:00,22:00", "7:00:00,22：00"),
                  encoding="utf-8")
