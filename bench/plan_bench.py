@@ -62,22 +62,28 @@ def run(name: str, method: str, limit: float, work: Path, workers: int) -> dict:
         "sessions": summary["sessions"], "covered": summary["sessions_covered"],
         "moves": summary["moves"], "move_cost": summary["objective_terms"]["move_cost"],
         "gap": summary["gap"], "status": summary["solver_status"],
+        "coverage_gap": summary.get("coverage_gap"),
         "solve_s": summary["solve_seconds"], "wall_s": round(wall, 1),
         "peak_mb": round(peak / 1024), "violations": violations,
     }
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| scenario | method | limit s | covered | moves (cost) | gap | status | solve s | "
-            "wall s | peak MB | checker |")
-    lines = [head, "|" + "---|" * 11]
+    head = ("| scenario | method | limit s | covered | moves (cost) | gap | coverage gap | status "
+            "| solve s | wall s | peak MB | checker |")
+    lines = [head, "|" + "---|" * 12]
     for r in rows:
         lines.append(
             f"| {r['scenario']} | {r['method']} | {r['limit_s'] or '-'} | "
             f"{r['covered']}/{r['sessions']} | {r['moves']} ({r['move_cost']}) | "
-            f"{100 * r['gap']:.2f}% | {r['status']} | {r['solve_s']:.1f} | {r['wall_s']} | "
+            f"{100 * r['gap']:.2f}% | {_pct(r['coverage_gap'])} | {r['status']} | "
+            f"{r['solve_s']:.1f} | {r['wall_s']} | "
             f"{r['peak_mb']} | {'ok' if not r['violations'] else r['violations']} |")
     return "\n".join(lines)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f}%"
 
 
 def main() -> None:

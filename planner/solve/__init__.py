@@ -324,9 +324,15 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
     objective = uncovered * s1 + short * s2 + move_cost
     by_name = {s.name: s for s in stages}
     solved = [by_name.get(k) for k in ("coverage", "units", "moves")]
+    total_weight = sum(weights.values()) or 1
     if method == "greedy" or None in solved or any(s.bound != s.bound for s in solved):
         bound, status = 0.0, "GREEDY" if method == "greedy" else "FEASIBLE"
+        coverage_gap, moves_gap = None, None
     else:
+        # the order's levels one by one, for people: weighted coverage lost against the
+        # bound (share of all weight), and move cost against the move bound
+        coverage_gap = round((uncovered - solved[0].bound) / total_weight, 6)
+        moves_gap = _gap(move_cost, solved[2].bound) if uncovered == solved[0].bound else None
         bound = solved[0].bound * s1 + solved[1].bound * s2 + solved[2].bound
         status = "OPTIMAL" if all(s.status == "OPTIMAL" for s in solved) else "FEASIBLE"
         if objective > bound + 1e-6 and status == "OPTIMAL":
@@ -349,6 +355,8 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
         "objective": objective,
         "best_bound": bound,
         "gap": _gap(objective, bound),
+        "coverage_gap": coverage_gap,
+        "moves_gap": moves_gap,
         "objective_terms": {"uncovered_weight": uncovered, "units_short_weighted": short,
                             "move_cost": move_cost, "uncovered_scale": s1, "units_scale": s2},
         "staff_load_minutes": {"max": max(loads.values(), default=0),
