@@ -13,7 +13,7 @@ from collections import defaultdict
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.requirements import Requirement
 from planner.scenario import Scenario
-from planner.solve.equipment import EquipmentModel, EquipmentPlan
+from planner.solve.equipment import EquipmentPlan, departure, sources
 from planner.solve.staff import Post, posts_of
 from planner.tasks import Task, to_minute
 
@@ -46,8 +46,6 @@ class _Pool:
 def greedy_equipment(scenario: Scenario, requirements: dict[str, Requirement],
                      origin) -> EquipmentPlan:
     """Sessions in start order; each takes the units already in its room, then the nearest."""
-    shape = EquipmentModel.__new__(EquipmentModel)  # reuse its geometry, not its solver
-    shape.scenario, shape.req, shape.origin = scenario, requirements, origin
     serve: dict = {}
     stay: dict = {}
     bring: dict = {}
@@ -72,11 +70,11 @@ def greedy_equipment(scenario: Scenario, requirements: dict[str, Requirement],
                     pools[venue].add(to_minute(prev.end, origin), -kept)
                     stay[kind, before] = kept
                     got = kept
-            for v in sorted(shape.sources(venue),
+            for v in sorted(sources(scenario, venue),
                             key=lambda v: scenario.network.travel_minutes(v, venue)):
                 if got >= need:
                     break
-                early, _ = shape.departure(kind, v, sid)
+                early, _ = departure(scenario, origin, v, sid)
                 n = min(need - got, pools[v].available(early))
                 if n > 0:
                     pools[v].add(early, -n)

@@ -21,6 +21,7 @@ from planner.solve.equipment import (
     EquipmentModel,
     EquipmentPlan,
     StageResult,
+    departure,
     move_minutes,
     session_weight,
 )
@@ -29,8 +30,8 @@ from planner.solve.units import Trip, name_units
 from planner.tasks import Task, epoch, session_tasks, to_time
 
 
-def trips_for(scenario: Scenario, equipment: EquipmentPlan, shape: EquipmentModel) -> tuple[
-        list[Task], list[Trip]]:
+def trips_for(scenario: Scenario, equipment: EquipmentPlan,
+              origin: dt.datetime) -> tuple[list[Task], list[Trip]]:
     """Move tasks: the units brought from one venue to one session, in loads one person carries."""
     per_trip = scenario.rules.units_per_trip
     loads: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -40,7 +41,7 @@ def trips_for(scenario: Scenario, equipment: EquipmentPlan, shape: EquipmentMode
     for (v, sid), kinds in sorted(loads.items()):
         s = scenario.sessions[sid]
         to_venue = scenario.venue_of(s.room_id)
-        early, late = shape.departure(STOCK_KINDS[0], v, sid)
+        early, late = departure(scenario, origin, v, sid)
         back = 0 if v == to_venue else round(scenario.network.travel_minutes(to_venue, v))
         for k in range(math.ceil(len(kinds) / per_trip)):
             tid = f"{sid}:move:{v}:{k}"
@@ -63,14 +64,14 @@ def make_plan(scenario: Scenario, time_limit: float = 10.0, seed: int = 0, worke
     clock = time.perf_counter()
     requirements = derive(scenario)
     origin = epoch(scenario)
-    shape = EquipmentModel(scenario, requirements, origin)
     greedy_equip = greedy_equipment(scenario, requirements, origin)
-    greedy = _carry_out(scenario, requirements, origin, shape, greedy_equip, [], "greedy",
-                        0.0, seed, workers, clock)
+    greedy = _carry_out(scenario, requirements, origin, greedy_equip, [], "greedy", 0.0, seed,
+                        workers, clock)
     if method == "greedy":
         return greedy
-    equipment = shape.solve(time_limit * 0.35, workers, seed, hint=greedy_equip)
-    plan = _carry_out(scenario, requirements, origin, shape, equipment, list(equipment.stages),
+    model = EquipmentModel(scenario, requirements, origin)
+    equipment = model.solve(time_limit * 0.35, workers, seed, hint=greedy_equip)
+    plan = _carry_out(scenario, requirements, origin, equipment, list(equipment.stages),
                       method, time_limit, seed, workers, clock)
     if _rank(greedy) < _rank(plan):
         greedy.summary.update(method="greedy", solver_status="GREEDY_BETTER",
@@ -92,12 +93,12 @@ def _gap(objective: float, bound: float) -> float:
     return round((objective - bound) / objective, 6) if objective > 0 else 0.0
 
 
-def _carry_out(scenario: Scenario, requirements, origin: dt.datetime, shape: EquipmentModel,
+def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
                equipment: EquipmentPlan, stages: list[StageResult], method: str,
                time_limit: float, seed: int, workers: int, clock: float) -> Plan:
     """From an equipment plan to the whole plan: moves, people, named units, coverage."""
     from planner.greedy import greedy_staff
-    move_tasks, trips = trips_for(scenario, equipment, shape)
+    move_tasks, trips = trips_for(scenario, equipment, origin)
     tasks = session_tasks(scenario, requirements, origin) + move_tasks
     by_day: dict[int, list[Task]] = defaultdict(list)
     for t in tasks:
@@ -135,8 +136,7 @@ def _carry_out(scenario: Scenario, requirements, origin: dt.datetime, shape: Equ
         result = scatter_patrols(scenario, day, day_tasks, result, transfers, seed)
         _add_load(load, day_tasks, result)
         done.update(result)
-    assignments, moves = name_units(scenario, origin, equipment, trips, done,
-                                    lambda a, b: move_minutes(scenario, a, b))
+    assignments, moves = name_units(scenario, origin, equipment, trips, done)
     by_id = {t.task_id: t for t in tasks}
     staff_tasks = sorted(
         (StaffTask(p, by_id[tid].kind, by_id[tid].session_id, by_id[tid].room_id,

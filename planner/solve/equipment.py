@@ -46,6 +46,22 @@ def move_minutes(scenario: Scenario, from_venue: str, to_venue: str) -> int:
     return round(scenario.network.travel_minutes(from_venue, to_venue)) + rules.loading_minutes
 
 
+def sources(scenario: Scenario, venue: str) -> list[str]:
+    """Venues whose units may be brought to ``venue`` (within ``move_radius_minutes``)."""
+    radius = scenario.rules.move_radius_minutes
+    net = scenario.network
+    return [v for v in scenario.venues if net.travel_minutes(v, venue) <= radius]
+
+
+def departure(scenario: Scenario, origin: dt.datetime, v: str, sid: str) -> tuple[int, int]:
+    """Earliest and latest minute a move from venue ``v`` to session ``sid`` may leave."""
+    s = scenario.sessions[sid]
+    rules = scenario.rules
+    latest = (to_minute(s.start, origin) - rules.setup_minutes
+              - move_minutes(scenario, v, scenario.venue_of(s.room_id)))
+    return latest - rules.move_slack_minutes, latest
+
+
 @dataclass
 class StageResult:
     name: str
@@ -85,19 +101,6 @@ class EquipmentModel:
     def needs(self, kind: str, sid: str) -> int:
         return getattr(self.req[sid], REQUIREMENT_FIELD[kind])
 
-    def sources(self, venue: str) -> list[str]:
-        radius = self.scenario.rules.move_radius_minutes
-        net = self.scenario.network
-        return [v for v in self.scenario.venues if net.travel_minutes(v, venue) <= radius]
-
-    def departure(self, kind: str, v: str, sid: str) -> tuple[int, int]:
-        """Earliest and latest minute a move from venue ``v`` to session ``sid`` may leave."""
-        s = self.scenario.sessions[sid]
-        rules = self.scenario.rules
-        latest = (to_minute(s.start, self.origin) - rules.setup_minutes
-                  - move_minutes(self.scenario, v, self.scenario.venue_of(s.room_id)))
-        return latest - rules.move_slack_minutes, latest
-
     def _build_kind(self, kind: str) -> None:
         sc, m = self.scenario, self.model
         rules = sc.rules
@@ -123,7 +126,7 @@ class EquipmentModel:
             sid = s.session_id
             venue = sc.venue_of(s.room_id)
             brought = []
-            for v in self.sources(venue):
+            for v in sources(sc, venue):
                 x = m.new_int_var(0, self.needs(kind, sid), f"bring_{kind}_{v}_{sid}")
                 self.bring[kind, v, sid] = x
                 brought.append(x)
@@ -131,7 +134,7 @@ class EquipmentModel:
                         else rules.move_cost_between_venues)
                 self.cost_terms.append(cost * x)
                 self.max_move_cost += cost * self.needs(kind, sid)
-                early, _ = self.departure(kind, v, sid)
+                early, _ = departure(sc, self.origin, v, sid)
                 events[v].append((early, 1, -x))
             came = self.stay.get((kind, previous[sid])) if sid in previous else None
             m.add(self.serve[kind, sid] == sum(brought) + (came if came is not None else 0))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from planner.demand import STOCK_KINDS
 from planner.plan import Assignment, Move
 from planner.scenario import Scenario
-from planner.solve.equipment import EquipmentPlan
+from planner.solve.equipment import EquipmentPlan, move_minutes
 from planner.tasks import to_minute, to_time
 
 
@@ -32,7 +32,7 @@ class Trip:
 
 
 def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan,
-               trips: list[Trip], staffed: dict[str, tuple[str, int]], move_minutes,
+               trips: list[Trip], staffed: dict[str, tuple[str, int]],
                prefer: dict[tuple[str, str], list[str]] | None = None
                ) -> tuple[list[Assignment], list[Move]]:
     """Assignments and moves per unit. ``prefer`` lists, per (type, session), the units
@@ -68,7 +68,7 @@ def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan
                 liked = set(prefer.get((kind, trip.session_id), ()))
                 free = sorted((u for u, (_w, t) in pool.items() if t <= start),
                               key=lambda u: (u not in liked, pool[u][1], u))
-                travel = move_minutes(trip.from_venue, scenario.venue_of(s.room_id))
+                travel = move_minutes(scenario, trip.from_venue, scenario.venue_of(s.room_id))
                 for unit in free[:want]:
                     where, _ = pool.pop(unit)
                     moves.append(Move(unit, where, s.room_id, to_time(start, origin),
