@@ -17,6 +17,7 @@ import functools
 import json
 import os
 import sys
+from pathlib import Path
 
 from planner.errors import ScenarioError
 from planner.i18n import LANGS, current_lang
@@ -135,6 +136,61 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if violations else 0
 
 
+def _events(args: argparse.Namespace) -> int:
+    from planner.errors import Problems
+    from planner.events import check_events, read_lines
+    from planner.scenario import load_scenario
+    from planner.store import Store, verify_chain
+
+    if args.action == "verify" and args.jsonl:
+        problems = Problems()
+        lines = [e for _n, e in read_lines(args.jsonl, problems)]
+        problems.raise_if_any()
+        ok, message = verify_chain(lines)
+        return _chain_verdict(ok, message, args.lang)
+    scenario = load_scenario(args.scenario)
+    store = Store(args.db)
+    log = scenario.name
+    if args.action == "import":
+        problems = Problems()
+        lines = read_lines(args.file, problems)
+        logged = [e.line() for e in store.entries(log)]
+        good = check_events(scenario, lines, Path(args.file).name, problems, logged)
+        problems.items.sort(key=lambda p: p.row or 0)  # in the order of the file
+        problems.raise_if_any()
+        stored = store.append(log, good, args.who)
+        last = stored[-1].seq if stored else store.head(log)[0]
+        print(_text(args.lang, f"已记录 {len(stored)} 条事件，日志现有 {last} 条",
+                    f"{len(stored)} events logged; the log now holds {last} entries"))
+        return 0
+    entries = store.entries(log)
+    if args.action == "export":
+        text = "".join(json.dumps(e.line(), ensure_ascii=False) + "\n" for e in entries)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+    ok, message = verify_chain(entries)
+    head_seq, head_hash = store.head(log)
+    if ok and entries and (entries[-1].seq, entries[-1].hash) != (head_seq, head_hash):
+        ok, message = False, (f"the log ends at entry {entries[-1].seq} but its head says "
+                              f"{head_seq}: entries after {entries[-1].seq} were removed")
+    elif ok and not entries and head_seq:
+        ok, message = False, f"all {head_seq} entries were removed"
+    return _chain_verdict(ok, message, args.lang)
+
+
+def _chain_verdict(ok: bool, message: str, lang: str) -> int:
+    if ok:
+        print(_text(lang, f"事件日志完整（哈希链校验通过）：{message}",
+                    f"Event log intact: {message}"))
+        return 0
+    print(_text(lang, f"事件日志被改动：{message}", f"Event log tampered with: {message}"),
+          file=sys.stderr)
+    return 1
+
+
 def _rules(args: argparse.Namespace) -> int:
     from planner.rules import Rules
 
@@ -182,6 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario")
     p.add_argument("plan")
     p.set_defaults(run=_verify)
+
+    p = sub.add_parser("events", help="the event log: import, export, verify")
+    p.add_argument("action", choices=("import", "export", "verify"))
+    p.add_argument("scenario", nargs="?", help="scenario folder or workbook (the log is its)")
+    p.add_argument("file", nargs="?", help="JSON Lines file to import")
+    p.add_argument("--db", help="database URL (default PLANNER_DB, or data/planner.db)")
+    p.add_argument("--who", default=os.environ.get("USER", "operator"),
+                   help="who logs the events (when an event names nobody)")
+    p.add_argument("--out", help="export to this file instead of the screen")
+    p.add_argument("--file", dest="jsonl", help="verify an exported JSON Lines file instead")
+    p.set_defaults(run=_events)
 
     p = sub.add_parser("rules", help="list the planning rules, their defaults and sources")
     p.set_defaults(run=_rules)

@@ -21,7 +21,9 @@ class Problem:
     params: dict = field(default_factory=dict)
 
     def text(self, lang: str | None = None) -> str:
-        where = t("at_row", lang, file=self.file, row=self.row) if self.row else self.file
+        line = self.file.endswith((".jsonl", ".json", ".ndjson"))
+        where = (t("at_line" if line else "at_row", lang, file=self.file, row=self.row)
+                 if self.row else self.file)
         if self.column:
             where += t("at_column", lang, column=self.column)
         return f"{where}: {t(self.key, lang, **{'column': self.column, **self.params})}"

@@ -38,7 +38,7 @@ def test_the_message_is_in_chinese_by_default(tmp_path):
     assert result.returncode == 1
     assert "sessions.csv 第 5 行，列 start" in result.stderr
     assert "时间重叠" in result.stderr
-    assert "未写入任何文件" in result.stderr
+    assert "未写入任何内容" in result.stderr
 
 
 def test_all_problems_are_reported_at_once(tmp_path):
@@ -54,7 +54,7 @@ def test_all_problems_are_reported_at_once(tmp_path):
     assert "the venue V7 does not exist" in text
     assert "area_m2: must be a positive number" in text
     assert "unknown setting rules.setup_minute" in text
-    assert "The scenario has 4 problems" in text
+    assert "Found 4 problems" in text
 
 
 def test_a_flood_of_problems_is_cut_at_a_sensible_limit(tmp_path):

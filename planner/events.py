@@ -1,0 +1,166 @@
+"""Events as operators log them (JSON Lines), checked against the scenario before storing.
+
+One event per line with ``at`` (time) and ``type``; the fields each type needs are
+in :data:`FIELDS` (from the contract). A bad event (unknown session, room, unit or
+staff, a malformed time, negative kg, an unknown type) is refused with its line and
+the problem; a file with any bad line stores nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from planner import vocabulary as vocab
+from planner.errors import Problems
+from planner.scenario import Scenario, parse_time
+from planner.tables import decode
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "adhoc_session": ("session_id", "room_id", "start", "end", "kind", "attendees", "level"),
+    "cancel_session": ("session_id",),
+    "extend_session": ("session_id", "new_end"),
+    "unit_failed": ("item_id",),
+    "unit_restored": ("item_id",),
+    "staff_unavailable": ("staff_id", "until"),
+    "booster_found": ("room_id",),
+    "patrol_done": ("session_id", "staff_id"),
+    "sweep_done": ("session_id", "staff_id"),
+    "cleanup_done": ("session_id", "staff_id"),
+    "bag_weighed": ("bag_set_id", "kg", "venue_id"),
+    "document_found": ("room_id", "level", "note"),
+    "destroyed": ("kg", "venue_id", "witnesses"),
+}
+
+
+def read_lines(path: str | Path, problems: Problems) -> list[tuple[int, dict]]:
+    """(line number, event) for every non-blank line of a JSON Lines file."""
+    path = Path(path)
+    if not path.exists():
+        problems.add(path.name, "missing_file", file=path.name)
+        return []
+    text = decode(path.read_bytes())
+    if text is None:
+        problems.add(path.name, "bad_encoding")
+        return []
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            problems.add(path.name, "bad_event_json", row=number, error=error.msg)
+            continue
+        if not isinstance(value, dict):
+            problems.add(path.name, "bad_event_json", row=number, error="not an object")
+            continue
+        out.append((number, value))
+    return out
+
+
+class EventChecker:
+    """Checks events in order; an ad-hoc session logged earlier is known to later events."""
+
+    def __init__(self, scenario: Scenario, logged: list[dict] | None = None) -> None:
+        self.s = scenario
+        self.sessions = {sid: (s.room_id, s.start, s.end) for sid, s in scenario.sessions.items()}
+        self.cancelled: set[str] = set()
+        for e in logged or []:
+            self._remember(e)
+
+    def _remember(self, e: dict) -> None:
+        if e.get("type") == "adhoc_session":
+            self.sessions[e["session_id"]] = (e["room_id"], parse_time(e["start"]),
+                                              parse_time(e["end"]))
+        elif e.get("type") == "cancel_session":
+            self.cancelled.add(e["session_id"])
+        elif e.get("type") == "extend_session" and e.get("session_id") in self.sessions:
+            room, start, _ = self.sessions[e["session_id"]]
+            self.sessions[e["session_id"]] = (room, start, parse_time(e["new_end"]))
+
+    def check(self, e: dict, file: str, line: int, problems: Problems) -> bool:
+        before = len(problems.items)
+
+        def bad(column: str | None, key: str, **params) -> None:
+            problems.add(file, key, row=line, column=column, **params)
+
+        kind = e.get("type")
+        if kind not in FIELDS:
+            bad("type", "unknown_value", value=kind, choices=", ".join(FIELDS))
+            return False
+        at = parse_time(str(e.get("at", "")))
+        if at is None:
+            bad("at", "bad_time", value=e.get("at", ""))
+        for name in FIELDS[kind]:
+            if e.get(name) in (None, "", []):
+                bad(name, "event_missing_field", field=name, type=kind)
+        if len(problems.items) > before:
+            return False
+        known = {"session_id": (self.sessions, "unknown_session"),
+                 "room_id": (self.s.rooms, "unknown_room"),
+                 "staff_id": (self.s.staff, "unknown_staff"),
+                 "venue_id": (self.s.venues, "unknown_venue")}
+        for name, (table, key) in known.items():
+            if name in FIELDS[kind] and kind != "adhoc_session" and e[name] not in table:
+                bad(name, key, value=e[name], file="the scenario")
+        if kind in ("unit_failed", "unit_restored"):
+            item = self.s.items.get(e["item_id"])
+            if item is None or item.item_type not in ("jammer", "cabinet_unit"):
+                bad("item_id", "unknown_unit", value=e["item_id"])
+        if kind == "bag_weighed":
+            item = self.s.items.get(e["bag_set_id"])
+            if item is None or item.item_type != "shred_bag_set":
+                bad("bag_set_id", "unknown_bag_set", value=e["bag_set_id"])
+        for name in ("kg",):
+            if name in FIELDS[kind]:
+                value = e[name]
+                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                    bad(name, "event_bad_kg", value=value)
+        for name in ("new_end", "until", "start", "end"):
+            if name in FIELDS[kind] and parse_time(str(e[name])) is None:
+                bad(name, "bad_time", value=e[name])
+        if kind == "document_found" and vocab.lookup(vocab.LEVELS, str(e["level"])) is None:
+            bad("level", "unknown_value", value=e["level"], choices=vocab.choices(vocab.LEVELS))
+        if kind == "destroyed" and not (isinstance(e["witnesses"], list)
+                                        and all(isinstance(w, str) and w
+                                                for w in e["witnesses"])):
+            bad("witnesses", "event_witnesses")
+        if kind == "adhoc_session":
+            self._check_adhoc(e, bad)
+        if kind == "extend_session" and len(problems.items) == before:
+            _room, start, _end = self.sessions[e["session_id"]]
+            if parse_time(e["new_end"]) <= start:
+                bad("new_end", "end_not_after_start", start=start, end=e["new_end"])
+        if len(problems.items) > before:
+            return False
+        self._remember(e)
+        return True
+
+    def _check_adhoc(self, e: dict, bad) -> None:
+        if e["session_id"] in self.sessions:
+            bad("session_id", "event_session_exists", value=e["session_id"])
+        if e["room_id"] not in self.s.rooms:
+            bad("room_id", "unknown_room", value=e["room_id"], file="the scenario")
+        if vocab.lookup(vocab.KINDS, str(e["kind"])) is None:
+            bad("kind", "unknown_value", value=e["kind"], choices=vocab.choices(vocab.KINDS))
+        if vocab.lookup(vocab.LEVELS, str(e["level"])) is None:
+            bad("level", "unknown_value", value=e["level"], choices=vocab.choices(vocab.LEVELS))
+        a, b = parse_time(str(e["start"])), parse_time(str(e["end"]))
+        n = e["attendees"]
+        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+            bad("attendees", "not_positive", value=n)
+        if a and b and b <= a:
+            bad("end", "end_not_after_start", start=e["start"], end=e["end"])
+        if a and b and e["room_id"] in self.s.rooms:
+            for sid, (room, start, end) in self.sessions.items():
+                if room == e["room_id"] and sid not in self.cancelled and start < b and a < end:
+                    bad("start", "event_room_taken", room=room, other=sid)
+                    break
+
+
+def check_events(scenario: Scenario, events: list[tuple[int, dict]], file: str,
+                 problems: Problems, logged: list[dict] | None = None) -> list[dict]:
+    """The events that pass, in order; every problem goes to ``problems``."""
+    checker = EventChecker(scenario, logged)
+    return [e for line, e in events if checker.check(e, file, line, problems)]
