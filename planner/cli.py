@@ -153,12 +153,15 @@ def _events(args: argparse.Namespace) -> int:
     log = scenario.name
     if args.action == "import":
         problems = Problems()
-        lines = read_lines(args.file, problems)
-        logged = [e.line() for e in store.entries(log)]
-        good = check_events(scenario, lines, Path(args.file).name, problems, logged)
-        problems.items.sort(key=lambda p: p.row or 0)  # in the order of the file
-        problems.raise_if_any()
-        stored = store.append(log, good, args.who)
+        lines = read_lines(args.file, problems)  # its problems are listed with the rest
+
+        def checked(logged: list[dict]) -> list[dict]:
+            good = check_events(scenario, lines, Path(args.file).name, problems, logged)
+            problems.items.sort(key=lambda p: p.row or 0)  # in the order of the file
+            problems.raise_if_any()
+            return good
+
+        stored = store.append(log, [], args.who, check=checked)
         last = stored[-1].seq if stored else store.head(log)[0]
         print(_text(args.lang, f"已记录 {len(stored)} 条事件，日志现有 {last} 条",
                     f"{len(stored)} events logged; the log now holds {last} entries"))

@@ -9,6 +9,7 @@ the problem; a file with any bad line stores nothing.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from planner import vocabulary as vocab
@@ -48,15 +49,24 @@ def read_lines(path: str | Path, problems: Problems) -> list[tuple[int, dict]]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.add(path.name, "bad_event_json", row=number, error=error.msg)
+            value = json.loads(line, parse_constant=_no_constant)
+        except (json.JSONDecodeError, ValueError) as error:
+            problems.add(path.name, "bad_event_json", row=number,
+                         error=getattr(error, "msg", str(error)))
             continue
         if not isinstance(value, dict):
             problems.add(path.name, "bad_event_json", row=number, error="not an object")
             continue
         out.append((number, value))
     return out
+
+
+RESERVED = ("seq", "hash", "prev_hash", "recorded_at")  # the log's own fields
+IDS = ("type", "session_id", "room_id", "staff_id", "venue_id", "item_id", "bag_set_id")
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number")
 
 
 class EventChecker:
@@ -85,6 +95,14 @@ class EventChecker:
         def bad(column: str | None, key: str, **params) -> None:
             problems.add(file, key, row=line, column=column, **params)
 
+        for name in IDS:
+            if name in e and not isinstance(e[name], str):
+                bad(name, "event_not_text", field=name, value=e[name])
+        for name in RESERVED:
+            if name in e:
+                bad(name, "event_reserved", field=name)
+        if len(problems.items) > before:
+            return False
         kind = e.get("type")
         if kind not in FIELDS:
             bad("type", "unknown_value", value=kind, choices=", ".join(FIELDS))
@@ -104,6 +122,9 @@ class EventChecker:
         for name, (table, key) in known.items():
             if name in FIELDS[kind] and kind != "adhoc_session" and e[name] not in table:
                 bad(name, key, value=e[name], file="the scenario")
+        if (kind != "adhoc_session" and "session_id" in FIELDS[kind]
+                and e["session_id"] in self.cancelled):
+            bad("session_id", "event_cancelled", value=e["session_id"])
         if kind in ("unit_failed", "unit_restored"):
             item = self.s.items.get(e["item_id"])
             if item is None or item.item_type not in ("jammer", "cabinet_unit"):
@@ -115,7 +136,8 @@ class EventChecker:
         for name in ("kg",):
             if name in FIELDS[kind]:
                 value = e[name]
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                if (isinstance(value, bool) or not isinstance(value, int | float)
+                        or not math.isfinite(value) or value < 0):
                     bad(name, "event_bad_kg", value=value)
         for name in ("new_end", "until", "start", "end"):
             if name in FIELDS[kind] and parse_time(str(e[name])) is None:
@@ -129,9 +151,13 @@ class EventChecker:
         if kind == "adhoc_session":
             self._check_adhoc(e, bad)
         if kind == "extend_session" and len(problems.items) == before:
-            _room, start, _end = self.sessions[e["session_id"]]
-            if parse_time(e["new_end"]) <= start:
+            room, start, _end = self.sessions[e["session_id"]]
+            new_end = parse_time(e["new_end"])
+            if new_end <= start:
                 bad("new_end", "end_not_after_start", start=start, end=e["new_end"])
+            other = self._taken(room, start, new_end, but=e["session_id"])
+            if other:
+                bad("new_end", "event_room_taken", room=room, other=other)
         if len(problems.items) > before:
             return False
         self._remember(e)
@@ -148,15 +174,23 @@ class EventChecker:
             bad("level", "unknown_value", value=e["level"], choices=vocab.choices(vocab.LEVELS))
         a, b = parse_time(str(e["start"])), parse_time(str(e["end"]))
         n = e["attendees"]
+        if isinstance(n, str) and n.strip().isdigit():
+            n = e["attendees"] = int(n)  # as sessions.csv would have it
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
             bad("attendees", "not_positive", value=n)
         if a and b and b <= a:
             bad("end", "end_not_after_start", start=e["start"], end=e["end"])
         if a and b and e["room_id"] in self.s.rooms:
-            for sid, (room, start, end) in self.sessions.items():
-                if room == e["room_id"] and sid not in self.cancelled and start < b and a < end:
-                    bad("start", "event_room_taken", room=room, other=sid)
-                    break
+            other = self._taken(e["room_id"], a, b)
+            if other:
+                bad("start", "event_room_taken", room=e["room_id"], other=other)
+
+    def _taken(self, room: str, a, b, but: str = "") -> str | None:
+        """The session already in ``room`` at some time in [a, b), if any."""
+        for sid, (r, start, end) in self.sessions.items():
+            if r == room and sid != but and sid not in self.cancelled and start < b and a < end:
+                return sid
+        return None
 
 
 def check_events(scenario: Scenario, events: list[tuple[int, dict]], file: str,

@@ -13,7 +13,7 @@ from collections import defaultdict
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.requirements import Requirement
 from planner.scenario import Scenario
-from planner.solve.equipment import EquipmentPlan, departure, sources
+from planner.solve.equipment import EquipmentPlan, departure, max_move_cost, sources
 from planner.solve.staff import Post, posts_of
 from planner.tasks import Task, to_minute
 
@@ -84,7 +84,8 @@ def greedy_equipment(scenario: Scenario, requirements: dict[str, Requirement],
             if got:
                 pools[venue].add(to_minute(s.end, origin), got)
             last_in_room[s.room_id] = sid
-    return EquipmentPlan(serve=serve, stay=stay, bring=bring)
+    return EquipmentPlan(serve=serve, stay=stay, bring=bring,
+                         max_move_cost=max_move_cost(scenario, requirements))
 
 
 STAY_NEAR, GO_FAR = 10, 30  # minutes a greedy choice is willing to wait to keep people put
@@ -109,7 +110,7 @@ class Roster:
                       for p in scenario.staff}
 
     def _travel(self, a: str, b: str) -> int:
-        return round(self.scenario.network.travel_minutes(a, b))
+        return self.scenario.network.whole_minutes(a, b)
 
     def _fit(self, p: str, lo: int, hi: int, size: int) -> int | None:
         """Earliest start in [lo, hi] when ``p`` is free for ``size`` minutes."""
@@ -228,9 +229,13 @@ def greedy_staff(scenario: Scenario, tasks: list[Task], day: int,
     post_people(roster, tasks)
     done: dict[str, tuple[str, int]] = {}
     home = {p: scenario.staff[p].venue_id for p in scenario.staff}
+    crew_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # who is in each crew
     for t in sorted(tasks, key=lambda t: (t.latest, t.earliest, t.task_id)):
         best = None
+        crew = crew_of[t.session_id, t.kind] if t.kind in ("sweep", "cleanup") else set()
         for p, plist in roster.posts.items():
+            if p in crew:
+                continue
             for q in plist:
                 found = roster.option(p, q, t)
                 if found is None:
@@ -248,4 +253,5 @@ def greedy_staff(scenario: Scenario, tasks: list[Task], day: int,
             _, p, q, start, transfer = best
             roster.take(p, q, t, start, transfer)
             done[t.task_id] = (p, start)
+            crew.add(p)
     return done, roster

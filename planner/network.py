@@ -6,6 +6,8 @@ Travel between two venues is the shortest path over the undirected edges of
 
 from __future__ import annotations
 
+import math
+
 import networkx as nx
 
 
@@ -26,6 +28,10 @@ class VenueNetwork:
     def travel_minutes(self, a: str, b: str) -> float:
         """Road minutes from venue ``a`` to venue ``b`` (0 for the same venue)."""
         return self._minutes[a][b]
+
+    def whole_minutes(self, a: str, b: str) -> int:
+        """Travel minutes rounded up, for schedules kept in whole minutes."""
+        return math.ceil(self._minutes[a][b] - 1e-9)
 
     def route(self, a: str, b: str) -> list[str]:
         """The venues passed on the fastest road from ``a`` to ``b``."""

@@ -165,16 +165,23 @@ class Store:
         self.engine.dispose()
 
     # -- the event log --------------------------------------------------------------------------
-    def append(self, log: str, events: list[dict], who: str) -> list[Entry]:
+    def append(self, log: str, events: list[dict], who: str, check=None) -> list[Entry]:
         """Append ``events`` (each with ``at``, ``type`` and its fields) in one transaction.
 
         ``who`` is used where an event names nobody itself (``who`` in the event wins).
+        ``check(logged)``, if given, runs under the log's lock with the entries already
+        logged and returns the events to store (or raises, and nothing is stored), so two
+        operators cannot both book the same room in the same minute.
         """
         out = []
         self._ensure_head(log)
         with Session(self.engine) as session, session.begin():
             head = session.execute(select(LogHead).where(LogHead.log == log)
                                    .with_for_update()).scalar_one()
+            if check is not None:
+                rows = session.execute(select(EventRow).where(EventRow.log == log)
+                                       .order_by(EventRow.seq)).scalars().all()
+                events = check([{"at": r.at, "type": r.type, **r.payload} for r in rows])
             for e in events:
                 fields = {k: v for k, v in e.items() if k not in ("at", "type", "who")}
                 seq, recorded = head.seq + 1, now()
@@ -225,7 +232,9 @@ class Store:
     def save_plan(self, log: str, files: dict[str, str], who: str, after_event: int,
                   note: str = "") -> int:
         """Store a whole plan version; returns its version number (1, 2, …)."""
+        self._ensure_head(log)
         with Session(self.engine) as session, session.begin():
+            session.execute(select(LogHead).where(LogHead.log == log).with_for_update())
             last = session.execute(select(PlanRow.version).where(PlanRow.log == log)
                                    .order_by(PlanRow.version.desc()).limit(1)).scalar()
             version = (last or 0) + 1

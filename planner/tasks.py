@@ -62,6 +62,12 @@ def session_tasks(scenario: Scenario, requirements: dict[str, Requirement],
     """Sweeps, patrols, clean-ups and bag collections for every session."""
     rules = scenario.rules
     tasks: list[Task] = []
+    room_free: dict[str, int] = {}  # session -> when its room's previous session ends
+    ends: dict[str, int] = {}
+    for s in scenario.sessions.values():  # in start order
+        if s.room_id in ends:
+            room_free[s.session_id] = ends[s.room_id]
+        ends[s.room_id] = max(ends.get(s.room_id, 0), to_minute(s.end, origin))
     last_of_day = {}
     for s in sorted(scenario.sessions.values(), key=lambda s: s.end):
         if s.group_id:
@@ -73,9 +79,10 @@ def session_tasks(scenario: Scenario, requirements: dict[str, Requirement],
         start, end = to_minute(s.start, origin), to_minute(s.end, origin)
         sid = s.session_id
         if req.sweep:
+            # not while the room's previous session still runs: that sweep would be worthless
+            earliest = max(start - rules.sweep_lead_minutes, room_free.get(sid, 0))
             for k in range(sweep_crew(room.area_m2, rules)):
-                tasks.append(Task(f"{sid}:sweep:{k}", "sweep", sid, s.room_id, v,
-                                  start - rules.sweep_lead_minutes,
+                tasks.append(Task(f"{sid}:sweep:{k}", "sweep", sid, s.room_id, v, earliest,
                                   start - rules.sweep_minutes, rules.sweep_minutes, k))
         patrol = min(rules.patrol_minutes, end - start)  # a very short session: one short visit
         for i, (lo, hi) in enumerate(patrol_windows(start, end, req.patrols, patrol)):

@@ -79,7 +79,9 @@ class Checker:
             if missing:
                 self.bad(f"{name}.csv", 1, f"columns missing: {', '.join(missing)}")
                 return []
-        return [(n + 2, r) for n, r in enumerate(rows)]
+        # a short row has None cells, a long one a None key: both become plain text
+        return [(n + 2, {k: (v if isinstance(v, str) else "") for k, v in r.items()
+                         if k is not None}) for n, r in enumerate(rows)]
 
     def time(self, file: str, row: int, value: str) -> dt.datetime | None:
         t = parse_time(value)
@@ -155,8 +157,10 @@ class Checker:
         for unit, spans in self.unit_busy.items():
             spans.sort()
             for (_a1, b1, r1, n1), (a2, _b2, r2, n2) in itertools.pairwise(spans):
-                self.ok(a2 >= b1, f, n2, f"{unit} is in {r1} until {b1:%m-%d %H:%M} (row {n1}) "
-                        f"and in {r2} from {a2:%m-%d %H:%M}: two rooms at once")
+                # in the same room a unit simply stays on for the next session
+                self.ok(a2 >= b1 or r1 == r2, f, n2, f"{unit} is in {r1} until "
+                        f"{b1:%m-%d %H:%M} (row {n1}) and in {r2} from {a2:%m-%d %H:%M}: "
+                        "two rooms at once")
 
     def check_staff_tasks(self) -> None:
         f = "staff_tasks.csv"
@@ -193,8 +197,11 @@ class Checker:
                                   f"patrol {a:%H:%M}–{b:%H:%M} is not inside the session "
                                   f"{session.start:%H:%M}–{session.end:%H:%M}"))
             elif task == "sweep":
+                busy_until = self.room_free_from(session)
                 good = (self.ok(minutes >= rules.sweep_minutes, f, n,
                                 f"a sweep lasts {rules.sweep_minutes} min")
+                        & self.ok(a >= busy_until, f, n, f"the sweep starts at {a:%H:%M} while "
+                                  f"the room's previous session runs until {busy_until:%H:%M}")
                         & self.ok(session.start - rules.sweep_lead_minutes * MINUTE <= b
                                   <= session.start, f, n,
                                   f"the sweep must end by {session.start:%H:%M} and not before "
@@ -216,6 +223,12 @@ class Checker:
             if good:
                 self.valid[task, sid].append((a, p))
         self.check_patrol_spread()
+
+    def room_free_from(self, session) -> dt.datetime:
+        """When the room's previous session ends (a sweep during it would be worthless)."""
+        ends = [s.end for s in self.s.sessions.values()
+                if s.room_id == session.room_id and s.start < session.start]
+        return max(ends, default=dt.datetime.min)
 
     def check_patrol_spread(self) -> None:
         rules = self.s.rules
@@ -256,6 +269,9 @@ class Checker:
             if task is not None:
                 self.move_from[p, a] = src
             self.unit_moves[unit].append((a, b, r["from_room_id"], r["to_room_id"], n))
+        for (p, a), (_b, room, n) in self.move_tasks.items():
+            self.ok((p, a) in self.move_from, "staff_tasks.csv", n,
+                    f"{p}'s move at {a:%H:%M} to {room} carries no unit in moves.csv")
         self.check_people()
 
     def check_people(self) -> None:
@@ -280,6 +296,7 @@ class Checker:
             item = self.s.items[unit]
             where = f"depot:{item.venue_id}"
             free_at = dt.datetime.min
+            kind_before, last_room = None, None
             events = sorted([(a, 1, "serve", r, b, n) for a, b, r, n in spans]
                             + [(a, 0, "move", (src, dst), b, n)
                                for a, b, src, dst, n in self.unit_moves.get(unit, [])])
@@ -292,9 +309,11 @@ class Checker:
                 else:
                     self.ok(what == where, "assignments.csv", n,
                             f"{unit} is at {where} when it should serve in {what}")
-                    self.ok(a >= free_at, "assignments.csv", n,
-                            f"{unit} arrives at {free_at:%H:%M}, after it is needed")
-                    free_at = b
+                    if not (kind_before == "serve" and what == last_room):
+                        self.ok(a >= free_at, "assignments.csv", n,
+                                f"{unit} arrives at {free_at:%H:%M}, after it is needed")
+                    free_at = max(free_at, b)
+                kind_before, last_room = kind, what if kind == "serve" else None
         for unit in set(self.unit_moves) - set(self.unit_busy):
             for _a, _b, _src, _dst, n in self.unit_moves[unit]:
                 self.bad(f, n, f"{unit} is moved but serves no session")
@@ -320,10 +339,11 @@ class Checker:
 
     def check_coverage(self) -> None:
         f = "coverage.csv"
-        rows = {r["session_id"]: (n, r) for n, r in self.rows("coverage")}
+        listed = self.rows("coverage")
+        rows = {r["session_id"]: (n, r) for n, r in listed}
         self.covered = 0
         self.sweeps = self.cleanups = 0
-        self.ok(set(rows) == set(self.s.sessions), f, None,
+        self.ok(set(rows) == set(self.s.sessions) and len(listed) == len(rows), f, None,
                 "coverage.csv must have exactly one row per session")
         collect_due = self.collections_due()
         for sid, (n, r) in rows.items():
@@ -340,8 +360,11 @@ class Checker:
             }
             for key, value in truth.items():
                 self.ok(r[key] == str(value), f, n, f"{key} is {value}, file says {r[key]}")
-            swept = len(self.valid["sweep", sid]) >= sweep_crew(room.area_m2, self.s.rules)
-            cleaned = len(self.valid["cleanup", sid]) >= cleanup_crew(s.attendees, self.s.rules)
+            # a crew is that many different people
+            swept = (len({p for _a, p in self.valid["sweep", sid]})
+                     >= sweep_crew(room.area_m2, self.s.rules))
+            cleaned = (len({p for _a, p in self.valid["cleanup", sid]})
+                       >= cleanup_crew(s.attendees, self.s.rules))
             collected = sid not in collect_due or bool(self.valid["collect", sid])
             self.ok(r["sweep_done"] == _flag(req.sweep and swept), f, n,
                     f"sweep_done should be {_flag(req.sweep and swept)}")

@@ -76,6 +76,11 @@ BAD = [
     ({"at": "2021-11-26T10:00", "type": "adhoc_session", "session_id": "X2", "room_id": "R2",
       "start": "2021-11-26T15:00", "end": "2021-11-26T16:00", "kind": "adhoc", "attendees": 5,
       "level": "secret"}, "the room R2 is taken by session S2"),
+    ({"at": "2021-11-26T10:00", "type": "extend_session", "session_id": "S2",
+      "new_end": "2021-11-26T20:00"}, "the room R2 is taken by session S4"),
+    ({"at": "2021-11-26T10:00", "type": "unit_failed", "item_id": ["J1"]}, "item_id must be text"),
+    ({"at": "2021-11-26T10:00", "type": "booster_found", "room_id": "R1", "hash": "x"},
+     "hash is the log's own"),
 ]
 
 
@@ -87,6 +92,29 @@ def test_a_bad_event_is_refused_and_nothing_is_stored(tmp_path, db, event, words
     assert "e.jsonl line 2" in result.stderr and words in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert Store(db).entries("mini") == []
+
+
+def test_nan_weights_and_events_on_cancelled_sessions_are_refused(tmp_path, db):
+    file = tmp_path / "e.jsonl"
+    file.write_text(
+        '{"at": "2021-11-26T10:00", "type": "bag_weighed", "bag_set_id": "B1", "kg": NaN, '
+        '"venue_id": "V2"}\n'
+        '{"at": "2021-11-26T10:00", "type": "cancel_session", "session_id": "S3"}\n'
+        '{"at": "2021-11-26T14:40", "type": "patrol_done", "session_id": "S3", "staff_id": "P2"}'
+        '\n', encoding="utf-8")
+    result = run_cli("events", "import", str(MINI), str(file), "--db", db)
+    assert result.returncode == 1
+    assert "e.jsonl line 1: not a valid JSON event" in result.stderr
+    assert "e.jsonl line 3, column session_id: the session S3 was cancelled" in result.stderr
+    assert Store(db).entries("mini") == []
+
+
+def test_attendees_written_as_text_are_taken_as_a_number(tmp_path, db):
+    event = {**GOOD[1], "attendees": "12"}
+    result = run_cli("events", "import", str(MINI), str(jsonl(tmp_path / "e.jsonl", [event])),
+                     "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert Store(db).entries("mini")[0].payload["attendees"] == 12
 
 
 def test_tampering_is_named_at_the_first_entry_touched(tmp_path, db):

@@ -127,6 +127,31 @@ def test_the_least_important_session_is_the_one_left_short(tmp_path):
     assert "jammers 0/1: all 2 usable jammers in use" in rows["C"].shortfall_reason_en
 
 
+def test_units_stay_in_the_room_across_a_gap_shorter_than_the_setup(tmp_path):
+    folder = copy_scenario(MINI, tmp_path / "m")
+    f = folder / "sessions.csv"
+    text = f.read_text(encoding="utf-8").replace(
+        "S4,R2,2021-11-26T19:30,2021-11-26T20:30", "S4,R2,2021-11-26T17:40,2021-11-26T18:40")
+    f.write_text(text, encoding="utf-8")
+    scenario = load_scenario(folder)
+    plan = make_plan(scenario, time_limit=5)
+    checked(scenario, plan, tmp_path / "p")
+    s2 = {a.item_id for a in plan.assignments if a.session_id == "S2"}
+    s4 = {a.item_id for a in plan.assignments if a.session_id == "S4"}
+    assert s2 & s4  # the same units serve both, without a move between them
+
+
+def test_a_crew_is_that_many_different_people(reference_plan):
+    _scenario, plan, _ = reference_plan
+    crews = {}
+    for t in plan.staff_tasks:
+        if t.task in ("sweep", "cleanup"):
+            crews.setdefault((t.session_id, t.task), []).append(t.staff_id)
+    assert max(len(v) for v in crews.values()) >= 4  # the main hall needs a crew
+    for people in crews.values():
+        assert len(people) == len(set(people))
+
+
 def _patrol_times(plan):
     return sorted((t.session_id, t.start) for t in plan.staff_tasks if t.task == "patrol")
 
@@ -234,7 +259,15 @@ def _flip_covered(rows):
     return rows
 
 
+def _sweep_too_early(rows):
+    t = _first(rows, task="sweep", session_id="S4")
+    t["start"], t["end"] = "2021-11-26T17:00", "2021-11-26T17:20"  # while S2 runs in R2
+    return rows
+
+
 MUTATIONS = {
+    "a sweep while the room is in use": ("staff_tasks", _sweep_too_early,
+                                          "previous session runs"),
     "unit in two rooms at once": ("assignments", _unit_in_two_rooms, "two rooms at once"),
     "patrol outside its session": ("staff_tasks", _patrol_outside, "not inside the session"),
     "a move too short": ("moves", _short_move, "takes"),

@@ -42,7 +42,7 @@ def trips_for(scenario: Scenario, equipment: EquipmentPlan,
         s = scenario.sessions[sid]
         to_venue = scenario.venue_of(s.room_id)
         early, late = departure(scenario, origin, v, sid)
-        back = 0 if v == to_venue else round(scenario.network.travel_minutes(to_venue, v))
+        back = 0 if v == to_venue else scenario.network.whole_minutes(to_venue, v)
         for k in range(math.ceil(len(kinds) / per_trip)):
             tid = f"{sid}:move:{v}:{k}"
             tasks.append(Task(tid, "move", sid, s.room_id, to_venue, early, late,
@@ -138,10 +138,14 @@ def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
         done.update(result)
     assignments, moves = name_units(scenario, origin, equipment, trips, done)
     by_id = {t.task_id: t for t in tasks}
+    carried = {(m.staff_id, m.depart) for m in moves}
     staff_tasks = sorted(
         (StaffTask(p, by_id[tid].kind, by_id[tid].session_id, by_id[tid].room_id,
                    to_time(start, origin), to_time(start + by_id[tid].duration, origin))
-         for tid, (p, start) in done.items()), key=lambda x: (x.staff_id, x.start, x.task))
+         for tid, (p, start) in done.items()
+         # a move whose pool had nothing left to give carries nothing: no order for it
+         if by_id[tid].kind != "move" or (p, to_time(start, origin)) in carried),
+        key=lambda x: (x.staff_id, x.start, x.task))
     plan = Plan(assignments=sorted(assignments, key=lambda a: (a.start, a.item_id)),
                 moves=sorted(moves, key=lambda m: (m.depart, m.item_id)),
                 staff_tasks=staff_tasks, bags=allocate_bags(scenario, requirements))

@@ -43,7 +43,20 @@ def move_minutes(scenario: Scenario, from_venue: str, to_venue: str) -> int:
     rules = scenario.rules
     if from_venue == to_venue:
         return rules.move_within_venue_minutes
-    return round(scenario.network.travel_minutes(from_venue, to_venue)) + rules.loading_minutes
+    return scenario.network.whole_minutes(from_venue, to_venue) + rules.loading_minutes
+
+
+def max_move_cost(scenario: Scenario, requirements: dict[str, Requirement]) -> int:
+    """The move cost if every unit needed came from the dearest source: the scale that
+    keeps the objective's levels apart."""
+    rules = scenario.rules
+    total = 0
+    for sid, req in requirements.items():
+        venue = scenario.venue_of(scenario.sessions[sid].room_id)
+        dearest = max((rules.move_cost_within_venue if v == venue
+                       else rules.move_cost_between_venues) for v in sources(scenario, venue))
+        total += dearest * (req.jammers + req.cabinet_units)
+    return total
 
 
 def sources(scenario: Scenario, venue: str) -> list[str]:
@@ -92,7 +105,6 @@ class EquipmentModel:
         self.bring: dict[tuple[str, str, str], cp_model.IntVar] = {}
         self.full: dict[str, cp_model.IntVar] = {}
         self.cost_terms: list = []
-        self.max_move_cost = 0
         for kind in STOCK_KINDS:
             self._build_kind(kind)
         self._build_coverage()
@@ -133,7 +145,6 @@ class EquipmentModel:
                 cost = (rules.move_cost_within_venue if v == venue
                         else rules.move_cost_between_venues)
                 self.cost_terms.append(cost * x)
-                self.max_move_cost += cost * self.needs(kind, sid)
                 early, _ = departure(sc, self.origin, v, sid)
                 events[v].append((early, 1, -x))
             came = self.stay.get((kind, previous[sid])) if sid in previous else None
@@ -199,7 +210,10 @@ class EquipmentModel:
             value = round(solver.objective_value)
             stages.append(StageResult(name, solver.status_name(status), value,
                                       solver.best_objective_bound, solver.wall_time))
-            m.add(objective <= value)
+            if name != "units_first" or value == 0:
+                # units_first only settles the order when nothing is short; otherwise
+                # coverage comes first and this stage is only the coverage stage's hint
+                m.add(objective <= value)
             self._hint_from(solver)
             best = EquipmentPlan(
                 serve={k: solver.value(v) for k, v in self.serve.items()},
@@ -208,7 +222,7 @@ class EquipmentModel:
         if best is None:
             raise RuntimeError("equipment model: no plan found in time")
         best.stages = stages
-        best.max_move_cost = self.max_move_cost
+        best.max_move_cost = max_move_cost(self.scenario, self.req)
         return best
 
     def _hint_from(self, solver: cp_model.CpSolver) -> None:

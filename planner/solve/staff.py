@@ -112,7 +112,7 @@ class StaffDayModel:
                 interval = m.new_interval_var(start, size, end, f"tr_{p}_{q.index}")
                 for a in reach[p]:
                     for b in reach[p]:
-                        minutes = round(net.travel_minutes(a, b))
+                        minutes = net.whole_minutes(a, b)
                         if a != b and minutes and (p, q.index, a) in z and (p, q2.index, b) in z:
                             m.add(size >= minutes * (z[p, q.index, a] + z[p, q2.index, b] - 1))
                 transfers[p, q2.index] = (start, size)
@@ -157,6 +157,10 @@ class StaffDayModel:
         for crew in crews.values():  # crew members are alike: fill them in order
             for a, b in itertools.pairwise(crew):
                 m.add_implication(self.done[b], self.done[a])
+            for p in scenario.staff:  # and a crew is that many different people
+                mine = [x for tid in crew for q, x, _s in self.options[tid] if q == p]
+                if len(mine) > 1:
+                    m.add_at_most_one(mine)
         full_terms = []
         for sid, ids in by_session.items():
             if sid not in full_possible:

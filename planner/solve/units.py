@@ -55,9 +55,19 @@ def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan
             if trip.task_id in staffed and kind in trip.kinds:
                 events.append((staffed[trip.task_id][1], 1, "depart", trip))
         following = _next_in_room(scenario, equipment, kind)
+        before = {b: a for a, b in following.items()}
         arrived: dict[str, list[str]] = defaultdict(list)
         present: dict[str, list[str]] = {}
-        staying: dict[str, list[str]] = defaultdict(list)   # room -> units left in it
+        reserved: dict[str, list[str]] = {}  # next session -> units kept in its room for it
+
+        def stayers(units: list[str], sid: str | None, kind=kind, following=following) -> list:
+            """The units of ``sid`` that stay for the room's next session, liked ones first."""
+            if sid is None:
+                return []
+            keep = equipment.stay.get((kind, sid), 0)
+            liked = set(prefer.get((kind, following.get(sid, "")), ()))
+            return sorted(units, key=lambda x: (x not in liked, x))[:keep]
+
         for _minute, _order, action, payload in sorted(events, key=lambda e: (*e[:2], str(e[3]))):
             if action == "depart":
                 trip = payload
@@ -77,7 +87,12 @@ def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan
             elif action == "serve":
                 sid = payload
                 s = scenario.sessions[sid]
-                units = staying.pop(s.room_id, []) + arrived.pop(sid, [])
+                # units staying from the room's previous session: kept aside when it ended,
+                # or, if it has not ended yet (a gap shorter than the setup), chosen now
+                stay = reserved.pop(sid, None)
+                if stay is None:
+                    stay = stayers(present.get(before.get(sid), []), before.get(sid))
+                units = stay + arrived.pop(sid, [])
                 present[sid] = units
                 for unit in units:
                     assignments.append(Assignment(unit, kind, sid, s.room_id, s.start - setup,
@@ -85,14 +100,17 @@ def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan
             else:  # release
                 sid = payload
                 s = scenario.sessions[sid]
-                units = present.get(sid, [])
-                keep = equipment.stay.get((kind, sid), 0)
-                liked = set(prefer.get((kind, following.get(sid, "")), ()))
-                units = sorted(units, key=lambda u: (u not in liked, u))
-                staying[s.room_id] = units[:keep]
+                nxt = following.get(sid)
+                if nxt is None:
+                    keep = []
+                elif nxt in present:  # already served: its stayers are known
+                    keep = [u for u in present[sid] if u in present[nxt]]
+                else:
+                    keep = reserved[nxt] = stayers(present.get(sid, []), sid)
                 venue = scenario.venue_of(s.room_id)
-                for unit in units[keep:]:
-                    pools[venue][unit] = (s.room_id, to_minute(s.end, origin))
+                for unit in present.get(sid, []):
+                    if unit not in keep:
+                        pools[venue][unit] = (s.room_id, to_minute(s.end, origin))
     return assignments, moves
 
 
