@@ -71,7 +71,12 @@ def make_plan(scenario: Scenario, time_limit: float = 10.0, seed: int = 0, worke
         return greedy
     model = EquipmentModel(scenario, requirements, origin)
     equipment = model.solve(time_limit * 0.35, workers, seed, hint=greedy_equip)
-    plan = _carry_out(scenario, requirements, origin, equipment, list(equipment.stages),
+    # What an equipment plan is worth shows once people carry it out: try the solver's with
+    # the greedy roster, and spend the staff model's time on whichever covers more.
+    trial = _carry_out(scenario, requirements, origin, equipment, [], "greedy", 0.0, seed,
+                       workers, clock)
+    base = equipment if _rank(trial)[:2] <= _rank(greedy)[:2] else greedy_equip
+    plan = _carry_out(scenario, requirements, origin, base, list(equipment.stages),
                       method, time_limit, seed, workers, clock)
     if _rank(greedy) < _rank(plan):
         greedy.summary.update(method="greedy", solver_status="GREEDY_BETTER",
@@ -117,22 +122,32 @@ def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
         wanted = {t.task_id for t in by_day[day] if t.session_id in equipped}
         return not wanted <= set(greedy_days[day][0])
 
-    # solver time goes where the greedy left work undone, three times as much per task
-    shares = {day: len(by_day[day]) * (3 if short(day) else 1) for day in days}
+    results = {day: (greedy_days[day][0], greedy_days[day][1].venue,
+                     greedy_days[day][1].transfer) for day in days}
+    if method != "greedy":
+        # first the time goes to coverage, on the days the greedy left work undone; what is
+        # left then evens out the load, day after day
+        pending = [day for day in days if short(day)]
+        for n, day in enumerate(pending):
+            left = 0.85 * (time_limit - (time.perf_counter() - clock))
+            share = left * len(by_day[day]) / sum(len(by_day[d]) for d in pending[n:])
+            done_day, venues, transfers, found = _cover_day(
+                scenario, by_day[day], day, weights, equipped, greedy_load, seed, workers,
+                share, results[day], greedy_days[day][1].used_posts(results[day][0]))
+            results[day] = (done_day, venues, transfers)
+            stages += found
     load: dict[str, int] = {}
     done: dict[str, tuple[str, int]] = {}
-    for day in days:
+    for n, day in enumerate(days):
         day_tasks = by_day[day]
-        hint, roster = greedy_days[day] if not load else greedy_staff(scenario, day_tasks, day,
-                                                                        load)
-        result, transfers = hint, roster.transfer
+        result, venues, transfers = results[day]
         left = time_limit - (time.perf_counter() - clock)
-        share = left * shares[day] / sum(shares[d] for d in days if d >= day)
-        if method != "greedy" and share > 0:
-            result, transfers, day_stages = _solve_day(
-                scenario, day_tasks, day, weights, equipped, load, seed, workers, share,
-                (hint, roster.venue, roster.transfer), roster.used_posts(hint))
-            stages += day_stages
+        share = left * len(day_tasks) / sum(len(by_day[d]) for d in days[n:])
+        if method != "greedy" and share > 0.2:
+            result, transfers, found = _even_day(scenario, day_tasks, day, weights, equipped,
+                                                 load, seed, workers, share,
+                                                 (result, venues, transfers))
+            stages += found
         result = scatter_patrols(scenario, day, day_tasks, result, transfers, seed)
         _add_load(load, day_tasks, result)
         done.update(result)
@@ -162,11 +177,11 @@ def _add_load(load: dict[str, int], tasks: list[Task], done: dict[str, tuple[str
         load[p] = load.get(p, 0) + minutes[tid]
 
 
-def _solve_day(scenario, tasks, day, weights, equipped, load, seed, workers, seconds, start,
+def _cover_day(scenario, tasks, day, weights, equipped, load, seed, workers, seconds, start,
                fixed_posts):
-    """One day's staff: first with the greedy's busy posts pinned (small, fast); if work is
-    still undone, again with every post free to move; then the load evened out. Whatever
-    is not bettered in time stands as it was."""
+    """Get one day's work done: first with the busy posts of ``start`` pinned (small, fast);
+    if work is still undone, again with the posts around it free to move. Whatever is not
+    bettered in time stands as it was."""
     clock = time.perf_counter()
     done, venues, transfers = start
     stages: list[StageResult] = []
@@ -174,20 +189,20 @@ def _solve_day(scenario, tasks, day, weights, equipped, load, seed, workers, sec
                           fixed_posts=fixed_posts)
     model.hint(done, venues, transfers)
     model.keep_at_least(done)
+    try:
+        done, venues, transfers, found = model.solve(seconds * 0.4, workers, seed, ("tasks",))
+        stages += found
+    except RuntimeError:
+        return done, venues, transfers, stages
     wanted = {t.task_id for t in tasks if t.session_id in equipped}
-    if not wanted <= set(done):
-        try:
-            done, venues, transfers, found = model.solve(seconds * 0.4, workers, seed,
-                                                         ("tasks",))
-            stages += found
-        except RuntimeError:
-            return done, transfers, stages
-    left = seconds - (time.perf_counter() - clock)
-    if not wanted <= set(done) and left > 0.5:
-        # free only the posts around the work left undone; the rest stay as they are
+    for margin in (60, 180, 24 * 60):
+        # free the posts around the work left undone, wider each time; the rest stay put
+        left = seconds - (time.perf_counter() - clock)
+        if wanted <= set(done) or left < 0.5:
+            break
         undone = [t for t in tasks if t.task_id in wanted - set(done)]
         near = {(p, q.index) for p in scenario.staff for q in posts_of(scenario, p, day)
-                if any(q.start < t.latest + t.duration + 60 and q.end > t.earliest - 60
+                if any(q.start < t.latest + t.duration + margin and q.end > t.earliest - margin
                        for t in undone)}
         pinned = {k: v for k, v in _post_venues(scenario, day, tasks, done).items()
                   if k not in near}
@@ -196,22 +211,26 @@ def _solve_day(scenario, tasks, day, weights, equipped, load, seed, workers, sec
         wide.hint(done, venues, transfers)
         wide.keep_at_least(done)
         try:
-            found_done, found_venues, found_transfers, found = wide.solve(left * 0.6, workers,
-                                                                          seed, ("tasks",))
-            stages += [StageResult(f"{s.name}:open", s.status, s.objective, s.bound, s.seconds)
-                       for s in found]
-            if len(found_done) >= len(done):
-                model, done, venues, transfers = wide, found_done, found_venues, found_transfers
+            done, venues, transfers, found = wide.solve(left, workers, seed, ("tasks",))
         except RuntimeError:
-            pass
-    left = seconds - (time.perf_counter() - clock)
-    if left > 0.2:
-        try:
-            done, venues, transfers, found = model.solve(left, workers, seed, ("load",))
-            stages += found
-        except RuntimeError:
-            pass
-    return done, transfers, stages
+            break
+        stages += [StageResult(f"{s.name}:open{margin}", s.status, s.objective, s.bound,
+                               s.seconds) for s in found]
+    return done, venues, transfers, stages
+
+
+def _even_day(scenario, tasks, day, weights, equipped, load, seed, workers, seconds, start):
+    """Even out the load of one day, doing at least the work ``start`` does."""
+    done, venues, transfers = start
+    model = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
+                          fixed_posts=_post_venues(scenario, day, tasks, done))
+    model.hint(done, venues, transfers)
+    model.keep_at_least(done)
+    try:
+        better, _venues, moved, found = model.solve(seconds, workers, seed, ("load",))
+    except RuntimeError:
+        return done, transfers, []
+    return better, moved, found
 
 
 def _post_venues(scenario, day, tasks, done) -> dict[tuple[str, int], str]:
