@@ -116,7 +116,7 @@ class _Congress:
                 {"from_venue": venues[a], "to_venue": venues[b], "minutes": minutes})
         if area > 0:
             self.files["travel"].append(
-                {"from_venue": self.first_centre, "to_venue": centre, "minutes": 30 + 10 * area})
+                {"from_venue": self.first_centre, "to_venue": centre, "minutes": 70 + 10 * area})
         else:
             self.first_centre = centre
         centre_rooms = [self.room(centre, *r) for r in CENTRE_ROOMS]

@@ -25,7 +25,7 @@ from planner.solve.equipment import (
     move_minutes,
     session_weight,
 )
-from planner.solve.staff import StaffDayModel, duty_day, posts_of, scatter_patrols
+from planner.solve.staff import StaffDayModel, duty_day, posts_of, scatter_patrols, teams
 from planner.solve.units import Trip, name_units
 from planner.tasks import Task, epoch, session_tasks, to_time
 
@@ -124,30 +124,33 @@ def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
 
     results = {day: (greedy_days[day][0], greedy_days[day][1].venue,
                      greedy_days[day][1].transfer) for day in days}
+    groups = teams(scenario)
     if method != "greedy":
         # first the time goes to coverage, on the days the greedy left work undone; what is
-        # left then evens out the load, day after day
-        pending = [day for day in days if short(day)]
-        for n, day in enumerate(pending):
+        # left then evens out the load, day after day; each team of people on its own
+        pending = [(day, people, mine) for day in days if short(day)
+                   for people, mine in _split(groups, by_day[day])]
+        for n, (day, people, mine) in enumerate(pending):
             left = 0.85 * (time_limit - (time.perf_counter() - clock))
-            share = left * len(by_day[day]) / sum(len(by_day[d]) for d in pending[n:])
-            done_day, venues, transfers, found = _cover_day(
-                scenario, by_day[day], day, weights, equipped, greedy_load, seed, workers,
-                share, results[day], greedy_days[day][1].used_posts(results[day][0]))
-            results[day] = (done_day, venues, transfers)
+            share = left * len(mine) / sum(len(m) for _d, _p, m in pending[n:])
+            results[day], found = _merge(results[day], mine, _cover_day(
+                scenario, mine, day, weights, equipped, greedy_load, seed, workers, share,
+                results[day], greedy_days[day][1].used_posts(results[day][0]), people))
             stages += found
     load: dict[str, int] = {}
     done: dict[str, tuple[str, int]] = {}
     for n, day in enumerate(days):
         day_tasks = by_day[day]
-        result, venues, transfers = results[day]
-        left = time_limit - (time.perf_counter() - clock)
-        share = left * len(day_tasks) / sum(len(by_day[d]) for d in days[n:])
-        if method != "greedy" and share > 0.2:
-            result, transfers, found = _even_day(scenario, day_tasks, day, weights, equipped,
-                                                 load, seed, workers, share,
-                                                 (result, venues, transfers))
-            stages += found
+        if method != "greedy":
+            for people, mine in _split(groups, day_tasks):
+                left = time_limit - (time.perf_counter() - clock)
+                share = left * len(mine) / (sum(len(by_day[d]) for d in days[n:]) or 1)
+                if share > 0.2:
+                    results[day], found = _merge(results[day], mine, _even_day(
+                        scenario, mine, day, weights, equipped, load, seed, workers, share,
+                        results[day], people))
+                    stages += found
+        result, _venues, transfers = results[day]
         result = scatter_patrols(scenario, day, day_tasks, result, transfers, seed)
         _add_load(load, day_tasks, result)
         done.update(result)
@@ -177,8 +180,28 @@ def _add_load(load: dict[str, int], tasks: list[Task], done: dict[str, tuple[str
         load[p] = load.get(p, 0) + minutes[tid]
 
 
+def _split(groups, tasks: list[Task]) -> list[tuple[list[str], list[Task]]]:
+    """Each team of people with the day's tasks at its venues (moves by where they leave)."""
+    out = []
+    for people, venues in groups:
+        mine = [t for t in tasks if (t.from_venue or t.venue_id) in venues]
+        if mine:
+            out.append((people, mine))
+    return out
+
+
+def _merge(day_result, tasks: list[Task], found):
+    """A day's (done, venues, transfers) with one team's part replaced by what was found."""
+    done, venues, transfers = day_result
+    new_done, new_venues, new_transfers, stages = found
+    ids = {t.task_id for t in tasks}
+    done = {k: v for k, v in done.items() if k not in ids} | {
+        k: v for k, v in new_done.items() if k in ids}
+    return (done, venues | new_venues, transfers | new_transfers), stages
+
+
 def _cover_day(scenario, tasks, day, weights, equipped, load, seed, workers, seconds, start,
-               fixed_posts):
+               fixed_posts, people):
     """Get one day's work done: first with the busy posts of ``start`` pinned (small, fast);
     if work is still undone, again with the posts around it free to move. Whatever is not
     bettered in time stands as it was."""
@@ -186,7 +209,7 @@ def _cover_day(scenario, tasks, day, weights, equipped, load, seed, workers, sec
     done, venues, transfers = start
     stages: list[StageResult] = []
     model = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
-                          fixed_posts=fixed_posts)
+                          fixed_posts=fixed_posts, people=people)
     model.hint(done, venues, transfers)
     model.keep_at_least(done)
     try:
@@ -201,13 +224,13 @@ def _cover_day(scenario, tasks, day, weights, equipped, load, seed, workers, sec
         if wanted <= set(done) or left < 0.5:
             break
         undone = [t for t in tasks if t.task_id in wanted - set(done)]
-        near = {(p, q.index) for p in scenario.staff for q in posts_of(scenario, p, day)
+        near = {(p, q.index) for p in people for q in posts_of(scenario, p, day)
                 if any(q.start < t.latest + t.duration + margin and q.end > t.earliest - margin
                        for t in undone)}
         pinned = {k: v for k, v in _post_venues(scenario, day, tasks, done).items()
                   if k not in near}
         wide = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
-                             fixed_posts=pinned)
+                             fixed_posts=pinned, people=people)
         wide.hint(done, venues, transfers)
         wide.keep_at_least(done)
         try:
@@ -219,25 +242,28 @@ def _cover_day(scenario, tasks, day, weights, equipped, load, seed, workers, sec
     return done, venues, transfers, stages
 
 
-def _even_day(scenario, tasks, day, weights, equipped, load, seed, workers, seconds, start):
+def _even_day(scenario, tasks, day, weights, equipped, load, seed, workers, seconds, start,
+              people):
     """Even out the load of one day, doing at least the work ``start`` does."""
     done, venues, transfers = start
     model = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
-                          fixed_posts=_post_venues(scenario, day, tasks, done))
+                          fixed_posts=_post_venues(scenario, day, tasks, done), people=people)
     model.hint(done, venues, transfers)
     model.keep_at_least(done)
     try:
-        better, _venues, moved, found = model.solve(seconds, workers, seed, ("load",))
+        return model.solve(seconds, workers, seed, ("load",))
     except RuntimeError:
-        return done, transfers, []
-    return better, moved, found
+        return done, venues, transfers, []
 
 
 def _post_venues(scenario, day, tasks, done) -> dict[tuple[str, int], str]:
+    """The venue each person's post has, from the tasks (of ``tasks``) done in it."""
     by_id = {t.task_id: t for t in tasks}
     out = {}
     for tid, (p, start) in done.items():
-        t = by_id[tid]
+        t = by_id.get(tid)
+        if t is None:
+            continue
         for q in posts_of(scenario, p, day):
             if q.start <= start < q.end:
                 out[p, q.index] = t.from_venue or t.venue_id

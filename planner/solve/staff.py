@@ -49,6 +49,26 @@ class StaffPlan:
     stages: list[StageResult]
 
 
+def teams(scenario: Scenario) -> list[tuple[list[str], set[str]]]:
+    """People and venues that can never meet another such group (no one's reach links them):
+    each team is planned on its own, which keeps large congresses tractable."""
+    import networkx as nx
+
+    radius = scenario.rules.staff_radius_minutes
+    g = nx.Graph()
+    g.add_nodes_from(("v", v) for v in scenario.venues)
+    for p, person in scenario.staff.items():
+        for v in scenario.venues:
+            if scenario.network.travel_minutes(person.venue_id, v) <= radius:
+                g.add_edge(("p", p), ("v", v))
+    out = []
+    for part in nx.connected_components(g):
+        people = sorted(x for k, x in part if k == "p")
+        venues = {x for k, x in part if k == "v"}
+        out.append((people, venues))
+    return sorted(out, key=lambda t: sorted(t[1]))
+
+
 def duty_day(minute: int) -> int:
     return (minute - DAY_CUTOFF) // DAY
 
@@ -74,11 +94,13 @@ class StaffDayModel:
     def __init__(self, scenario: Scenario, tasks: list[Task], day: int,
                  session_weight: dict[str, int], full_possible: set[str],
                  prior_load: dict[str, int], seed: int,
-                 fixed_posts: dict[tuple[str, int], str] | None = None) -> None:
+                 fixed_posts: dict[tuple[str, int], str] | None = None,
+                 people: list[str] | None = None) -> None:
         """``fixed_posts`` pins the venue of some posts (the greedy's, by workload): the
         model then reassigns work among the people posted there and fills open posts,
         which keeps it small enough to solve in seconds."""
         fixed_posts = fixed_posts or {}
+        people = list(people) if people is not None else list(scenario.staff)
         self.scenario, self.tasks, self.day = scenario, tasks, day
         self.model = m = cp_model.CpModel()
         net = scenario.network
@@ -87,10 +109,10 @@ class StaffDayModel:
         self.done: dict[str, cp_model.IntVar] = {}
         per_staff: dict[str, list] = defaultdict(list)
         self.load_terms: dict[str, list] = defaultdict(list)
-        posts = {p: posts_of(scenario, p, day) for p in scenario.staff}
+        posts = {p: posts_of(scenario, p, day) for p in people}
         reach = {p: [v for v in scenario.venues
                      if net.travel_minutes(scenario.staff[p].venue_id, v) <= radius]
-                 for p in scenario.staff}
+                 for p in people}
         self.z = z = {}
         for p, plist in posts.items():
             for q in plist:
@@ -157,7 +179,7 @@ class StaffDayModel:
         for crew in crews.values():  # crew members are alike: fill them in order
             for a, b in itertools.pairwise(crew):
                 m.add_implication(self.done[b], self.done[a])
-            for p in scenario.staff:  # and a crew is that many different people
+            for p in people:  # and a crew is that many different people
                 mine = [x for tid in crew for q, x, _s in self.options[tid] if q == p]
                 if len(mine) > 1:
                     m.add_at_most_one(mine)
@@ -176,7 +198,7 @@ class StaffDayModel:
         self._task_weight = {t.task_id: session_weight[t.session_id] for t in tasks}
         horizon = sum(t.duration for t in tasks) + max(prior_load.values(), default=0)
         self.max_load = m.new_int_var(0, horizon, "max_load")
-        for p in scenario.staff:
+        for p in people:
             m.add(self.max_load >= prior_load.get(p, 0) + sum(self.load_terms[p]))
 
     def solve(self, time_limit: float, workers: int, seed: int,
