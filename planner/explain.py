@@ -89,14 +89,20 @@ class Explainer:
               dt.datetime]) -> tuple[str, str]:
         sc = self.scenario
         a, b = window
-        on_shift = [p for p in sc.staff.values() if _on_shift(p, a, b)]
+        venue = sc.venue_of(sc.sessions[session_id].room_id)
+        radius = sc.rules.staff_radius_minutes
+        # the people who could have come: on shift then, and within reach of the venue
+        team = [p for p in sc.staff.values()
+                if sc.network.travel_minutes(p.venue_id, venue) <= radius]
+        on_shift = [p for p in team if _on_shift(p, a, b)]
         doing: dict[str, str] = {}
+        members = {p.staff_id for p in team}
         for x in self.staff_tasks:
-            if x.start < b and x.end > a:
+            if x.start < b and x.end > a and x.staff_id in members:
                 doing[x.staff_id] = x.task
         busy = Counter(TASK_WORDS[t][0] for p, t in doing.items())
         busy_en = Counter(TASK_WORDS[t][1] for p, t in doing.items())
-        off = len(sc.staff) - len(on_shift)
+        off = len(team) - len(on_shift)
         free = [p.staff_id for p in on_shift if p.staff_id not in doing]
         zh_t, en_t = TASK_WORDS[task]
         zh = f"{zh_t} {got}/{need}：{_span(a, b)} 在班 {len(on_shift)} 人"
