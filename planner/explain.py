@@ -94,7 +94,9 @@ class Explainer:
         # the people who could have come: on shift then, and within reach of the venue
         team = [p for p in sc.staff.values()
                 if sc.network.travel_minutes(p.venue_id, venue) <= radius]
-        on_shift = [p for p in team if _on_shift(p, a, b)]
+        away = {p.staff_id for p in team for off, back in sc.unavailable.get(p.staff_id, [])
+                if off < b and back > a}
+        on_shift = [p for p in team if _on_shift(p, a, b) and p.staff_id not in away]
         doing: dict[str, str] = {}
         members = {p.staff_id for p in team}
         for x in self.staff_tasks:
@@ -115,9 +117,12 @@ class Explainer:
                    f"空闲的 {len(free)} 人在其他驻地值守、赶不到")
             en += (f"; {len(doing)} busy ({_counts(busy_en)}); the {len(free)} free "
                    f"are posted at other venues and cannot reach it in time")
-        if off:
-            zh += f"；另 {off} 人不在班"
-            en += f"; {off} off shift"
+        if off - len(away) > 0:
+            zh += f"；另 {off - len(away)} 人不在班"
+            en += f"; {off - len(away)} off shift"
+        if away:
+            zh += f"；{', '.join(sorted(away))} 已报告不能到岗"
+            en += f"; {', '.join(sorted(away))} reported unavailable"
         return zh, en
 
 

@@ -15,7 +15,7 @@ from planner.requirements import Requirement
 from planner.scenario import Scenario
 from planner.solve.equipment import EquipmentPlan, departure, max_move_cost, sources
 from planner.solve.staff import Post, posts_of
-from planner.tasks import Task, to_minute
+from planner.tasks import Task, epoch, to_minute
 
 
 class _Pool:
@@ -108,6 +108,10 @@ class Roster:
         self.reach = {p: {v for v in scenario.venues
                           if net.travel_minutes(scenario.staff[p].venue_id, v) <= radius}
                       for p in scenario.staff}
+        origin = epoch(scenario)
+        for p, windows in scenario.unavailable.items():  # logged as unavailable
+            for a, b in windows:
+                self._busy(p, to_minute(a, origin), to_minute(b, origin))
 
     def _travel(self, a: str, b: str) -> int:
         return self.scenario.network.whole_minutes(a, b)

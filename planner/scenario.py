@@ -131,6 +131,8 @@ class Scenario:
     network: VenueNetwork
     disruptions: dict = field(default_factory=dict)
     published: dict = field(default_factory=dict)
+    # staff_id -> [(from, until)] when a person cannot work (logged: staff_unavailable)
+    unavailable: dict = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     source: str = ""
 
@@ -424,7 +426,8 @@ def _build(path: Path, tables: dict[str, Table], settings: dict | None,
                          capacity=room.capacity)
     return Scenario(config["name"], config["title"], config["timezone"], config["rules"], venues,
                     rooms, sessions, items, staff, groups, travel, network,
-                    config["disruptions"], config["published"], warnings.items, str(path))
+                    config["disruptions"], config["published"], warnings=warnings.items,
+                    source=str(path))
 
 
 def _written_ids(table: Table, column: str) -> set[str]:

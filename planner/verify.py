@@ -180,6 +180,9 @@ class Checker:
             self.ok(b > a, f, n, "the task ends before it starts")
             self.ok(self.on_shift(p, a, b), f, n,
                     f"{p} is not on shift {a:%m-%d %H:%M}–{b:%H:%M}")
+            for off, back in self.s.unavailable.get(p, []):
+                self.ok(not (a < back and b > off), f, n,
+                        f"{p} is unavailable {off:%m-%d %H:%M}–{back:%H:%M}")
             session = self.s.sessions.get(sid)
             if not self.ok(session is not None, f, n, f"unknown session {sid}"):
                 continue

@@ -26,7 +26,7 @@ from ortools.sat.python import cp_model
 
 from planner.scenario import Scenario
 from planner.solve.equipment import StageResult, _solver
-from planner.tasks import Task
+from planner.tasks import Task, epoch, to_minute
 
 DAY = 1440
 DAY_CUTOFF = 4 * 60  # a duty day runs from 04:00 to 04:00: night shifts belong to their evening
@@ -96,6 +96,7 @@ class StaffDayModel:
                  prior_load: dict[str, int], seed: int,
                  fixed_posts: dict[tuple[str, int], str] | None = None,
                  people: list[str] | None = None) -> None:
+        origin = epoch(scenario)
         """``fixed_posts`` pins the venue of some posts (the greedy's, by workload): the
         model then reassigns work among the people posted there and fills open posts,
         which keeps it small enough to solve in seconds."""
@@ -168,6 +169,11 @@ class StaffDayModel:
             done = m.new_bool_var(f"done_{t.task_id}")
             m.add(sum(x for _, x, _ in opts) == done)
             self.done[t.task_id] = done
+        for p in people:  # logged as unavailable: those times are taken
+            for a, b in scenario.unavailable.get(p, []):
+                lo, hi = to_minute(a, origin), to_minute(b, origin)
+                if hi > lo:
+                    per_staff[p].append(m.new_fixed_size_interval_var(lo, hi - lo, f"off_{p}"))
         for intervals in per_staff.values():
             m.add_no_overlap(intervals)
         by_session: dict[str, list[str]] = defaultdict(list)

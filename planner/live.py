@@ -1,0 +1,53 @@
+"""The congress as the event log says it now is: the scenario with the logged events applied.
+
+Re-planning and the rehearsal read the world through :func:`apply_events`, so an
+event means one thing everywhere. Events that record work done (patrols, sweeps,
+clean-ups, bags weighed, documents found, destruction) change nothing here: they
+are what the report counts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from planner import vocabulary as vocab
+from planner.scenario import Scenario, Session, parse_time
+
+
+def apply_events(scenario: Scenario, events: list[dict],
+                 until: dt.datetime | None = None) -> Scenario:
+    """A new scenario with ``events`` (checked ones, in log order) applied.
+
+    Only events logged at or before ``until`` count, when it is given.
+    """
+    sessions = dict(scenario.sessions)
+    items = dict(scenario.items)
+    rooms = dict(scenario.rooms)
+    unavailable = {k: list(v) for k, v in scenario.unavailable.items()}
+    for e in events:
+        at = parse_time(str(e["at"]))
+        if until is not None and at is not None and at > until:
+            continue
+        kind = e["type"]
+        if kind == "adhoc_session":
+            sessions[e["session_id"]] = Session(
+                e["session_id"], e["room_id"], parse_time(e["start"]), parse_time(e["end"]),
+                vocab.lookup(vocab.KINDS, str(e["kind"])), int(e["attendees"]),
+                vocab.lookup(vocab.LEVELS, str(e["level"])), name=str(e.get("name", "")),
+                group_id=str(e.get("group_id", "") or ""))
+        elif kind == "cancel_session":
+            sessions.pop(e["session_id"], None)
+        elif kind == "extend_session" and e["session_id"] in sessions:
+            sessions[e["session_id"]] = dataclasses.replace(sessions[e["session_id"]],
+                                                            end=parse_time(e["new_end"]))
+        elif kind in ("unit_failed", "unit_restored"):
+            status = "maintenance" if kind == "unit_failed" else "ok"
+            items[e["item_id"]] = dataclasses.replace(items[e["item_id"]], status=status)
+        elif kind == "staff_unavailable":
+            unavailable.setdefault(e["staff_id"], []).append((at, parse_time(e["until"])))
+        elif kind == "booster_found":
+            rooms[e["room_id"]] = dataclasses.replace(rooms[e["room_id"]], signal="booster")
+    ordered = dict(sorted(sessions.items(), key=lambda kv: (kv[1].start, kv[0])))
+    return dataclasses.replace(scenario, sessions=ordered, items=items, rooms=rooms,
+                               unavailable=unavailable)
