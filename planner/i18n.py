@@ -134,6 +134,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "会议 {session} 有 {attendees} 人，超过会场 {room} 的容量 {capacity} 人",
         "session {session} has {attendees} attendees, more than room {room} holds ({capacity})",
     ),
+    # what `validate` prints (planner.summary)
+    "sum_title": ("场景检查通过：{title}（{name}）", "Scenario is valid: {title} ({name})"),
+    "sum_counts": ("规模", "Size"),
+    "sum_count_line": (
+        "驻地 {venues} 个，会场 {rooms} 个，会议 {sessions} 场（{days} 天），工作人员 {staff} 人，"
+        "工作组 {groups} 个",
+        "{venues} venues, {rooms} rooms, {sessions} sessions over {days} days, "
+        "{staff} staff, {groups} groups"),
+    "sum_stock_line": (
+        "库存：信号干扰器 {jammer} 台（维修 {jammer_maint}），手机屏蔽柜 {cabinet_unit} 节"
+        "（维修 {cabinet_unit_maint}），文件销毁袋 {shred_bag_set} 套",
+        "Stock: {jammer} jammers ({jammer_maint} in maintenance), {cabinet_unit} cabinet units "
+        "({cabinet_unit_maint} in maintenance), {shred_bag_set} shred-bag sets"),
+    "sum_by_kind": ("按会议类型", "By kind"),
+    "sum_by_level": ("按密级", "By level"),
+    "sum_by_day": ("按日期", "By day"),
+    "sum_requirements": ("按规则推算的保障需求", "Requirements derived by the rules"),
+    "sum_published": ("公布数", "published"),
+    "sum_peaks": ("同时需求峰值与库存", "Peak simultaneous demand against stock"),
+    "sum_overall": ("全部驻地", "all venues"),
+    "sum_peak_line": ("{kind}｜{where}：峰值 {peak}（{at}），可用库存 {stock}",
+                  "{kind} | {where}: peak {peak} at {at}, usable stock {stock}"),
+    "sum_excess": ("  需求超过库存：{spans}", "  demand exceeds stock: {spans}"),
+    "sum_excess_overall": ("  ⚠ 这些时段无论怎样调配都会缺额",
+                       "  ⚠ no plan can cover these times in full"),
+    "sum_excess_venue": ("  这些时段须从其他驻地调入设备",
+                     "  units must be brought in from other venues at these times"),
+    "sum_warnings": ("提示", "Warnings"),
+    "sum_bags_line": ("文件销毁袋｜各工作组需 {wanted} 套，可用库存 {usable} 套",
+                  "shred-bag sets | groups need {wanted}, usable stock {usable}"),
+    "sum_bags_venue": ("{venue}：工作组需 {wanted} 套，本驻地存放 {held} 套，须从其他驻地调入",
+                   "{venue}: groups need {wanted}, {held} stored there; bring the rest in"),
+    "sum_bags_short": ("  ⚠ 销毁袋缺 {n} 套，部分工作组将少发",
+                   "  ⚠ {n} sets short: some groups get fewer"),
+    "sum_sessions": ("会议场次", "sessions"),
+    "sum_jammer_deployments": ("信号干扰器（台次）", "jammer deployments"),
+    "sum_cabinet_unit_deployments": ("手机屏蔽柜（节次）", "cabinet-unit deployments"),
+    "sum_patrols": ("巡查（次）", "patrols"),
+    "sum_sweeps": ("会前安全检测（次）", "pre-session sweeps"),
+    "sum_cleanups": ("休会清理检查（次）", "recess clean-ups"),
+    "sum_bag_sets_to_groups": ("配发工作组的销毁袋（套）", "shred-bag sets held by groups"),
 }
 
 

@@ -12,59 +12,17 @@ from collections import Counter
 
 from planner import vocabulary as vocab
 from planner.demand import peaks
+from planner.i18n import t
 from planner.requirements import bag_sets_for, derive
 from planner.scenario import Scenario
 
 TOTALS = ("sessions", "jammer_deployments", "cabinet_unit_deployments", "patrols", "sweeps",
           "cleanups", "bag_sets_to_groups")
 
-LABELS = {
-    "title": ("场景检查通过：{title}（{name}）", "Scenario is valid: {title} ({name})"),
-    "counts": ("规模", "Size"),
-    "count_line": (
-        "驻地 {venues} 个，会场 {rooms} 个，会议 {sessions} 场（{days} 天），工作人员 {staff} 人，"
-        "工作组 {groups} 个",
-        "{venues} venues, {rooms} rooms, {sessions} sessions over {days} days, "
-        "{staff} staff, {groups} groups"),
-    "stock_line": (
-        "库存：信号干扰器 {jammer} 台（维修 {jammer_maint}），手机屏蔽柜 {cabinet_unit} 节"
-        "（维修 {cabinet_unit_maint}），文件销毁袋 {shred_bag_set} 套",
-        "Stock: {jammer} jammers ({jammer_maint} in maintenance), {cabinet_unit} cabinet units "
-        "({cabinet_unit_maint} in maintenance), {shred_bag_set} shred-bag sets"),
-    "by_kind": ("按会议类型", "By kind"),
-    "by_level": ("按密级", "By level"),
-    "by_day": ("按日期", "By day"),
-    "requirements": ("按规则推算的保障需求", "Requirements derived by the rules"),
-    "published": ("公布数", "published"),
-    "peaks": ("同时需求峰值与库存", "Peak simultaneous demand against stock"),
-    "overall": ("全部驻地", "all venues"),
-    "peak_line": ("{kind}｜{where}：峰值 {peak}（{at}），可用库存 {stock}",
-                  "{kind} | {where}: peak {peak} at {at}, usable stock {stock}"),
-    "excess": ("  需求超过库存：{spans}", "  demand exceeds stock: {spans}"),
-    "excess_overall": ("  ⚠ 这些时段无论怎样调配都会缺额",
-                       "  ⚠ no plan can cover these times in full"),
-    "excess_venue": ("  这些时段须从其他驻地调入设备",
-                     "  units must be brought in from other venues at these times"),
-    "warnings": ("提示", "Warnings"),
-    "bags_line": ("文件销毁袋｜各工作组需 {wanted} 套，可用库存 {usable} 套",
-                  "shred-bag sets | groups need {wanted}, usable stock {usable}"),
-    "bags_venue": ("{venue}：工作组需 {wanted} 套，本驻地存放 {held} 套，须从其他驻地调入",
-                   "{venue}: groups need {wanted}, {held} stored there; bring the rest in"),
-    "bags_short": ("  ⚠ 销毁袋缺 {n} 套，部分工作组将少发",
-                   "  ⚠ {n} sets short: some groups get fewer"),
-    "sessions": ("会议场次", "sessions"),
-    "jammer_deployments": ("信号干扰器（台次）", "jammer deployments"),
-    "cabinet_unit_deployments": ("手机屏蔽柜（节次）", "cabinet-unit deployments"),
-    "patrols": ("巡查（次）", "patrols"),
-    "sweeps": ("会前安全检测（次）", "pre-session sweeps"),
-    "cleanups": ("休会清理检查（次）", "recess clean-ups"),
-    "bag_sets_to_groups": ("配发工作组的销毁袋（套）", "shred-bag sets held by groups"),
-}
 
 
 def label(key: str, lang: str, **params: object) -> str:
-    zh, en = LABELS[key]
-    return (en if lang == "en" else zh).format(**params)
+    return t(f"sum_{key}", lang, **params)
 
 
 def summarize(scenario: Scenario, lang: str = "en") -> dict:
