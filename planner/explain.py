@@ -50,8 +50,7 @@ class Explainer:
         for x in self.assignments:
             if x.item_type == kind and x.session_id != session_id and x.start < b and x.end > a:
                 busy[x.item_id] = sc.venue_of(x.room_id)
-        here = sum(1 for x in self.assignments
-                   if x.item_type == kind and x.session_id == session_id)
+        here = got
         zh_kind, en_kind = KIND_WORDS[kind]
         where = _counts(Counter(busy.values()))
         by_venue = f"（{where}）" if where else ""

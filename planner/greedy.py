@@ -14,7 +14,7 @@ from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.requirements import Requirement
 from planner.scenario import Scenario
 from planner.solve.equipment import EquipmentPlan, departure, max_move_cost, sources
-from planner.solve.staff import Post, posts_of
+from planner.solve.staff import Post, post_at, posts_of
 from planner.tasks import Task, epoch, to_minute
 
 
@@ -177,9 +177,9 @@ class Roster:
         """The venue of every post in which someone was given work; idle posts are left out."""
         used = set()
         for p, start in done.values():
-            for q in self.posts[p]:
-                if q.start <= start < q.end:
-                    used.add((p, q.index))
+            q = post_at(self.posts[p], start)
+            if q is not None:
+                used.add((p, q.index))
         return {key: v for key, v in self.venue.items() if key in used}
 
     def _busy(self, p: str, a: int, b: int) -> None:
@@ -237,15 +237,15 @@ def greedy_staff(scenario: Scenario, tasks: list[Task], day: int,
     for t in sorted(tasks, key=lambda t: (t.latest, t.earliest, t.task_id)):
         best = None
         crew = crew_of[t.session_id, t.kind] if t.kind in ("sweep", "cleanup") else set()
+        where = t.from_venue or t.venue_id
         for p, plist in roster.posts.items():
-            if p in crew:
+            if p in crew or where not in roster.reach[p]:
                 continue
             for q in plist:
                 found = roster.option(p, q, t)
                 if found is None:
                     continue
                 start, transfer = found
-                where = t.from_venue or t.venue_id
                 # someone already posted there first, then someone whose home it is: people
                 # spread over the venues instead of all flocking to the first one
                 settled = roster.venue.get((p, q.index)) == where

@@ -20,7 +20,6 @@ TOTALS = ("sessions", "jammer_deployments", "cabinet_unit_deployments", "patrols
           "cleanups", "bag_sets_to_groups")
 
 
-
 def label(key: str, lang: str, **params: object) -> str:
     return t(f"sum_{key}", lang, **params)
 

@@ -118,6 +118,11 @@ class Checker:
     # -- the checks -----------------------------------------------------------------------------
     def run(self) -> list[Violation]:
         self.req = derive(self.s)
+        self.room_free: dict[str, dt.datetime] = {}
+        ends: dict[str, dt.datetime] = {}
+        for s in sorted(self.s.sessions.values(), key=lambda s: s.start):
+            self.room_free[s.session_id] = ends.get(s.room_id, dt.datetime.min)
+            ends[s.room_id] = max(ends.get(s.room_id, dt.datetime.min), s.end)
         self.check_assignments()
         self.check_staff_tasks()
         self.check_moves()
@@ -229,9 +234,7 @@ class Checker:
 
     def room_free_from(self, session) -> dt.datetime:
         """When the room's previous session ends (a sweep during it would be worthless)."""
-        ends = [s.end for s in self.s.sessions.values()
-                if s.room_id == session.room_id and s.start < session.start]
-        return max(ends, default=dt.datetime.min)
+        return self.room_free[session.session_id]
 
     def check_patrol_spread(self) -> None:
         rules = self.s.rules

@@ -25,7 +25,14 @@ from planner.solve.equipment import (
     move_minutes,
     session_weight,
 )
-from planner.solve.staff import StaffDayModel, duty_day, posts_of, scatter_patrols, teams
+from planner.solve.staff import (
+    StaffDayModel,
+    duty_day,
+    post_at,
+    posts_of,
+    scatter_patrols,
+    teams,
+)
 from planner.solve.units import Trip, name_units
 from planner.tasks import Task, epoch, session_tasks, to_time
 
@@ -42,7 +49,7 @@ def trips_for(scenario: Scenario, equipment: EquipmentPlan,
         s = scenario.sessions[sid]
         to_venue = scenario.venue_of(s.room_id)
         early, late = departure(scenario, origin, v, sid)
-        back = 0 if v == to_venue else scenario.network.whole_minutes(to_venue, v)
+        back = scenario.network.whole_minutes(to_venue, v)  # 0 within a venue
         for k in range(math.ceil(len(kinds) / per_trip)):
             tid = f"{sid}:move:{v}:{k}"
             tasks.append(Task(tid, "move", sid, s.room_id, to_venue, early, late,
@@ -65,8 +72,9 @@ def make_plan(scenario: Scenario, time_limit: float = 10.0, seed: int = 0, worke
     requirements = derive(scenario)
     origin = epoch(scenario)
     greedy_equip = greedy_equipment(scenario, requirements, origin)
+    rosters: dict[int, tuple] = {}
     greedy = _carry_out(scenario, requirements, origin, greedy_equip, [], "greedy", 0.0, seed,
-                        workers, clock)
+                        workers, clock, rosters)
     if method == "greedy":
         return greedy
     model = EquipmentModel(scenario, requirements, origin)
@@ -74,10 +82,10 @@ def make_plan(scenario: Scenario, time_limit: float = 10.0, seed: int = 0, worke
     # What an equipment plan is worth shows once people carry it out: try the solver's with
     # the greedy roster, and spend the staff model's time on whichever covers more.
     trial = _carry_out(scenario, requirements, origin, equipment, [], "greedy", 0.0, seed,
-                       workers, clock)
+                       workers, clock, rosters)
     base = equipment if _rank(trial)[:2] <= _rank(greedy)[:2] else greedy_equip
     plan = _carry_out(scenario, requirements, origin, base, list(equipment.stages),
-                      method, time_limit, seed, workers, clock)
+                      method, time_limit, seed, workers, clock, rosters)
     if _rank(greedy) < _rank(plan):
         greedy.summary.update(method="greedy", solver_status="GREEDY_BETTER",
                               best_bound=plan.summary["best_bound"],
@@ -98,25 +106,37 @@ def _gap(objective: float, bound: float) -> float:
     return round((objective - bound) / objective, 6) if objective > 0 else 0.0
 
 
-def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
-               equipment: EquipmentPlan, stages: list[StageResult], method: str,
-               time_limit: float, seed: int, workers: int, clock: float) -> Plan:
-    """From an equipment plan to the whole plan: moves, people, named units, coverage."""
+def _roster(scenario: Scenario, requirements, origin: dt.datetime, equipment: EquipmentPlan):
+    """The tasks an equipment plan makes, by day, and the greedy roster for each day."""
     from planner.greedy import greedy_staff
+
     move_tasks, trips = trips_for(scenario, equipment, origin)
     tasks = session_tasks(scenario, requirements, origin) + move_tasks
     by_day: dict[int, list[Task]] = defaultdict(list)
     for t in tasks:
         by_day[duty_day(t.earliest)].append(t)
+    greedy_days, greedy_load = {}, {}
+    for day in sorted(by_day):  # quick, and shows where work is left
+        greedy_days[day] = greedy_staff(scenario, by_day[day], day, greedy_load)
+        _add_load(greedy_load, by_day[day], greedy_days[day][0])
+    return move_tasks, trips, tasks, by_day, greedy_days, greedy_load
+
+
+def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
+               equipment: EquipmentPlan, stages: list[StageResult], method: str,
+               time_limit: float, seed: int, workers: int, clock: float,
+               rosters: dict | None = None) -> Plan:
+    """From an equipment plan to the whole plan: moves, people, named units, coverage.
+    ``rosters`` keeps the greedy part per equipment plan, so trying one twice is cheap."""
+    rosters = {} if rosters is None else rosters
+    if id(equipment) not in rosters:
+        rosters[id(equipment)] = _roster(scenario, requirements, origin, equipment)
+    move_tasks, trips, tasks, by_day, greedy_days, greedy_load = rosters[id(equipment)]
     weights = {sid: session_weight(scenario, sid) for sid in scenario.sessions}
     equipped = {sid for sid in scenario.sessions
                 if all(equipment.serve.get((k, sid), 0)
                        >= getattr(requirements[sid], REQUIREMENT_FIELD[k]) for k in STOCK_KINDS)}
     days = sorted(by_day)
-    greedy_days, greedy_load = {}, {}
-    for day in days:  # the greedy first, for every day: it is quick, and shows where work is left
-        greedy_days[day] = greedy_staff(scenario, by_day[day], day, greedy_load)
-        _add_load(greedy_load, by_day[day], greedy_days[day][0])
 
     def short(day: int) -> bool:
         wanted = {t.task_id for t in by_day[day] if t.session_id in equipped}
@@ -133,6 +153,8 @@ def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
         for n, (day, people, mine) in enumerate(pending):
             left = 0.85 * (time_limit - (time.perf_counter() - clock))
             share = left * len(mine) / sum(len(m) for _d, _p, m in pending[n:])
+            if share < 0.2:
+                break  # out of time: the greedy's days stand
             results[day], found = _merge(results[day], mine, _cover_day(
                 scenario, mine, day, weights, equipped, greedy_load, seed, workers, share,
                 results[day], greedy_days[day][1].used_posts(results[day][0]), people))
@@ -259,14 +281,17 @@ def _even_day(scenario, tasks, day, weights, equipped, load, seed, workers, seco
 def _post_venues(scenario, day, tasks, done) -> dict[tuple[str, int], str]:
     """The venue each person's post has, from the tasks (of ``tasks``) done in it."""
     by_id = {t.task_id: t for t in tasks}
+    posts: dict[str, list] = {}
     out = {}
     for tid, (p, start) in done.items():
         t = by_id.get(tid)
         if t is None:
             continue
-        for q in posts_of(scenario, p, day):
-            if q.start <= start < q.end:
-                out[p, q.index] = t.from_venue or t.venue_id
+        if p not in posts:
+            posts[p] = posts_of(scenario, p, day)
+        q = post_at(posts[p], start)
+        if q is not None:
+            out[p, q.index] = t.from_venue or t.venue_id
     return out
 
 

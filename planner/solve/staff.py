@@ -30,6 +30,7 @@ from planner.tasks import Task, epoch, to_minute
 
 DAY = 1440
 DAY_CUTOFF = 4 * 60  # a duty day runs from 04:00 to 04:00: night shifts belong to their evening
+FULL_BONUS = 1000  # a session with all its work done counts this much more than its tasks
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,6 @@ class Post:
     start: int
     end: int
     shift_end: int
-
-
-@dataclass
-class StaffPlan:
-    done: dict[str, tuple[str, int]]  # task id -> (staff id, start minute)
-    load: dict[str, int]
-    stages: list[StageResult]
 
 
 def teams(scenario: Scenario) -> list[tuple[list[str], set[str]]]:
@@ -90,16 +84,21 @@ def posts_of(scenario: Scenario, staff_id: str, day: int) -> list[Post]:
             for i, (lo, hi) in enumerate(itertools.pairwise(cuts))]
 
 
+def post_at(posts: list[Post], minute: int) -> Post | None:
+    """The post a task starting at ``minute`` belongs to."""
+    return next((q for q in posts if q.start <= minute < q.end), None)
+
+
 class StaffDayModel:
     def __init__(self, scenario: Scenario, tasks: list[Task], day: int,
                  session_weight: dict[str, int], full_possible: set[str],
                  prior_load: dict[str, int], seed: int,
                  fixed_posts: dict[tuple[str, int], str] | None = None,
                  people: list[str] | None = None) -> None:
-        origin = epoch(scenario)
         """``fixed_posts`` pins the venue of some posts (the greedy's, by workload): the
         model then reassigns work among the people posted there and fills open posts,
         which keeps it small enough to solve in seconds."""
+        origin = epoch(scenario)
         fixed_posts = fixed_posts or {}
         people = list(people) if people is not None else list(scenario.staff)
         self.scenario, self.tasks, self.day = scenario, tasks, day
@@ -126,9 +125,8 @@ class StaffDayModel:
         self.transfers = transfers = {}
         self.option_post: dict[int, Post] = {}
         for p, plist in posts.items():
+            far = max((net.whole_minutes(a, b) for a in reach[p] for b in reach[p]), default=0)
             for q, q2 in itertools.pairwise(plist):
-                far = max((net.travel_minutes(a, b) for a in reach[p] for b in reach[p]),
-                          default=0)
                 start = m.new_int_var(q.end, q2.end, f"tr_s_{p}_{q.index}")
                 size = m.new_int_var(0, int(far), f"tr_d_{p}_{q.index}")
                 end = m.new_int_var(q.end, q2.end + int(far), f"tr_e_{p}_{q.index}")
@@ -185,8 +183,11 @@ class StaffDayModel:
         for crew in crews.values():  # crew members are alike: fill them in order
             for a, b in itertools.pairwise(crew):
                 m.add_implication(self.done[b], self.done[a])
-            for p in people:  # and a crew is that many different people
-                mine = [x for tid in crew for q, x, _s in self.options[tid] if q == p]
+            by_person: dict[str, list] = defaultdict(list)
+            for tid in crew:
+                for p, x, _s in self.options[tid]:
+                    by_person[p].append(x)
+            for mine in by_person.values():  # and a crew is that many different people
                 if len(mine) > 1:
                     m.add_at_most_one(mine)
         full_terms = []
@@ -197,7 +198,7 @@ class StaffDayModel:
             for tid in ids:
                 m.add_implication(full, self.done[tid])
             full_terms.append(session_weight[sid] * full)
-        self.coverage = (1000 * sum(full_terms)
+        self.coverage = (FULL_BONUS * sum(full_terms)
                          + sum(session_weight[t.session_id] * self.done[t.task_id] for t in tasks))
         self._weights = {sid: session_weight[sid] for sid in by_session if sid in full_possible}
         self._by_session = by_session
@@ -249,12 +250,9 @@ class StaffDayModel:
     def keep_at_least(self, done: dict[str, tuple[str, int]]) -> None:
         """Never do less than ``done`` does: its coverage value becomes a floor."""
         value = sum(self._task_weight[tid] for tid in done if tid in self._task_weight)
-        value += 1000 * sum(w for sid, w in self._weights.items()
+        value += FULL_BONUS * sum(w for sid, w in self._weights.items()
                             if all(tid in done for tid in self._by_session[sid]))
         self.model.add(self.coverage >= value)
-
-    def _post_of(self, p: str, x) -> Post | None:
-        return self.option_post.get(x.index)
 
     def hint(self, done: dict[str, tuple[str, int]], venues: dict[tuple[str, int], str],
              transfers: dict[tuple[str, int], tuple[int, int]]) -> None:
@@ -264,7 +262,7 @@ class StaffDayModel:
         for tid, opts in self.options.items():
             chosen = done.get(tid)
             for p, x, s in opts:
-                q = self._post_of(p, x)
+                q = self.option_post.get(x.index)
                 hit = (chosen is not None and chosen[0] == p and q is not None
                        and q.start <= chosen[1] < q.end)
                 m.add_hint(x, int(hit))
@@ -300,7 +298,7 @@ def scatter_patrols(scenario: Scenario, day: int, tasks: list[Task],
             t = by_id.get(tid)
             if t is None or t.kind != "patrol":
                 continue
-            post = next(q for q in posts if q.start <= start < q.end)
+            post = post_at(posts, start)
             target = random.Random(f"{seed}:{tid}").randint(t.earliest, t.latest)
             lo = max(t.earliest, post.start, items[n - 1][1] if n else post.start)
             after = items[n + 1][0] if n + 1 < len(items) else post.shift_end
