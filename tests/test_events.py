@@ -245,3 +245,27 @@ def test_bad_events_are_refused_on_postgresql_too(postgres, tmp_path):
     file = jsonl(tmp_path / "e.jsonl", [GOOD[0], BAD[0][0]])
     result = run_cli("events", "import", str(MINI), str(file), "--db", postgres)
     assert result.returncode == 1 and "the unit J99" in result.stderr
+
+
+def _check_versions(url: str) -> None:
+    store = Store(url)
+    files = {"summary.json": "{}", "coverage.csv": "session_id\nS1\n"}
+    assert store.plan("mini") is None
+    assert store.save_plan("mini", files, "王建国", after_event=0) == 1
+    assert store.save_plan("mini", {**files, "summary.json": '{"v": 2}'}, "李明", 3,
+                           note="J2 failed") == 2
+    assert store.plan("mini") == (2, {**files, "summary.json": '{"v": 2}'})
+    assert store.plan("mini", 1) == (1, files)
+    store.save_scenario("mini", {"rooms.csv": "room_id\nR1\n"}, "王建国")
+    store.save_scenario("mini", {"rooms.csv": "room_id\nR1\nR2\n"}, "王建国")
+    assert store.latest_scenario("mini") == {"rooms.csv": "room_id\nR1\nR2\n"}
+    assert store.latest_scenario("other") is None
+    store.close()
+
+
+def test_every_plan_version_and_scenario_is_kept_on_sqlite(db):
+    _check_versions(db)
+
+
+def test_every_plan_version_and_scenario_is_kept_on_postgresql(postgres):
+    _check_versions(postgres)
