@@ -3,7 +3,8 @@
     python -m planner validate SCENARIO [--json]
     python -m planner generate --out DIR [--scale K] [--seed N]
     python -m planner plan SCENARIO --out DIR [--time-limit S] [--seed N] [--workers N]
-    python -m planner verify SCENARIO PLAN_DIR
+    python -m planner verify SCENARIO PLAN_DIR [--events FILE | --db URL] [--now T]
+    python -m planner replan SCENARIO --plan DIR (--events FILE | --db URL) --out DIR [--now T]
     python -m planner rules
 
 ``--lang en`` (or ``PLANNER_LANG=en``) switches the text to English.
@@ -126,11 +127,120 @@ def _verdict(violations, checks: int, lang: str) -> str:
     return "\n".join([head, *(f"  - {v}" for v in violations[:100])])
 
 
+def _read_events(args: argparse.Namespace, scenario) -> tuple[list[dict], int]:
+    """The checked events from ``--events FILE`` or the store's log (``--db``), and the
+    number of the last one."""
+    from planner.errors import Problems
+    from planner.events import check_events, read_lines
+    from planner.store import Store
+
+    if args.events:
+        problems = Problems()
+        lines = read_lines(args.events, problems)
+        good = check_events(scenario, lines, Path(args.events).name, problems)
+        problems.items.sort(key=lambda p: p.row or 0)
+        problems.raise_if_any()
+        return good, len(good)
+    if args.db:
+        entries = Store(args.db).entries(scenario.name)
+        return [e.line() for e in entries], (entries[-1].seq if entries else 0)
+    return [], 0
+
+
+def _now(args: argparse.Namespace):
+    from planner.scenario import parse_time
+
+    if not args.now:
+        return None
+    now = parse_time(args.now)
+    if now is None:
+        raise SystemExit(_usage(args.lang, f"--now {args.now!r} 不是时间（例如 2021-11-27T10:00）",
+                                f"--now {args.now!r} is not a time (e.g. 2021-11-27T10:00)"))
+    return now
+
+
+def _usage(lang: str, zh: str, en: str) -> int:
+    print(_text(lang, zh, en), file=sys.stderr)
+    return 2
+
+
+def _replan(args: argparse.Namespace) -> int:
+    from planner.plan import read_plan, write_plan
+    from planner.replan import Change, SessionChange, replan
+    from planner.scenario import load_scenario
+    from planner.store import Store
+    from planner.verify import verify
+
+    if not (args.events or args.db):
+        return _usage(args.lang, "需要 --events 文件或 --db 事件日志",
+                      "give --events FILE or --db (the event log)")
+    now = _now(args)
+    scenario = load_scenario(args.scenario)
+    try:
+        old = read_plan(args.plan)
+    except (OSError, ValueError, KeyError) as error:
+        print(_text(args.lang, f"无法读取原方案 {args.plan}：{error}，未写入",
+                    f"cannot read the plan {args.plan}: {error}; nothing written"),
+              file=sys.stderr)
+        return 1
+    events, last = _read_events(args, scenario)
+    result = replan(scenario, old, events, now=now, time_limit=args.time_limit, seed=args.seed,
+                    workers=args.workers)
+    try:
+        out = write_plan(result.plan, args.out, extras={
+            "changes": (Change, result.changes), "session_changes": (SessionChange,
+                                                                     result.sessions)})
+    except FileExistsError:
+        print(_text(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
+                    f"{args.out} exists and is not a plan folder; nothing written"),
+              file=sys.stderr)
+        return 1
+    print(format_plan(result.plan, args.lang, out))
+    print(format_changes(result, args.lang))
+    violations, checks = verify(result.live, out)
+    print(_verdict(violations, checks, args.lang))
+    if violations:
+        return 1
+    if args.db and args.save:
+        files = {f.name: f.read_text(encoding="utf-8-sig") for f in sorted(out.iterdir())}
+        version = Store(args.db).save_plan(scenario.name, files, args.who, last,
+                                           note=f"replan at {result.now:%Y-%m-%dT%H:%M}")
+        print(_text(args.lang, f"已存为方案第 {version} 版", f"stored as plan version {version}"))
+    return 0
+
+
+def format_changes(result, lang: str, limit: int = 30) -> str:
+    zh = lang != "en"
+    people = sorted({c.who for c in result.changes if c.who_kind == "staff"})
+    units = sorted({c.who for c in result.changes if c.who_kind == "unit"})
+    lines = [(f"截至 {result.now:%m-%d %H:%M}，变更 {len(result.changes)} 项：涉及人员 "
+              f"{len(people)} 人、设备 {len(units)} 台；"
+              f"保障情况变化的会议 {len(result.sessions)} 场"
+              if zh else
+              f"As of {result.now:%m-%d %H:%M}: {len(result.changes)} changes, for "
+              f"{len(people)} people and {len(units)} units; {len(result.sessions)} sessions "
+              "affected")]
+    words = {"added": ("新增", "add"), "removed": ("取消", "drop"), "changed": ("调整", "change")}
+    for c in result.changes[:limit]:
+        verb = words[c.change][0 if zh else 1]
+        lines.append(f"  {c.act_at:%m-%d %H:%M} {c.who} {verb} {c.what} {c.session_id} "
+                     f"{c.old or ''}{' → ' if c.old and c.new else ''}{c.new or ''}  "
+                     f"{c.reason if zh else c.reason_en}")
+    if len(result.changes) > limit:
+        lines.append(f"  … {len(result.changes) - limit} 项见 changes.csv" if zh else
+                     f"  … {len(result.changes) - limit} more in changes.csv")
+    return "\n".join(lines)
+
+
 def _verify(args: argparse.Namespace) -> int:
+    from planner.live import apply_events
     from planner.scenario import load_scenario
     from planner.verify import verify
 
     scenario = load_scenario(args.scenario)
+    if args.events or args.db:
+        events, _last = _read_events(args, scenario)
+        scenario = apply_events(scenario, events, until=_now(args))
     violations, checks = verify(scenario, args.plan)
     print(_verdict(violations, checks, args.lang), file=sys.stderr if violations else sys.stdout)
     return 1 if violations else 0
@@ -240,7 +350,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check a plan folder against the scenario, independently")
     p.add_argument("scenario")
     p.add_argument("plan")
+    p.add_argument("--events", help="JSON Lines events the plan was re-planned after")
+    p.add_argument("--db", help="or the event log in this database")
+    p.add_argument("--now", help="only events logged up to this time")
     p.set_defaults(run=_verify)
+
+    p = sub.add_parser("replan", help="repair a plan after logged events, changing little")
+    p.add_argument("scenario")
+    p.add_argument("--plan", required=True, help="the plan folder in force")
+    p.add_argument("--events", help="JSON Lines events (default: the log in --db)")
+    p.add_argument("--db", help="database URL: read the event log there (and --save)")
+    p.add_argument("--now", help="re-plan as of this time (default: the last event's)")
+    p.add_argument("--out", required=True, help="new plan folder to write")
+    p.add_argument("--time-limit", type=float, default=5.0, help="solver seconds (default 5)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--save", action="store_true", help="store the new plan version in --db")
+    p.add_argument("--who", default=os.environ.get("USER", "operator"))
+    p.set_defaults(run=_replan)
 
     p = sub.add_parser("events", help="the event log: import, export, verify")
     p.add_argument("action", choices=("import", "export", "verify"))

@@ -206,6 +206,10 @@ def post_people(roster: Roster, tasks: list[Task]) -> None:
                     key=lambda q: (q.start, q.staff_id)):
         p = q.staff_id
         slots = range(q.start // SLOT, (q.end - 1) // SLOT + 1)
+        if (p, q.index) in roster.venue:  # posted already (re-planning: where people are)
+            for k in slots:
+                supply[roster.venue[p, q.index], k] += SLOT
+            continue
         before = roster.venue.get((p, q.index - 1))
 
         def unmet(v: str, slots=slots) -> float:
@@ -232,9 +236,23 @@ def greedy_staff(scenario: Scenario, tasks: list[Task], day: int,
     roster = Roster(scenario, day, prior_load)
     post_people(roster, tasks)
     done: dict[str, tuple[str, int]] = {}
+    fill(roster, tasks, done)
+    return done, roster
+
+
+def fill(roster: Roster, tasks: list[Task], done: dict[str, tuple[str, int]]) -> None:
+    """Give every task not in ``done`` yet, most urgent first, to the person who can start
+    it soonest (then the least loaded); ``done`` grows in place."""
+    scenario = roster.scenario
     home = {p: scenario.staff[p].venue_id for p in scenario.staff}
     crew_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # who is in each crew
+    kinds = {t.task_id: t for t in tasks}
+    for tid, (p, _start) in done.items():
+        if tid in kinds and kinds[tid].kind in ("sweep", "cleanup"):
+            crew_of[kinds[tid].session_id, kinds[tid].kind].add(p)
     for t in sorted(tasks, key=lambda t: (t.latest, t.earliest, t.task_id)):
+        if t.task_id in done:
+            continue
         best = None
         crew = crew_of[t.session_id, t.kind] if t.kind in ("sweep", "cleanup") else set()
         where = t.from_venue or t.venue_id
@@ -258,4 +276,3 @@ def greedy_staff(scenario: Scenario, tasks: list[Task], day: int,
             roster.take(p, q, t, start, transfer)
             done[t.task_id] = (p, start)
             crew.add(p)
-    return done, roster

@@ -25,6 +25,8 @@ def apply_events(scenario: Scenario, events: list[dict],
     items = dict(scenario.items)
     rooms = dict(scenario.rooms)
     unavailable = {k: list(v) for k, v in scenario.unavailable.items()}
+    failed_since = dict(scenario.failed_since)
+    cancelled = dict(scenario.cancelled)
     for e in events:
         at = parse_time(str(e["at"]))
         if until is not None and at is not None and at > until:
@@ -37,17 +39,23 @@ def apply_events(scenario: Scenario, events: list[dict],
                 vocab.lookup(vocab.LEVELS, str(e["level"])), name=str(e.get("name", "")),
                 group_id=str(e.get("group_id", "") or ""))
         elif kind == "cancel_session":
-            sessions.pop(e["session_id"], None)
+            if sessions.pop(e["session_id"], None) is not None:
+                cancelled[e["session_id"]] = at
         elif kind == "extend_session" and e["session_id"] in sessions:
             sessions[e["session_id"]] = dataclasses.replace(sessions[e["session_id"]],
                                                             end=parse_time(e["new_end"]))
         elif kind in ("unit_failed", "unit_restored"):
             status = "maintenance" if kind == "unit_failed" else "ok"
             items[e["item_id"]] = dataclasses.replace(items[e["item_id"]], status=status)
+            if kind == "unit_failed":
+                failed_since.setdefault(e["item_id"], at)
+            else:
+                failed_since.pop(e["item_id"], None)
         elif kind == "staff_unavailable":
             unavailable.setdefault(e["staff_id"], []).append((at, parse_time(e["until"])))
         elif kind == "booster_found":
             rooms[e["room_id"]] = dataclasses.replace(rooms[e["room_id"]], signal="booster")
     ordered = dict(sorted(sessions.items(), key=lambda kv: (kv[1].start, kv[0])))
     return dataclasses.replace(scenario, sessions=ordered, items=items, rooms=rooms,
-                               unavailable=unavailable)
+                               unavailable=unavailable, failed_since=failed_since,
+                               cancelled=cancelled)

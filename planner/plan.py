@@ -90,11 +90,22 @@ def _text(value: object) -> str:
         return value.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return "" if value is None else str(value)
 
 
-def write_plan(plan: Plan, out: str | Path) -> Path:
+def write_rows(path: Path, kind: type, rows: list) -> None:
+    """One CSV of dataclass rows, UTF-8 with BOM so Chinese Excel opens it as is."""
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.writer(f)
+        writer.writerow([x.name for x in fields(kind)])
+        for row in rows:
+            writer.writerow([_text(v) for v in asdict(row).values()])
+
+
+def write_plan(plan: Plan, out: str | Path, extras: dict[str, tuple[type, list]] | None = None
+               ) -> Path:
     """Write the plan folder atomically: a temporary folder renamed into place.
+    ``extras`` adds files (name -> (row type, rows)), e.g. a re-plan's changes.
 
     An existing plan folder is replaced whole; any other non-empty folder is refused.
     """
@@ -105,12 +116,9 @@ def write_plan(plan: Plan, out: str | Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".plan-", dir=out.parent))
     try:
         for name, kind in FILES.items():
-            rows = getattr(plan, name)
-            with open(tmp / f"{name}.csv", "w", newline="", encoding="utf-8-sig") as f:
-                writer = csv.writer(f)
-                writer.writerow([x.name for x in fields(kind)])
-                for row in rows:
-                    writer.writerow([_text(v) for v in asdict(row).values()])
+            write_rows(tmp / f"{name}.csv", kind, getattr(plan, name))
+        for name, (kind, rows) in (extras or {}).items():
+            write_rows(tmp / f"{name}.csv", kind, rows)
         (tmp / "summary.json").write_text(json.dumps(plan.summary, ensure_ascii=False, indent=2),
                                           encoding="utf-8")
         if out.exists():
@@ -130,3 +138,30 @@ def read_rows(folder: str | Path, name: str) -> list[dict[str, str]]:
     """Rows of one plan file as text, for readers that check it independently."""
     with open(Path(folder) / f"{name}.csv", encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def _value(kind: str, text: str):
+    if kind == "dt.datetime":
+        return dt.datetime.fromisoformat(text)  # a malformed time raises ValueError
+    if kind == "int":
+        return int(text)
+    if kind == "bool":
+        return text == "true"
+    return text
+
+
+def read_plan(folder: str | Path) -> Plan:
+    """A plan folder read back whole (re-planning starts from it). Raises ``ValueError``
+    naming the file and row when a value cannot be read."""
+    folder = Path(folder)
+    plan = Plan(summary=json.loads((folder / "summary.json").read_text(encoding="utf-8")))
+    for name, kind in FILES.items():
+        rows = []
+        for n, row in enumerate(read_rows(folder, name), start=2):
+            try:
+                rows.append(kind(**{f.name: _value(f.type, row[f.name]) for f in fields(kind)
+                                    if row.get(f.name) is not None}))
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"{name}.csv row {n}: {error}") from error
+        setattr(plan, name, rows)
+    return plan

@@ -133,6 +133,10 @@ class Scenario:
     published: dict = field(default_factory=dict)
     # staff_id -> [(from, until)] when a person cannot work (logged: staff_unavailable)
     unavailable: dict = field(default_factory=dict)
+    # item_id -> when a unit logged as failed (and not restored) failed: it served until then
+    failed_since: dict = field(default_factory=dict)
+    # session_id -> when it was cancelled: work done for it before then is history, not error
+    cancelled: dict = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     source: str = ""
 

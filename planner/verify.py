@@ -148,7 +148,11 @@ class Checker:
                     f"{item.item_id} is a {item.item_type}, not a {r['item_type']}")
             self.ok(item.item_type in ("jammer", "cabinet_unit"), f, n,
                     f"{item.item_id} is not a jammer or cabinet unit")
-            self.ok(item.status == "ok", f, n, f"{item.item_id} is in {item.status}")
+            failed = self.s.failed_since.get(item.item_id)
+            # a unit that failed during the congress served until then: that is history
+            self.ok(item.status == "ok" or (failed is not None and start is not None
+                                            and start < failed),
+                    f, n, f"{item.item_id} is in {item.status}")
             if not self.ok(session is not None, f, n, f"unknown session {r['session_id']}"):
                 continue
             self.ok(r["room_id"] == session.room_id, f, n,
@@ -189,6 +193,10 @@ class Checker:
                 self.ok(not (a < back and b > off), f, n,
                         f"{p} is unavailable {off:%m-%d %H:%M}–{back:%H:%M}")
             session = self.s.sessions.get(sid)
+            if task == "move" and session is None and self.was_on(sid, a):
+                self.move_tasks[p, a] = (b, room, n)  # units already on their way when the
+                self.tasks_of[p].append((a, b, task, room, n))  # session was cancelled
+                continue
             if not self.ok(session is not None, f, n, f"unknown session {sid}"):
                 continue
             if task == "move":
@@ -232,6 +240,11 @@ class Checker:
                 self.valid[task, sid].append((a, p))
         self.check_patrol_spread()
 
+    def was_on(self, session_id: str, at: dt.datetime) -> bool:
+        """The session was cancelled after ``at``: work for it until then happened."""
+        cancelled = self.s.cancelled.get(session_id)
+        return cancelled is not None and at <= cancelled
+
     def room_free_from(self, session) -> dt.datetime:
         """When the room's previous session ends (a sweep during it would be worthless)."""
         return self.room_free[session.session_id]
@@ -255,6 +268,7 @@ class Checker:
         f = "moves.csv"
         self.unit_moves: dict[str, list[tuple[dt.datetime, dt.datetime, str, str, int]]] = \
             defaultdict(list)
+        self.move_session: dict[int, str] = {}
         for n, r in self.rows("moves"):
             a, b = self.time(f, n, r["depart"]), self.time(f, n, r["arrive"])
             unit, p = r["item_id"], r["staff_id"]
@@ -275,6 +289,7 @@ class Checker:
             if task is not None:
                 self.move_from[p, a] = src
             self.unit_moves[unit].append((a, b, r["from_room_id"], r["to_room_id"], n))
+            self.move_session[n] = r.get("session_id", "")
         for (p, a), (_b, room, n) in self.move_tasks.items():
             self.ok((p, a) in self.move_from, "staff_tasks.csv", n,
                     f"{p}'s move at {a:%H:%M} to {room} carries no unit in moves.csv")
@@ -321,8 +336,11 @@ class Checker:
                     free_at = max(free_at, b)
                 kind_before, last_room = kind, what if kind == "serve" else None
         for unit in set(self.unit_moves) - set(self.unit_busy):
-            for _a, _b, _src, _dst, n in self.unit_moves[unit]:
-                self.bad(f, n, f"{unit} is moved but serves no session")
+            for a, _b, _src, _dst, n in self.unit_moves[unit]:
+                failed = self.s.failed_since.get(unit)
+                if not (self.was_on(self.move_session.get(n, ""), a)
+                        or (failed is not None and a <= failed)):
+                    self.bad(f, n, f"{unit} is moved but serves no session")
 
     def check_bags(self) -> None:
         f = "bags.csv"

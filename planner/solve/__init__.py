@@ -33,7 +33,7 @@ from planner.solve.staff import (
     scatter_patrols,
     teams,
 )
-from planner.solve.units import Trip, name_units
+from planner.solve.units import Trip, UnitStart, name_units
 from planner.tasks import Task, epoch, session_tasks, to_time
 
 
@@ -176,23 +176,41 @@ def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
         result = scatter_patrols(scenario, day, day_tasks, result, transfers, seed)
         _add_load(load, day_tasks, result)
         done.update(result)
-    assignments, moves = name_units(scenario, origin, equipment, trips, done)
+    return finish_plan(scenario, requirements, origin, equipment, tasks, move_tasks, trips, done,
+                       stages, method, time.perf_counter() - clock, seed, workers)
+
+
+def finish_plan(scenario: Scenario, requirements, origin: dt.datetime, equipment: EquipmentPlan,
+                tasks: list[Task], move_tasks: list[Task], trips: list[Trip],
+                done: dict[str, tuple[str, int]], stages: list[StageResult], method: str,
+                seconds: float, seed: int, workers: int, history: Plan | None = None,
+                prefer: dict | None = None, state: UnitStart | None = None) -> Plan:
+    """Name the units, write the orders and the coverage: the plan. ``history`` holds the
+    rows a re-plan keeps as they were (what is past), ``done`` may include its tasks."""
+    history = history or Plan()
+    carrying = {tid: v for tid, v in done.items() if tid in {t.task_id for t in move_tasks}}
+    assignments, moves = name_units(scenario, origin, equipment, trips, carrying, prefer, state)
     by_id = {t.task_id: t for t in tasks}
     carried = {(m.staff_id, m.depart) for m in moves}
+    ahead = {tid: v for tid, v in done.items() if tid in by_id}
+    kept = {(t.staff_id, t.task, t.session_id, t.start) for t in history.staff_tasks}
     staff_tasks = sorted(
-        (StaffTask(p, by_id[tid].kind, by_id[tid].session_id, by_id[tid].room_id,
-                   to_time(start, origin), to_time(start + by_id[tid].duration, origin))
-         for tid, (p, start) in done.items()
-         # a move whose pool had nothing left to give carries nothing: no order for it
-         if by_id[tid].kind != "move" or (p, to_time(start, origin)) in carried),
+        [*history.staff_tasks,
+         *(StaffTask(p, by_id[tid].kind, by_id[tid].session_id, by_id[tid].room_id,
+                     to_time(start, origin), to_time(start + by_id[tid].duration, origin))
+           for tid, (p, start) in ahead.items()
+           # a move whose pool had nothing left to give carries nothing: no order for it
+           if (by_id[tid].kind != "move" or (p, to_time(start, origin)) in carried)
+           and (p, by_id[tid].kind, by_id[tid].session_id, to_time(start, origin)) not in kept)],
         key=lambda x: (x.staff_id, x.start, x.task))
-    plan = Plan(assignments=sorted(assignments, key=lambda a: (a.start, a.item_id)),
-                moves=sorted(moves, key=lambda m: (m.depart, m.item_id)),
+    plan = Plan(assignments=sorted([*history.assignments, *assignments],
+                                   key=lambda a: (a.start, a.item_id)),
+                moves=sorted([*history.moves, *moves], key=lambda m: (m.depart, m.item_id)),
                 staff_tasks=staff_tasks, bags=allocate_bags(scenario, requirements))
     unstaffed = {t.session_id for t in move_tasks if t.task_id not in done}
     plan.coverage = coverage_rows(scenario, requirements, plan, tasks, done, unstaffed, origin)
-    plan.summary = summarize_plan(scenario, plan, stages, equipment, method,
-                                  time.perf_counter() - clock, seed, workers)
+    plan.summary = summarize_plan(scenario, plan, stages, equipment, method, seconds, seed,
+                                  workers)
     return plan
 
 

@@ -95,10 +95,29 @@ class EquipmentPlan:
     max_move_cost: int = 0
 
 
+@dataclass
+class LiveState:
+    """Where the units stand at minute ``now``, for re-planning only what is still ahead:
+    sessions whose setup has begun keep the units they have, units on their way stay
+    on their way, and the previous plan's counts are what a change is measured against."""
+
+    now: int
+    stock: dict[tuple[str, str], int]          # (type, venue) -> usable units idle at now
+    arrivals: list[tuple[str, str, int]]       # (type, venue, minute): a unit joins a pool
+    present: dict[tuple[str, str], int]        # (type, session under way) -> its units
+    carried: dict[tuple[str, str], int]        # (type, session ahead) -> units already sent
+    old: EquipmentPlan | None = None
+
+    def started(self, scenario: Scenario, origin: dt.datetime, sid: str) -> bool:
+        s = scenario.sessions[sid]
+        return to_minute(s.start, origin) - scenario.rules.setup_minutes <= self.now
+
+
 class EquipmentModel:
     def __init__(self, scenario: Scenario, requirements: dict[str, Requirement],
-                 origin: dt.datetime) -> None:
-        self.scenario, self.req, self.origin = scenario, requirements, origin
+                 origin: dt.datetime, live: LiveState | None = None) -> None:
+        self.scenario, self.req, self.origin, self.live = scenario, requirements, origin, live
+        self.change_terms: list = []
         self.model = cp_model.CpModel()
         self.serve: dict[tuple[str, str], cp_model.IntVar] = {}
         self.stay: dict[tuple[str, str], cp_model.IntVar] = {}
@@ -108,6 +127,8 @@ class EquipmentModel:
         for kind in STOCK_KINDS:
             self._build_kind(kind)
         self._build_coverage()
+        if live is not None and live.old is not None:
+            self._build_changes()
 
     # -- structure ----------------------------------------------------------------------------
     def needs(self, kind: str, sid: str) -> int:
@@ -116,7 +137,9 @@ class EquipmentModel:
     def _build_kind(self, kind: str) -> None:
         sc, m = self.scenario, self.model
         rules = sc.rules
-        sessions = [s for s in sc.sessions.values() if self.needs(kind, s.session_id) > 0]
+        live = self.live
+        sessions = [s for s in sc.sessions.values() if self.needs(kind, s.session_id) > 0
+                    and (live is None or to_minute(s.end, self.origin) > live.now)]
         by_room: dict[str, list] = {}
         for s in sessions:
             by_room.setdefault(s.room_id, []).append(s)
@@ -126,7 +149,8 @@ class EquipmentModel:
                 previous[b.session_id] = a.session_id
         for s in sessions:
             sid = s.session_id
-            self.serve[kind, sid] = m.new_int_var(0, self.needs(kind, sid), f"serve_{kind}_{sid}")
+            top = max(self.needs(kind, sid), live.carried.get((kind, sid), 0) if live else 0)
+            self.serve[kind, sid] = m.new_int_var(0, top, f"serve_{kind}_{sid}")
         for room_sessions in by_room.values():
             for a, b in itertools.pairwise(room_sessions):
                 cap = min(self.needs(kind, a.session_id), self.needs(kind, b.session_id))
@@ -138,27 +162,56 @@ class EquipmentModel:
             sid = s.session_id
             venue = sc.venue_of(s.room_id)
             brought = []
+            if live is not None and live.started(sc, self.origin, sid):
+                # under way: it keeps the units it has; they leave when it ends
+                m.add(self.serve[kind, sid] == min(live.present.get((kind, sid), 0),
+                                                   self.needs(kind, sid)))
+                released = self.serve[kind, sid] - self.stay.get((kind, sid), 0)
+                events[venue].append((to_minute(s.end, self.origin), 0, released))
+                continue
             for v in sources(sc, venue):
+                early, latest = departure(sc, self.origin, v, sid)
+                if live is not None:
+                    if latest < live.now:
+                        continue  # too late to send anything from there
+                    early = max(early, live.now)
                 x = m.new_int_var(0, self.needs(kind, sid), f"bring_{kind}_{v}_{sid}")
                 self.bring[kind, v, sid] = x
                 brought.append(x)
                 cost = (rules.move_cost_within_venue if v == venue
                         else rules.move_cost_between_venues)
                 self.cost_terms.append(cost * x)
-                early, _ = departure(sc, self.origin, v, sid)
                 events[v].append((early, 1, -x))
             came = self.stay.get((kind, previous[sid])) if sid in previous else None
-            m.add(self.serve[kind, sid] == sum(brought) + (came if came is not None else 0))
+            sent = live.carried.get((kind, sid), 0) if live else 0
+            m.add(self.serve[kind, sid]
+                  == sum(brought) + (came if came is not None else 0) + sent)
             released = self.serve[kind, sid] - self.stay.get((kind, sid), 0)
             events[venue].append((to_minute(s.end, self.origin), 0, released))
+        if live is not None:
+            for k, v, minute in live.arrivals:
+                if k == kind:
+                    events[v].append((minute, 0, 1))
         for v, evs in events.items():
-            stock = sum(1 for i in sc.items_of(kind) if i.venue_id == v and i.status == "ok")
+            stock = (live.stock.get((kind, v), 0) if live is not None else
+                     sum(1 for i in sc.items_of(kind) if i.venue_id == v and i.status == "ok"))
             total = len(sc.items_of(kind))
             level = stock
             for n, (_t, _order, delta) in enumerate(sorted(evs, key=lambda e: (e[0], e[1]))):
                 nxt = m.new_int_var(0, total, f"pool_{kind}_{v}_{n}")
                 m.add(nxt == level + delta)
                 level = nxt
+
+    def _build_changes(self) -> None:
+        """|new − old| for every count the previous plan had or this one may have."""
+        old = self.live.old
+        for table, mine in ((old.bring, self.bring), (old.stay, self.stay)):
+            for key, var in mine.items():
+                before = table.get(key, 0)
+                d = self.model.new_int_var(0, max(before, 10**4), "change")
+                self.model.add(d >= var - before)
+                self.model.add(d >= before - var)
+                self.change_terms.append(d)
 
     def _build_coverage(self) -> None:
         for sid in self.scenario.sessions:
@@ -191,6 +244,8 @@ class EquipmentModel:
         # short every session is complete, so the coverage stage has nothing left to prove.
         plan = [("units_first", short, 0.3), ("coverage", uncovered, 0.3), ("units", short, 0.1),
                 ("moves", moves, 0.3)]
+        if self.change_terms:  # re-planning: fewest changes before cheapest moves
+            plan.insert(3, ("changes", sum(self.change_terms), 0.2))
         for n, (name, objective, share) in enumerate(plan):
             if n in (1, 2) and stages and stages[0].objective == 0:
                 stages.append(StageResult(name, stages[0].status, 0, 0.0, 0.0))

@@ -215,7 +215,10 @@ class StaffDayModel:
         m = self.model
         results = []
         solver = None
-        goals = {"tasks": (self.coverage, "max"), "load": (self.max_load, "min")}
+        kept, wishes = getattr(self, "kept", (0, 0))
+        goals = {"tasks": (self.coverage, "max"), "load": (self.max_load, "min"),
+                 # coverage first, then orders kept, as one objective: one solve, all the time
+                 "tasks_keep": (self.coverage * (wishes + 1) + kept, "max")}
         for name in stages:
             objective, sense = goals[name]
             if sense == "max":
@@ -246,6 +249,20 @@ class StaffDayModel:
                      for key, (a, b) in self.transfers.items()}
         venues = {(p, qi): v for (p, qi, v), var in self.z.items() if solver.value(var)}
         return done, venues, transfers, results
+
+    def prefer(self, old: dict[str, tuple[str, int]]) -> None:
+        """Re-planning: the ``tasks_keep`` goal also counts the tasks left with the person
+        and the time the previous plan gave them (so fewest orders change)."""
+        kept = []
+        for tid, (p, start) in old.items():
+            for person, x, s in self.options.get(tid, []):
+                q = self.option_post.get(x.index)
+                if person == p and q is not None and q.start <= start < q.end:
+                    same = self.model.new_bool_var(f"keep_{tid}")
+                    self.model.add(s == start).only_enforce_if(same)
+                    self.model.add_implication(same, x)
+                    kept.append(same)
+        self.kept = (sum(kept), len(kept))
 
     def keep_at_least(self, done: dict[str, tuple[str, int]]) -> None:
         """Never do less than ``done`` does: its coverage value becomes a floor."""

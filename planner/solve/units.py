@@ -31,21 +31,49 @@ class Trip:
     kinds: tuple[str, ...]   # one entry per unit carried, e.g. ("jammer", "cabinet_unit")
 
 
+@dataclass
+class UnitStart:
+    """The units as they stand when re-planning: per type, each venue's free units
+    (unit -> (where, free from minute)), and the units already in or sent to a session."""
+
+    pools: dict[str, dict[str, dict[str, tuple[str, int]]]]
+    arrived: dict[str, dict[str, list[str]]]
+
+
 def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan,
                trips: list[Trip], staffed: dict[str, tuple[str, int]],
-               prefer: dict[tuple[str, str], list[str]] | None = None
-               ) -> tuple[list[Assignment], list[Move]]:
+               prefer: dict[tuple[str, str], list[str]] | None = None,
+               state: UnitStart | None = None) -> tuple[list[Assignment], list[Move]]:
     """Assignments and moves per unit. ``prefer`` lists, per (type, session), the units
-    a previous plan used there, so a re-plan keeps them where it can."""
+    a previous plan used there, so a re-plan keeps them where it can; ``start`` is where
+    the units stand when re-planning (default: all in their depots)."""
     prefer = prefer or {}
     setup = dt.timedelta(minutes=scenario.rules.setup_minutes)
+    # when a previous plan next wants each unit: a unit taken instead of a liked one is
+    # the one wanted latest (or never), so one change does not ripple through the day
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for (_kind, sid), units in prefer.items():
+        if sid in scenario.sessions:
+            for unit in units:
+                wanted[unit].append(to_minute(scenario.sessions[sid].start, origin))
+
+    def soon(unit: str, after: int) -> int:
+        return -min((m for m in wanted.get(unit, ()) if m > after), default=10**9)
+
     assignments: list[Assignment] = []
     moves: list[Move] = []
     for kind in STOCK_KINDS:
         pools: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)  # unit -> (where, free)
-        for item in scenario.items_of(kind):
-            if item.status == "ok":
-                pools[item.venue_id][item.item_id] = (f"depot:{item.venue_id}", -(10**9))
+        arrived: dict[str, list[str]] = defaultdict(list)
+        if state is not None:
+            for v, units in state.pools.get(kind, {}).items():
+                pools[v].update(units)
+            for sid, units in state.arrived.get(kind, {}).items():
+                arrived[sid] += units
+        else:
+            for item in scenario.items_of(kind):
+                if item.status == "ok":
+                    pools[item.venue_id][item.item_id] = (f"depot:{item.venue_id}", -(10**9))
         events = []  # (minute, order, action, payload)
         for s in scenario.sessions.values():
             if (kind, s.session_id) in equipment.serve:
@@ -56,7 +84,6 @@ def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan
                 events.append((staffed[trip.task_id][1], 1, "depart", trip))
         following = _next_in_room(scenario, equipment, kind)
         before = {b: a for a, b in following.items()}
-        arrived: dict[str, list[str]] = defaultdict(list)
         present: dict[str, list[str]] = {}
         reserved: dict[str, list[str]] = {}  # next session -> units kept in its room for it
 
@@ -77,7 +104,7 @@ def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan
                 pool = pools[trip.from_venue]
                 liked = set(prefer.get((kind, trip.session_id), ()))
                 free = sorted((u for u, (_w, t) in pool.items() if t <= start),
-                              key=lambda u: (u not in liked, pool[u][1], u))
+                              key=lambda u: (u not in liked, soon(u, start), pool[u][1], u))
                 travel = move_minutes(scenario, trip.from_venue, scenario.venue_of(s.room_id))
                 for unit in free[:want]:
                     where, _ = pool.pop(unit)

@@ -1,0 +1,589 @@
+"""Re-planning during the congress: repair the plan after logged events, changing little.
+
+:func:`replan` is the library call behind ``python -m planner replan``:
+
+1. the events are applied (:func:`planner.live.apply_events`) up to ``now``;
+2. what is past stays as it was: assignments of sessions whose setup has begun,
+   moves that have left, staff tasks that have started; units keep where they
+   are (in a session under way, on their way to a session, left in a room for
+   its next session, or free at a venue);
+3. the equipment model is solved for what is ahead only, in strict order:
+   coverage, units short, fewest changed counts, then move cost; the previous
+   plan is its hint;
+4. the staff: every order of the previous plan that still fits is kept; the
+   work left is given out greedily, and where work is still undone the day's
+   staff model re-solves it (coverage first, then most orders kept);
+5. the units are named preferring those the previous plan had, and the changes
+   are listed per person and per unit in the order they must act, with the
+   reason for each, and for each session whose coverage changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.greedy import Roster, fill, post_people
+from planner.live import apply_events
+from planner.plan import Assignment, Move, Plan, StaffTask
+from planner.requirements import derive
+from planner.scenario import Scenario, parse_time
+from planner.solve import finish_plan, trips_for
+from planner.solve.equipment import (
+    EquipmentModel,
+    EquipmentPlan,
+    LiveState,
+    StageResult,
+    session_weight,
+)
+from planner.solve.staff import StaffDayModel, duty_day, post_at
+from planner.solve.units import UnitStart
+from planner.tasks import Task, epoch, session_tasks, to_minute, to_time
+
+UNIT_KINDS = STOCK_KINDS
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of changes.csv: an order added, dropped or moved, for one person or unit."""
+
+    act_at: dt.datetime     # when the person or unit must act on it
+    who: str                # staff_id or item_id
+    who_kind: str           # staff | unit
+    change: str             # added | removed | changed
+    what: str               # sweep, patrol, cleanup, collect, move (people); serve, move (units)
+    session_id: str
+    room_id: str
+    old: str
+    new: str
+    reason: str
+    reason_en: str
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    session_id: str
+    covered_before: bool | None   # None: the session is new
+    covered_after: bool | None    # None: the session is cancelled
+    reason: str
+    reason_en: str
+
+
+@dataclass
+class Replan:
+    plan: Plan
+    live: Scenario
+    now: dt.datetime
+    changes: list[Change] = field(default_factory=list)
+    sessions: list[SessionChange] = field(default_factory=list)
+
+
+def default_now(events: list[dict], scenario: Scenario) -> dt.datetime:
+    """The latest event's time; with no events, just before the first session's setup."""
+    times = [t for t in (parse_time(str(e.get("at", ""))) for e in events) if t is not None]
+    if times:
+        return max(times)
+    first = min(s.start for s in scenario.sessions.values())
+    return first - dt.timedelta(minutes=scenario.rules.setup_minutes + 1)
+
+
+def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime | None = None,
+           time_limit: float = 5.0, seed: int = 0, workers: int = 2) -> Replan:
+    """The previous plan ``old`` repaired after ``events`` (checked, in log order)."""
+    clock = time.perf_counter()
+    now = now or default_now(events, scenario)
+    live = apply_events(scenario, events, until=now)
+    origin = epoch(live)
+    minute = to_minute(now, origin)
+    requirements = derive(live)
+    past = _Past(live, old, now, origin)
+
+    model = EquipmentModel(live, requirements, origin, past.state)
+    equipment = model.solve(time_limit * 0.3, workers, seed, hint=past.state.old)
+    move_tasks, trips = trips_for(live, equipment, origin)
+    tasks = session_tasks(live, requirements, origin) + move_tasks
+
+    matched = _match(tasks, old.staff_tasks, old.moves, live, origin)
+    frozen_done = {tid: (r.staff_id, to_minute(r.start, origin))
+                   for tid, r in matched.items() if r.start <= now}
+    kept_rows = set(matched.values())
+    left_moves = {(m.staff_id, m.depart) for m in past.moves}
+    frozen_rows = [r for r in old.staff_tasks if r.start <= now and (
+        r in kept_rows or (r.task == "move" and (r.staff_id, r.start) in left_moves))]
+    wish = {tid: (r.staff_id, to_minute(r.start, origin))
+            for tid, r in matched.items() if r.start > now}
+    ahead = [dataclasses.replace(t, earliest=max(t.earliest, minute)) for t in tasks
+             if t.task_id not in frozen_done and t.latest >= minute]
+    weights = {sid: session_weight(live, sid) for sid in live.sessions}
+    equipped = {sid for sid in live.sessions
+                if all(equipment.serve.get((k, sid), past.state.present.get((k, sid), 0))
+                       >= getattr(requirements[sid], REQUIREMENT_FIELD[k]) for k in STOCK_KINDS)}
+    stages = list(equipment.stages)
+    done = dict(frozen_done)
+    by_day: dict[int, list[Task]] = defaultdict(list)
+    for t in ahead:
+        by_day[duty_day(t.earliest)].append(t)
+    load: dict[str, int] = defaultdict(int)
+    for r in old.staff_tasks:
+        if r.start <= now:
+            load[r.staff_id] += int((r.end - r.start).total_seconds() // 60)
+    for n, day in enumerate(sorted(by_day)):
+        left = time_limit - (time.perf_counter() - clock)
+        share = left * len(by_day[day]) / sum(len(by_day[d]) for d in sorted(by_day)[n:])
+        found, day_stages = _staff_day(live, day, by_day[day], frozen_rows, wish, minute,
+                                       weights, equipped, dict(load), seed, workers, share,
+                                       past.from_venue)
+        done.update(found)
+        stages += day_stages
+        for t in by_day[day]:
+            if t.task_id in found:
+                load[found[t.task_id][0]] += t.duration
+
+    history = Plan(assignments=past.assignments, moves=past.moves, staff_tasks=frozen_rows)
+    plan = finish_plan(live, requirements, origin, equipment, tasks, move_tasks, trips, done,
+                       stages, "replan", time.perf_counter() - clock, seed, workers,
+                       history=history, prefer=past.prefer, state=past.units)
+    result = Replan(plan, live, now)
+    result.changes = diff(live, old, plan, now, events)
+    result.sessions = session_changes(live, scenario, old, plan, result.changes, events, now)
+    plan.summary.update(now=now.strftime("%Y-%m-%dT%H:%M"), events=len(events),
+                        changes=len(result.changes),
+                        sessions_changed=len(result.sessions))
+    return result
+
+
+class _Past:
+    """What the previous plan has already done by ``now``, and where each unit stands."""
+
+    def __init__(self, live: Scenario, old: Plan, now: dt.datetime, origin: dt.datetime):
+        self.live, self.old, self.now, self.origin = live, old, now, origin
+        setup = dt.timedelta(minutes=live.rules.setup_minutes)
+        self.started = {sid for sid, s in live.sessions.items() if s.start - setup <= now}
+        # history: sessions whose setup began and that are over kept their units as they
+        # were, but for units that had failed by then; an overrun kept them longer
+        self.assignments = [
+            dataclasses.replace(a, end=max(a.end, live.sessions[a.session_id].end))
+            for a in old.assignments if a.session_id in self.started
+            and live.sessions[a.session_id].end <= now
+            and not a.start >= live.failed_since.get(a.item_id, a.end)]
+        self.moves = [m for m in old.moves if m.depart <= now]
+        self.from_venue = {(m.staff_id, m.depart): _venue(live, m.from_room_id)
+                           for m in old.moves}
+        self.prefer: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for a in old.assignments:
+            self.prefer[a.item_type, a.session_id].append(a.item_id)
+        self._place_units()
+
+    def _open(self, sid: str) -> bool:
+        return sid in self.live.sessions and sid not in self.started
+
+    def _place_units(self) -> None:
+        live, now, origin = self.live, self.now, self.origin
+        minute = to_minute(now, origin)
+        serving: dict[str, list[Assignment]] = defaultdict(list)
+        for a in sorted(self.old.assignments, key=lambda a: a.start):
+            serving[a.item_id].append(a)
+        moving: dict[str, list[Move]] = defaultdict(list)
+        for m in sorted(self.old.moves, key=lambda m: m.depart):
+            moving[m.item_id].append(m)
+        stock: dict[tuple[str, str], int] = defaultdict(int)
+        arrivals, present, carried = [], defaultdict(int), defaultdict(int)
+        pools: dict[str, dict[str, dict]] = {k: defaultdict(dict) for k in UNIT_KINDS}
+        arrived: dict[str, dict[str, list[str]]] = {k: defaultdict(list) for k in UNIT_KINDS}
+        for kind in UNIT_KINDS:
+            for item in live.items_of(kind):
+                unit = item.item_id
+                if item.status != "ok":
+                    continue  # failed (or never usable): out of the plan from now on
+                spans = serving[unit]
+                now_in = [a for a in spans if a.session_id in self.started
+                          and live.sessions[a.session_id].end > now]
+                if now_in:  # in a session under way: it stays till the end
+                    present[kind, now_in[0].session_id] += 1
+                    arrived[kind][now_in[0].session_id].append(unit)
+                    continue
+                gone = [m for m in moving[unit] if m.depart <= now]
+                last_move = gone[-1] if gone else None
+                if last_move is not None and self._open(last_move.session_id):
+                    carried[kind, last_move.session_id] += 1  # on its way, or there already
+                    arrived[kind][last_move.session_id].append(unit)
+                    continue
+                served = [a for a in spans if a.start <= now]
+                after = [a for a in spans if a.start > now]
+                if (served and after and after[0].room_id == served[-1].room_id
+                        and self._open(after[0].session_id)
+                        and not any(served[-1].end <= m.depart < after[0].start
+                                    for m in moving[unit])):
+                    # left in the room for the room's next session: it is there already
+                    carried[kind, after[0].session_id] += 1
+                    arrived[kind][after[0].session_id].append(unit)
+                    continue
+                place, free = f"depot:{item.venue_id}", -(10**9)
+                if served and (last_move is None or served[-1].start >= last_move.arrive):
+                    place, free = served[-1].room_id, to_minute(served[-1].end, origin)
+                    if served[-1].session_id not in live.sessions:  # cancelled
+                        free = min(free, minute)
+                elif last_move is not None:
+                    place, free = last_move.to_room_id, to_minute(last_move.arrive, origin)
+                venue = _venue(live, place)
+                pools[kind][venue][unit] = (place, free)
+                if free <= minute:
+                    stock[kind, venue] += 1
+                else:
+                    arrivals.append((kind, venue, free))
+        self.units = UnitStart(pools={k: dict(v) for k, v in pools.items()},
+                               arrived={k: dict(v) for k, v in arrived.items()})
+        self.state = LiveState(minute, dict(stock), arrivals, dict(present), dict(carried),
+                               self._old_counts())
+
+    def _old_counts(self) -> EquipmentPlan:
+        """The previous plan's counts for what is ahead: moves not yet left, units staying."""
+        kinds = {i.item_id: i.item_type for i in self.live.items.values()}
+        kinds.update({i: k for a in self.old.assignments for i, k in [(a.item_id, a.item_type)]})
+        serve, stay, bring = defaultdict(int), defaultdict(int), defaultdict(int)
+        for a in self.old.assignments:
+            serve[a.item_type, a.session_id] += 1
+        for m in self.old.moves:
+            if m.depart > self.now and m.item_id in kinds:
+                bring[kinds[m.item_id], _venue(self.live, m.from_room_id), m.session_id] += 1
+        by_unit: dict[str, list[Assignment]] = defaultdict(list)
+        for a in sorted(self.old.assignments, key=lambda a: a.start):
+            by_unit[a.item_id].append(a)
+        moved = {(m.item_id, m.session_id) for m in self.old.moves}
+        for spans in by_unit.values():
+            for a, b in itertools.pairwise(spans):
+                if a.room_id == b.room_id and (b.item_id, b.session_id) not in moved:
+                    stay[a.item_type, a.session_id] += 1
+        return EquipmentPlan(serve=dict(serve), stay=dict(stay), bring=dict(bring))
+
+
+def _venue(scenario: Scenario, place: str) -> str:
+    return place.removeprefix("depot:") if place.startswith("depot:") else scenario.venue_of(place)
+
+
+def _match(tasks: list[Task], rows: list[StaffTask], moves: list[Move], live: Scenario,
+           origin: dt.datetime) -> dict[str, StaffTask]:
+    """The previous plan's staff rows that are the same work as the new tasks: same
+    session and kind, starting inside the task's window (a move: from the same venue)."""
+    from_venue = {(m.staff_id, m.depart): _venue(live, m.from_room_id) for m in moves}
+    open_rows: dict[tuple[str, str], list[StaffTask]] = defaultdict(list)
+    for r in sorted(rows, key=lambda r: (r.start, r.staff_id)):
+        open_rows[r.session_id, r.task].append(r)
+    out: dict[str, StaffTask] = {}
+    for t in sorted(tasks, key=lambda t: (t.session_id, t.kind, t.index, t.task_id)):
+        candidates = open_rows.get((t.session_id, t.kind), [])
+        for r in candidates:
+            start = to_minute(r.start, origin)
+            if t.earliest <= start <= t.latest and (
+                    t.kind != "move" or from_venue.get((r.staff_id, r.start)) == t.from_venue):
+                out[t.task_id] = r
+                candidates.remove(r)
+                break
+    return out
+
+
+def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTask],
+               wish: dict[str, tuple[str, int]], minute: int, weights: dict[str, int],
+               equipped: set[str], load: dict[str, int], seed: int, workers: int,
+               seconds: float, move_from: dict) -> tuple[dict, list[StageResult]]:
+    """One duty day's work ahead: keep the previous orders that still fit, give out the
+    rest, and if work is still undone, re-solve the day (coverage, then orders kept)."""
+    clock = time.perf_counter()
+    origin = epoch(live)
+    roster = Roster(live, day, load)
+    where: dict[str, str] = {p: live.staff[p].venue_id for p in live.staff}
+    busy_rows = []
+    for r in sorted(frozen, key=lambda r: r.start):
+        a, b = to_minute(r.start, origin), to_minute(r.end, origin)
+        venue = move_from.get((r.staff_id, r.start)) if r.task == "move" else None
+        venue = venue or live.venue_of(r.room_id)
+        back = (live.network.whole_minutes(live.venue_of(r.room_id), venue)
+                if r.task == "move" else 0)
+        busy_rows.append((r.staff_id, a, b + back))
+        if duty_day(a) != day:
+            continue
+        roster._busy(r.staff_id, a, b + back)
+        q = post_at(roster.posts[r.staff_id], a)
+        if q is not None:
+            roster.venue[r.staff_id, q.index] = venue
+        where[r.staff_id] = venue
+    pinned = dict(roster.venue)  # for the staff model: posts with work under way or done
+    late = []  # people whose post under way has had no work yet: they start from now
+    past = set()
+    for p, plist in roster.posts.items():
+        for n, q in enumerate(plist):
+            if q.end <= minute:
+                past.add((p, q.index))
+                roster.venue.setdefault((p, q.index), where[p])
+            elif q.start < minute and (p, q.index) not in roster.venue:
+                plist[n] = dataclasses.replace(q, start=minute)
+                late.append((p, q.start))
+                if q.index:  # they come from where they are
+                    roster.venue.setdefault((p, q.index - 1), where[p])
+                    pinned.setdefault((p, q.index - 1), where[p])
+    done: dict[str, tuple[str, int]] = {}
+    by_id = {t.task_id: t for t in tasks}
+    crews: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for tid, (p, start) in sorted(wish.items(), key=lambda kv: kv[1][1]):
+        t = by_id.get(tid)
+        if t is None or p not in roster.posts or p in crews[t.session_id, t.kind]:
+            continue
+        q = post_at(roster.posts[p], start)
+        if q is None or not t.earliest <= start <= t.latest:
+            continue
+        found = roster.option(p, q, dataclasses.replace(t, earliest=start, latest=start))
+        if found is not None:
+            roster.take(p, q, t, *found)
+            done[tid] = (p, found[0])
+            if t.kind in ("sweep", "cleanup"):
+                crews[t.session_id, t.kind].add(p)
+    post_people(roster, [t for t in tasks if t.task_id not in done])
+    fill(roster, tasks, done)
+    wanted = {t.task_id for t in tasks if t.session_id in equipped}
+    left = seconds - (time.perf_counter() - clock)
+    if wanted <= set(done) or left < 0.3:
+        return done, []
+    # work is undone: the day's staff model around it (two hours either side), with the
+    # work that has started and the orders given outside that window as busy time
+    undone = [t for t in tasks if t.task_id in wanted - set(done)]
+    lo = min(t.earliest for t in undone) - 120
+    hi = max(t.latest + t.duration for t in undone) + 120
+    local = [t for t in tasks if t.earliest < hi and t.latest + t.duration > lo]
+    ids = {t.task_id for t in local}
+    off = {p: list(v) for p, v in live.unavailable.items()}
+    outside = [(p, start, start + by_id[tid].duration + by_id[tid].busy_after)
+               for tid, (p, start) in done.items() if tid not in ids]
+    for p, a, b in [*busy_rows, *((p, a, minute) for p, a in late), *outside]:
+        off.setdefault(p, []).append((to_time(a, origin), to_time(b, origin)))
+    for p, plist in roster.posts.items():
+        for q in plist:
+            if (q.end <= lo or q.start >= hi) and (p, q.index) in roster.venue:
+                pinned.setdefault((p, q.index), roster.venue[p, q.index])
+    model = StaffDayModel(dataclasses.replace(live, unavailable=off), local, day, weights,
+                          equipped, load, seed, fixed_posts=pinned)
+    mine = {tid: v for tid, v in done.items() if tid in ids}
+    model.hint(mine, {k: v for k, v in roster.venue.items() if k in pinned or k not in past},
+               roster.transfer)
+    model.keep_at_least(mine)
+    model.prefer({tid: v for tid, v in wish.items() if tid in ids})
+    try:
+        found, _venues, _transfers, stages = model.solve(left, workers, seed, ("tasks_keep",))
+    except RuntimeError:
+        return done, []
+    return {**{k: v for k, v in done.items() if k not in ids}, **found}, stages
+
+
+# -- what changed -------------------------------------------------------------------------------
+def _span(a: dt.datetime, b: dt.datetime) -> str:
+    return f"{a:%m-%d %H:%M}–{b:%H:%M}"
+
+
+def _causes(live: Scenario, events: list[dict], now: dt.datetime) -> dict[str, tuple[str, str]]:
+    """What each logged event did, in words, keyed by the thing it touched."""
+    out: dict[str, tuple[str, str]] = {}
+    for e in events:
+        at = parse_time(str(e.get("at", "")))
+        if at is not None and at > now:
+            continue
+        kind = e.get("type")
+        clock = f"{at:%H:%M}" if at else ""
+        if kind == "unit_failed":
+            unit = e["item_id"]
+            out[unit] = (f"{unit} {clock} 故障", f"{unit} failed at {clock}")
+        elif kind == "staff_unavailable":
+            until = parse_time(str(e["until"]))
+            out[e["staff_id"]] = (f"{e['staff_id']} {clock}–{until:%H:%M} 不能到岗",
+                                  f"{e['staff_id']} unavailable {clock}–{until:%H:%M}")
+        elif kind == "cancel_session":
+            out[e["session_id"]] = (f"会议 {e['session_id']} 已取消",
+                                    f"session {e['session_id']} cancelled")
+        elif kind == "extend_session":
+            end = parse_time(str(e["new_end"]))
+            out[e["session_id"]] = (f"会议 {e['session_id']} 延长至 {end:%H:%M}",
+                                    f"session {e['session_id']} runs over to {end:%H:%M}")
+        elif kind == "adhoc_session":
+            out[e["session_id"]] = (f"临时增加会议 {e['session_id']}",
+                                    f"ad-hoc session {e['session_id']} added")
+        elif kind == "booster_found":
+            out[e["room_id"]] = (f"{e['room_id']} 旁发现信号放大器，需加配干扰器",
+                                 f"a booster was found next to {e['room_id']}: more jammers")
+    return out
+
+
+def diff(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
+         events: list[dict]) -> list[Change]:
+    """The orders that differ between the plans from ``now`` on, per person and per unit,
+    in the order they must be acted on."""
+    causes = _causes(live, events, now)
+    changes: list[Change] = []
+
+    def cause(*keys: str) -> tuple[str, str]:
+        for k in keys:
+            if k in causes:
+                return causes[k]
+        return ("", "")
+
+    # people
+    def tasks(plan: Plan) -> dict[tuple, StaffTask]:
+        return {(t.staff_id, t.task, t.session_id, t.start): t for t in plan.staff_tasks
+                if t.start > now}
+
+    before, after = tasks(old), tasks(new)
+    gone = {k: v for k, v in before.items() if k not in after}
+    came = {k: v for k, v in after.items() if k not in before}
+    by_work: dict[tuple[str, str], list[StaffTask]] = defaultdict(list)  # who does it now
+    for t in came.values():
+        by_work[t.session_id, t.task].append(t)
+    paired = set()
+    for t in sorted(gone.values(), key=lambda x: x.start):
+        same = next((x for x in came.values() if x.staff_id == t.staff_id and x.task == t.task
+                     and x.session_id == t.session_id and id(x) not in paired), None)
+        if same is not None:
+            paired.add(id(same))
+            zh, en = cause(t.staff_id, t.session_id, t.room_id)
+            changes.append(Change(min(t.start, same.start), t.staff_id, "staff", "changed",
+                                  t.task, t.session_id, t.room_id, _span(t.start, t.end),
+                                  _span(same.start, same.end), zh or "时间调整",
+                                  en or "time adjusted"))
+            continue
+        zh, en = cause(t.staff_id, t.session_id, t.room_id)
+        other = [x.staff_id for x in by_work.get((t.session_id, t.task), [])
+                 if x.staff_id != t.staff_id]
+        if not zh and other:
+            zh, en = f"改由 {other[0]} 执行", f"now done by {other[0]}"
+        changes.append(Change(t.start, t.staff_id, "staff", "removed", t.task, t.session_id,
+                              t.room_id, _span(t.start, t.end), "", zh or "任务已不需要",
+                              en or "no longer needed"))
+    for t in sorted(came.values(), key=lambda x: x.start):
+        if id(t) in paired:
+            continue
+        instead = [x.staff_id for x in gone.values() if x.session_id == t.session_id
+                   and x.task == t.task and x.staff_id != t.staff_id]
+        zh, en = cause(t.session_id, t.room_id)
+        if instead:
+            why = cause(instead[0])
+            zh = f"接替 {instead[0]}" + (f"（{why[0]}）" if why[0] else "")
+            en = f"instead of {instead[0]}" + (f" ({why[1]})" if why[1] else "")
+        changes.append(Change(t.start, t.staff_id, "staff", "added", t.task, t.session_id,
+                              t.room_id, "", _span(t.start, t.end), zh or "新任务",
+                              en or "new task"))
+
+    # units: which session each serves, and the moves that take it there
+    def serving(plan: Plan) -> dict[tuple[str, str], Assignment]:
+        return {(a.item_id, a.session_id): a for a in plan.assignments if a.end > now}
+
+    was, now_is = serving(old), serving(new)
+    new_moves = {(m.item_id, m.session_id): m for m in new.moves if m.depart > now}
+    old_moves = {(m.item_id, m.session_id): m for m in old.moves if m.depart > now}
+    for key, a in sorted(was.items(), key=lambda kv: kv[1].start):
+        if key in now_is:
+            if now_is[key].end != a.end:
+                zh, en = cause(a.session_id)
+                changes.append(Change(a.end, a.item_id, "unit", "changed", "serve", a.session_id,
+                                      a.room_id, _span(a.start, a.end),
+                                      _span(now_is[key].start, now_is[key].end), zh, en))
+            continue
+        zh, en = cause(a.item_id, a.session_id, a.room_id)
+        if not zh:
+            nxt = [b for (u, _s), b in now_is.items() if u == a.item_id and b.start < a.end
+                   and b.end > a.start]
+            if nxt:
+                zh = f"改派会议 {nxt[0].session_id}（{nxt[0].room_id}）"
+                en = f"sent to session {nxt[0].session_id} ({nxt[0].room_id}) instead"
+        move = old_moves.get(key)
+        changes.append(Change(move.depart if move else a.start, a.item_id, "unit", "removed",
+                              "serve", a.session_id, a.room_id, _span(a.start, a.end), "",
+                              zh or "调整", en or "rearranged"))
+    for key, a in sorted(now_is.items(), key=lambda kv: kv[1].start):
+        if key in was:
+            continue
+        move = new_moves.get(key)
+        lost = [u for (u, s) in was if s == a.session_id and (u, s) not in now_is]
+        zh, en = cause(a.session_id, a.room_id)
+        if lost:
+            why = cause(lost[0])
+            zh = f"替换 {lost[0]}" + (f"（{why[0]}）" if why[0] else "")
+            en = f"replaces {lost[0]}" + (f" ({why[1]})" if why[1] else "")
+        if move is not None:
+            zh_from, en_from = _source(live, new, move)
+            zh = "；".join(x for x in (zh, zh_from) if x)
+            en = "; ".join(x for x in (en, en_from) if x)
+        changes.append(Change(move.depart if move else a.start, a.item_id, "unit", "added",
+                              "serve", a.session_id, a.room_id, "", _span(a.start, a.end),
+                              zh or "新安排", en or "newly assigned"))
+    for key, m in new_moves.items():  # a unit that serves the same session but comes another way
+        if key in was and key in now_is and old_moves.get(key, m) != m and key in old_moves:
+            o = old_moves[key]
+            changes.append(Change(min(o.depart, m.depart), m.item_id, "unit", "changed", "move",
+                                  m.session_id, m.to_room_id,
+                                  f"{o.from_room_id} {o.depart:%H:%M} {o.staff_id}",
+                                  f"{m.from_room_id} {m.depart:%H:%M} {m.staff_id}",
+                                  "搬运安排调整", "carried at another time or by someone else"))
+    return sorted(changes, key=lambda c: (c.act_at, c.who_kind, c.who, c.change))
+
+
+def _source(live: Scenario, plan: Plan, move: Move) -> tuple[str, str]:
+    """Where a unit comes from, in words: a depot, or a room whose session ends then."""
+    if move.from_room_id.startswith("depot:"):
+        return (f"{move.depart:%H:%M} 由 {move.staff_id} 从{move.from_room_id[6:]}库房运来",
+                f"{move.staff_id} brings it from the {move.from_room_id[6:]} depot at "
+                f"{move.depart:%H:%M}")
+    ended = [a for a in plan.assignments if a.item_id == move.item_id
+             and a.room_id == move.from_room_id and a.end <= move.depart]
+    when = f"{max(a.end for a in ended):%H:%M}" if ended else ""
+    zh = f"{move.depart:%H:%M} 由 {move.staff_id} 从 {move.from_room_id} 调来"
+    en = f"{move.staff_id} moves it from {move.from_room_id} at {move.depart:%H:%M}"
+    if when:
+        zh += f"（{move.from_room_id} 的会议 {when} 结束）"
+        en += f", where the session ends at {when}"
+    return zh, en
+
+
+def _counts(row) -> tuple | None:
+    return None if row is None else (
+        row.jammers_assigned, row.cabinet_units_assigned, row.patrols_assigned, row.sweep_done,
+        row.cleanup_done, row.covered)
+
+
+def session_changes(live: Scenario, scenario: Scenario, old: Plan, new: Plan,
+                    changes: list[Change], events: list[dict],
+                    now: dt.datetime) -> list[SessionChange]:
+    """For each session whose coverage changed (or whose units or people did), why."""
+    before = {r.session_id: r for r in old.coverage}
+    after = {r.session_id: r for r in new.coverage}
+    causes = _causes(live, events, now)
+    touched: dict[str, list[Change]] = defaultdict(list)
+    for c in changes:
+        touched[c.session_id].append(c)
+    out = []
+    for sid in sorted(set(before) | set(after)):
+        b, a = before.get(sid), after.get(sid)
+        if _counts(b) == _counts(a) and not touched.get(sid):
+            continue
+        zh, en = [], []
+        own = causes.get(sid) or (causes.get(live.sessions[sid].room_id) if sid in
+                                  live.sessions else None)
+        if own:
+            zh.append(own[0])
+            en.append(own[1])
+        for c in touched.get(sid, []):
+            if c.who_kind == "unit" and c.change != "changed":
+                verb = ("撤下", "withdrawn") if c.change == "removed" else ("调入", "added")
+                zh.append(f"{c.who} {verb[0]}：{c.reason}")
+                en.append(f"{c.who} {verb[1]}: {c.reason_en}")
+        people = [c for c in touched.get(sid, []) if c.who_kind == "staff"]
+        if people:
+            zh.append("人员调整 " + "、".join(sorted({c.who for c in people})))
+            en.append("people changed: " + ", ".join(sorted({c.who for c in people})))
+        if a is not None and not a.covered:
+            zh.append("仍缺：" + a.shortfall_reason)
+            en.append("still short: " + a.shortfall_reason_en)
+        out.append(SessionChange(sid, None if b is None else b.covered,
+                                 None if a is None else a.covered,
+                                 "；".join(zh), "; ".join(en)))
+    return out
