@@ -104,7 +104,7 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
     past = _Past(live, old, now, origin)
 
     model = EquipmentModel(live, requirements, origin, past.state)
-    equipment = model.solve(time_limit * 0.3, workers, seed, hint=past.state.old)
+    equipment = model.solve(time_limit * 0.6, workers, seed, hint=past.state.old)
     move_tasks, trips = trips_for(live, equipment, origin)
     tasks = session_tasks(live, requirements, origin) + move_tasks
 
@@ -348,34 +348,31 @@ def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTa
     left = seconds - (time.perf_counter() - clock)
     if wanted <= set(done) or left < 0.3:
         return done, []
-    # work is undone: the day's staff model around it (two hours either side), with the
-    # work that has started and the orders given outside that window as busy time
+    # work is undone: the day's staff model around it (two hours either side); the work
+    # under way and the orders outside that window stand as they are
     undone = [t for t in tasks if t.task_id in wanted - set(done)]
     lo = min(t.earliest for t in undone) - 120
     hi = max(t.latest + t.duration for t in undone) + 120
-    local = [t for t in tasks if t.earliest < hi and t.latest + t.duration > lo]
-    ids = {t.task_id for t in local}
+    ids = {t.task_id for t in tasks if t.earliest < hi and t.latest + t.duration > lo}
     off = {p: list(v) for p, v in live.unavailable.items()}
-    outside = [(p, start, start + by_id[tid].duration + by_id[tid].busy_after)
-               for tid, (p, start) in done.items() if tid not in ids]
-    for p, a, b in [*busy_rows, *((p, a, minute) for p, a in late), *outside]:
+    for p, a, b in [*busy_rows, *((p, a, minute) for p, a in late)]:
         off.setdefault(p, []).append((to_time(a, origin), to_time(b, origin)))
     for p, plist in roster.posts.items():
         for q in plist:
             if (q.end <= lo or q.start >= hi) and (p, q.index) in roster.venue:
                 pinned.setdefault((p, q.index), roster.venue[p, q.index])
-    model = StaffDayModel(dataclasses.replace(live, unavailable=off), local, day, weights,
-                          equipped, load, seed, fixed_posts=pinned)
-    mine = {tid: v for tid, v in done.items() if tid in ids}
-    model.hint(mine, {k: v for k, v in roster.venue.items() if k in pinned or k not in past},
+    model = StaffDayModel(dataclasses.replace(live, unavailable=off), tasks, day, weights,
+                          equipped, load, seed, fixed_posts=pinned,
+                          fixed={k: v for k, v in done.items() if k not in ids})
+    model.hint(done, {k: v for k, v in roster.venue.items() if k in pinned or k not in past},
                roster.transfer)
-    model.keep_at_least(mine)
-    model.prefer({tid: v for tid, v in wish.items() if tid in ids})
+    model.keep_at_least(done)
+    model.prefer(wish)
     try:
         found, _venues, _transfers, stages = model.solve(left, workers, seed, ("tasks_keep",))
     except RuntimeError:
         return done, []
-    return {**{k: v for k, v in done.items() if k not in ids}, **found}, stages
+    return found, stages
 
 
 # -- what changed -------------------------------------------------------------------------------

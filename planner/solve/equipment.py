@@ -233,9 +233,15 @@ class EquipmentModel:
             self._hint(hint)
         weights = {sid: session_weight(self.scenario, sid) for sid in self.full}
         level_weight = self.scenario.rules.level_weight
-        uncovered = sum(weights[sid] * (1 - f) for sid, f in self.full.items())
+        # sessions under way keep what they have: a constant, left out so that "nothing
+        # short" can still be proven at once
+        fixed = {sid for sid in self.full if self.live is not None
+                 and self.live.started(self.scenario, self.origin, sid)}
+        uncovered = sum(weights[sid] * (1 - f) for sid, f in self.full.items()
+                        if sid not in fixed)
         short = sum(int(level_weight[self.scenario.sessions[sid].level])
-                    * (self.needs(kind, sid) - x) for (kind, sid), x in self.serve.items())
+                    * (self.needs(kind, sid) - x) for (kind, sid), x in self.serve.items()
+                    if sid not in fixed)
         moves = sum(self.cost_terms)
         stages: list[StageResult] = []
         best = hint

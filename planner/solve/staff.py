@@ -94,10 +94,13 @@ class StaffDayModel:
                  session_weight: dict[str, int], full_possible: set[str],
                  prior_load: dict[str, int], seed: int,
                  fixed_posts: dict[tuple[str, int], str] | None = None,
-                 people: list[str] | None = None) -> None:
+                 people: list[str] | None = None,
+                 fixed: dict[str, tuple[str, int]] | None = None) -> None:
         """``fixed_posts`` pins the venue of some posts (the greedy's, by workload): the
         model then reassigns work among the people posted there and fills open posts,
-        which keeps it small enough to solve in seconds."""
+        which keeps it small enough to solve in seconds. ``fixed`` tasks are done by the
+        person at the minute given (re-planning: orders outside the part re-solved)."""
+        fixed = fixed or {}
         origin = epoch(scenario)
         fixed_posts = fixed_posts or {}
         people = list(people) if people is not None else list(scenario.staff)
@@ -142,13 +145,17 @@ class StaffDayModel:
             where = t.from_venue or t.venue_id
             opts = []
             for p, plist in posts.items():
-                if where not in reach[p]:
+                if where not in reach[p] or (t.task_id in fixed and fixed[t.task_id][0] != p):
                     continue
                 for q in plist:
                     if (p, q.index, where) not in z:
                         continue
                     lo = max(t.earliest, q.start)
                     hi = min(t.latest, q.end - 1, q.shift_end - t.duration)
+                    if t.task_id in fixed:
+                        lo = hi = fixed[t.task_id][1] if lo <= fixed[t.task_id][1] <= hi else -1
+                        if lo < 0:
+                            continue
                     if lo > hi:
                         continue
                     x = m.new_bool_var(f"x_{t.task_id}_{p}_{q.index}")
@@ -166,6 +173,8 @@ class StaffDayModel:
             self.options[t.task_id] = opts
             done = m.new_bool_var(f"done_{t.task_id}")
             m.add(sum(x for _, x, _ in opts) == done)
+            if t.task_id in fixed:
+                m.add(done == 1)
             self.done[t.task_id] = done
         for p in people:  # logged as unavailable: those times are taken
             for a, b in scenario.unavailable.get(p, []):
