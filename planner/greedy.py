@@ -219,6 +219,9 @@ def post_people(roster: Roster, tasks: list[Task]) -> None:
                    key=lambda v: (round(unmet(v)), v == before, v == home[p]))
         if unmet(best) <= 0:
             continue  # nothing to do anywhere: leave the post open
+        after = roster.venue.get((p, q.index + 1))
+        if after is not None and after != best:
+            continue  # the next post is set (re-planning): no transfer into it is planned
         roster.venue[p, q.index] = best
         if before is not None and before != best:
             size = roster._travel(before, best)

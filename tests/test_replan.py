@@ -91,8 +91,9 @@ def test_a_day_of_events_replanned_after_each(base, tmp_path):
     # the whole day as the log says it
     assert not [a for a in plan.assignments if a.item_id == "J031"
                 and a.start >= dt.datetime(2021, 11, 27, 6)]
+    off, back = dt.datetime(2021, 11, 27, 9), dt.datetime(2021, 11, 27, 13)
     assert not [t for t in plan.staff_tasks if t.staff_id == "P003"
-                and t.start < dt.datetime(2021, 11, 27, 13) and t.end > dt.datetime(2021, 11, 27, 9)]
+                and t.start < back and t.end > off]
     x01 = next(r for r in plan.coverage if r.session_id == "X01")
     assert x01.covered, x01.shortfall_reason
     assert "S0043" not in {r.session_id for r in plan.coverage}
@@ -145,7 +146,7 @@ def test_fewer_changes_than_planning_again(base, tmp_path):
 
 
 def test_replan_command(base, tmp_path):
-    scenario, _plan, folder = base
+    _scenario, _plan, folder = base
     events = tmp_path / "day.jsonl"
     events.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in DAY[:4]),
                       encoding="utf-8")
