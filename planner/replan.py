@@ -33,7 +33,7 @@ from planner.live import apply_events
 from planner.plan import Assignment, Move, Plan, StaffTask
 from planner.requirements import derive
 from planner.scenario import Scenario, parse_time
-from planner.solve import finish_plan, trips_for
+from planner.solve import finish_plan, place_venue, trips_for
 from planner.solve.equipment import (
     EquipmentModel,
     EquipmentPlan,
@@ -44,8 +44,6 @@ from planner.solve.equipment import (
 from planner.solve.staff import StaffDayModel, duty_day, post_at
 from planner.solve.units import UnitStart
 from planner.tasks import Task, epoch, session_tasks, to_minute, to_time
-
-UNIT_KINDS = STOCK_KINDS
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,7 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
     move_tasks, trips = trips_for(live, equipment, origin)
     tasks = session_tasks(live, requirements, origin) + move_tasks
 
-    matched = _match(tasks, old.staff_tasks, old.moves, live, origin)
+    matched = _match(tasks, old.staff_tasks, past.from_venue, origin)
     frozen_done = {tid: (r.staff_id, to_minute(r.start, origin))
                    for tid, r in matched.items() if r.start <= now}
     kept_rows = set(matched.values())
@@ -172,7 +170,7 @@ class _Past:
             and live.sessions[a.session_id].end <= now
             and not a.start >= live.failed_since.get(a.item_id, a.end)]
         self.moves = [m for m in old.moves if m.depart <= now]
-        self.from_venue = {(m.staff_id, m.depart): _venue(live, m.from_room_id)
+        self.from_venue = {(m.staff_id, m.depart): place_venue(live, m.from_room_id)
                            for m in old.moves}
         self.prefer: dict[tuple[str, str], list[str]] = defaultdict(list)
         for a in old.assignments:
@@ -193,9 +191,9 @@ class _Past:
             moving[m.item_id].append(m)
         stock: dict[tuple[str, str], int] = defaultdict(int)
         arrivals, present, carried = [], defaultdict(int), defaultdict(int)
-        pools: dict[str, dict[str, dict]] = {k: defaultdict(dict) for k in UNIT_KINDS}
-        arrived: dict[str, dict[str, list[str]]] = {k: defaultdict(list) for k in UNIT_KINDS}
-        for kind in UNIT_KINDS:
+        pools: dict[str, dict[str, dict]] = {k: defaultdict(dict) for k in STOCK_KINDS}
+        arrived: dict[str, dict[str, list[str]]] = {k: defaultdict(list) for k in STOCK_KINDS}
+        for kind in STOCK_KINDS:
             for item in live.items_of(kind):
                 unit = item.item_id
                 if item.status != "ok":
@@ -230,7 +228,7 @@ class _Past:
                         free = min(free, minute)
                 elif last_move is not None:
                     place, free = last_move.to_room_id, to_minute(last_move.arrive, origin)
-                venue = _venue(live, place)
+                venue = place_venue(live, place)
                 pools[kind][venue][unit] = (place, free)
                 if free <= minute:
                     stock[kind, venue] += 1
@@ -239,18 +237,17 @@ class _Past:
         self.units = UnitStart(pools={k: dict(v) for k, v in pools.items()},
                                arrived={k: dict(v) for k, v in arrived.items()})
         self.state = LiveState(minute, dict(stock), arrivals, dict(present), dict(carried),
-                               self._old_counts())
+                               self.started, self._old_counts())
 
     def _old_counts(self) -> EquipmentPlan:
         """The previous plan's counts for what is ahead: moves not yet left, units staying."""
         kinds = {i.item_id: i.item_type for i in self.live.items.values()}
-        kinds.update({i: k for a in self.old.assignments for i, k in [(a.item_id, a.item_type)]})
         serve, stay, bring = defaultdict(int), defaultdict(int), defaultdict(int)
         for a in self.old.assignments:
             serve[a.item_type, a.session_id] += 1
         for m in self.old.moves:
             if m.depart > self.now and m.item_id in kinds:
-                bring[kinds[m.item_id], _venue(self.live, m.from_room_id), m.session_id] += 1
+                bring[kinds[m.item_id], place_venue(self.live, m.from_room_id), m.session_id] += 1
         by_unit: dict[str, list[Assignment]] = defaultdict(list)
         for a in sorted(self.old.assignments, key=lambda a: a.start):
             by_unit[a.item_id].append(a)
@@ -262,15 +259,11 @@ class _Past:
         return EquipmentPlan(serve=dict(serve), stay=dict(stay), bring=dict(bring))
 
 
-def _venue(scenario: Scenario, place: str) -> str:
-    return place.removeprefix("depot:") if place.startswith("depot:") else scenario.venue_of(place)
-
-
-def _match(tasks: list[Task], rows: list[StaffTask], moves: list[Move], live: Scenario,
+def _match(tasks: list[Task], rows: list[StaffTask], from_venue: dict[tuple, str],
            origin: dt.datetime) -> dict[str, StaffTask]:
     """The previous plan's staff rows that are the same work as the new tasks: same
-    session and kind, starting inside the task's window (a move: from the same venue)."""
-    from_venue = {(m.staff_id, m.depart): _venue(live, m.from_room_id) for m in moves}
+    session and kind, starting inside the task's window (a move: from the same venue,
+    ``from_venue`` by (person, departure))."""
     open_rows: dict[tuple[str, str], list[StaffTask]] = defaultdict(list)
     for r in sorted(rows, key=lambda r: (r.start, r.staff_id)):
         open_rows[r.session_id, r.task].append(r)
@@ -514,7 +507,7 @@ def diff(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
                               "serve", a.session_id, a.room_id, "", _span(a.start, a.end),
                               zh or "新安排", en or "newly assigned"))
     for key, m in new_moves.items():  # a unit that serves the same session but comes another way
-        if key in was and key in now_is and old_moves.get(key, m) != m and key in old_moves:
+        if key in was and key in now_is and key in old_moves and old_moves[key] != m:
             o = old_moves[key]
             changes.append(Change(min(o.depart, m.depart), m.item_id, "unit", "changed", "move",
                                   m.session_id, m.to_room_id,

@@ -188,7 +188,8 @@ def finish_plan(scenario: Scenario, requirements, origin: dt.datetime, equipment
     """Name the units, write the orders and the coverage: the plan. ``history`` holds the
     rows a re-plan keeps as they were (what is past), ``done`` may include its tasks."""
     history = history or Plan()
-    carrying = {tid: v for tid, v in done.items() if tid in {t.task_id for t in move_tasks}}
+    move_ids = {t.task_id for t in move_tasks}
+    carrying = {tid: v for tid, v in done.items() if tid in move_ids}
     assignments, moves = name_units(scenario, origin, equipment, trips, carrying, prefer, state)
     by_id = {t.task_id: t for t in tasks}
     carried = {(m.staff_id, m.depart) for m in moves}
@@ -409,7 +410,8 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
                     for r in plan.coverage)
     cost = {True: scenario.rules.move_cost_within_venue,
             False: scenario.rules.move_cost_between_venues}
-    move_cost = sum(cost[_venue(scenario, m.from_room_id) == _venue(scenario, m.to_room_id)]
+    move_cost = sum(cost[place_venue(scenario, m.from_room_id)
+                          == place_venue(scenario, m.to_room_id)]
                     for m in plan.moves)
     s2 = equipment.max_move_cost + 1
     s1 = (max_short + 1) * s2
@@ -441,8 +443,9 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
         "sweeps": sum(r.sweep_done for r in plan.coverage),
         "cleanups": sum(r.cleanup_done and r.cleanup_required for r in plan.coverage),
         "moves": len(plan.moves),
-        "moves_between_venues": sum(_venue(scenario, m.from_room_id)
-                                    != _venue(scenario, m.to_room_id) for m in plan.moves),
+        "moves_between_venues": sum(place_venue(scenario, m.from_room_id)
+                                    != place_venue(scenario, m.to_room_id)
+                                    for m in plan.moves),
         "solver_status": status,
         "objective": objective,
         "best_bound": bound,
@@ -463,5 +466,6 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
     }
 
 
-def _venue(scenario: Scenario, place: str) -> str:
+def place_venue(scenario: Scenario, place: str) -> str:
+    """The venue of a room, or of a depot written ``depot:<venue_id>``."""
     return place.removeprefix("depot:") if place.startswith("depot:") else scenario.venue_of(place)

@@ -106,11 +106,8 @@ class LiveState:
     arrivals: list[tuple[str, str, int]]       # (type, venue, minute): a unit joins a pool
     present: dict[tuple[str, str], int]        # (type, session under way) -> its units
     carried: dict[tuple[str, str], int]        # (type, session ahead) -> units already sent
+    started: set[str] = field(default_factory=set)  # sessions whose setup has begun
     old: EquipmentPlan | None = None
-
-    def started(self, scenario: Scenario, origin: dt.datetime, sid: str) -> bool:
-        s = scenario.sessions[sid]
-        return to_minute(s.start, origin) - scenario.rules.setup_minutes <= self.now
 
 
 class EquipmentModel:
@@ -162,7 +159,7 @@ class EquipmentModel:
             sid = s.session_id
             venue = sc.venue_of(s.room_id)
             brought = []
-            if live is not None and live.started(sc, self.origin, sid):
+            if live is not None and sid in live.started:
                 # under way: it keeps the units it has; they leave when it ends
                 m.add(self.serve[kind, sid] == min(live.present.get((kind, sid), 0),
                                                    self.needs(kind, sid)))
@@ -235,8 +232,7 @@ class EquipmentModel:
         level_weight = self.scenario.rules.level_weight
         # sessions under way keep what they have: a constant, left out so that "nothing
         # short" can still be proven at once
-        fixed = {sid for sid in self.full if self.live is not None
-                 and self.live.started(self.scenario, self.origin, sid)}
+        fixed = self.live.started if self.live is not None else set()
         uncovered = sum(weights[sid] * (1 - f) for sid, f in self.full.items()
                         if sid not in fixed)
         short = sum(int(level_weight[self.scenario.sessions[sid].level])

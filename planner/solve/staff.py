@@ -101,6 +101,7 @@ class StaffDayModel:
         which keeps it small enough to solve in seconds. ``fixed`` tasks are done by the
         person at the minute given (re-planning: orders outside the part re-solved)."""
         fixed = fixed or {}
+        self.kept = (0, 0)  # orders kept, and how many could be (see prefer)
         origin = epoch(scenario)
         fixed_posts = fixed_posts or {}
         people = list(people) if people is not None else list(scenario.staff)
@@ -224,7 +225,7 @@ class StaffDayModel:
         m = self.model
         results = []
         solver = None
-        kept, wishes = getattr(self, "kept", (0, 0))
+        kept, wishes = self.kept
         goals = {"tasks": (self.coverage, "max"), "load": (self.max_load, "min"),
                  # coverage first, then orders kept, as one objective: one solve, all the time
                  "tasks_keep": (self.coverage * (wishes + 1) + kept, "max")}

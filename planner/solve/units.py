@@ -45,7 +45,7 @@ def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan
                prefer: dict[tuple[str, str], list[str]] | None = None,
                state: UnitStart | None = None) -> tuple[list[Assignment], list[Move]]:
     """Assignments and moves per unit. ``prefer`` lists, per (type, session), the units
-    a previous plan used there, so a re-plan keeps them where it can; ``start`` is where
+    a previous plan used there, so a re-plan keeps them where it can; ``state`` is where
     the units stand when re-planning (default: all in their depots)."""
     prefer = prefer or {}
     setup = dt.timedelta(minutes=scenario.rules.setup_minutes)
