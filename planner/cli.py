@@ -393,3 +393,14 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as error:
         print(error.text(args.lang), file=sys.stderr)
         return 1
+    except Exception as error:  # only the database's (below); the rest is raised again
+        from sqlalchemy.exc import OperationalError  # not at start-up: most commands need none
+
+        if not isinstance(error, OperationalError):
+            raise
+        url = getattr(args, "db", None) or os.environ.get("PLANNER_DB", "data/planner.db")
+        reason = str(error.orig or error).strip().splitlines()[0]
+        print(_text(args.lang, f"无法打开数据库 {url}：{reason}，未写入",
+                    f"cannot open the database {url}: {reason}; nothing written"),
+              file=sys.stderr)
+        return 1

@@ -125,7 +125,6 @@ def default_url() -> str:
     if url:
         return url
     folder = Path(os.environ.get("PLANNER_DATA", "data"))
-    folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'planner.db'}"
 
 
@@ -153,6 +152,9 @@ class Store:
         self.url = url or default_url()
         self.engine = create_engine(self.url, future=True)
         if self.engine.dialect.name == "sqlite":
+            database = self.engine.url.database
+            if database and database != ":memory:":  # the file is made on first use, and
+                Path(database).parent.mkdir(parents=True, exist_ok=True)  # its folder too
             _sqlite_setup(self.engine)
             Base.metadata.create_all(self.engine)  # BEGIN IMMEDIATE serialises this
         else:

@@ -84,6 +84,26 @@ BAD = [
 ]
 
 
+
+def test_the_database_folder_is_made_on_first_use(tmp_path):
+    db = f"sqlite:///{tmp_path / 'new' / 'folder' / 'planner.db'}"
+    result = run_cli("events", "import", str(MINI), str(jsonl(tmp_path / "e.jsonl", GOOD[:1])),
+                     "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "new" / "folder" / "planner.db").exists()
+
+
+def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(tmp_path):
+    with socket.socket() as s:  # a loopback port with nobody listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = f"postgresql+psycopg://nobody@127.0.0.1:{port}/planner"
+    result = run_cli("events", "import", str(MINI), str(jsonl(tmp_path / "e.jsonl", GOOD[:1])),
+                     "--db", db)
+    assert result.returncode == 1
+    assert f"cannot open the database {db}" in result.stderr
+    assert "Traceback" not in result.stderr
+
 @pytest.mark.parametrize(("event", "words"), BAD, ids=[w for _e, w in BAD])
 def test_a_bad_event_is_refused_and_nothing_is_stored(tmp_path, db, event, words):
     file = jsonl(tmp_path / "e.jsonl", [GOOD[0], event])
