@@ -525,12 +525,15 @@ def _source(live: Scenario, plan: Plan, move: Move) -> tuple[str, str]:
                 f"{move.depart:%H:%M}")
     ended = [a for a in plan.assignments if a.item_id == move.item_id
              and a.room_id == move.from_room_id and a.end <= move.depart]
-    when = f"{max(a.end for a in ended):%H:%M}" if ended else ""
+    end = max((a.end for a in ended), default=None)
+    # the day too, when the room's session ended on an earlier day than the move
+    when = "" if end is None else f"{end:%H:%M}" if end.date() == move.depart.date() else (
+        f"{end:%m-%d %H:%M}")
     zh = f"{move.depart:%H:%M} 由 {move.staff_id} 从 {move.from_room_id} 调来"
     en = f"{move.staff_id} moves it from {move.from_room_id} at {move.depart:%H:%M}"
     if when:
         zh += f"（{move.from_room_id} 的会议 {when} 结束）"
-        en += f", where the session ends at {when}"
+        en += f", where the session ended at {when}"
     return zh, en
 
 
