@@ -5,6 +5,8 @@
     python -m planner plan SCENARIO --out DIR [--time-limit S] [--seed N] [--workers N]
     python -m planner verify SCENARIO PLAN_DIR [--events FILE | --db URL] [--now T]
     python -m planner replan SCENARIO --plan DIR (--events FILE | --db URL) --out DIR [--now T]
+    python -m planner simulate SCENARIO --runs N --out DIR [--seed S] [--workers W]
+                                 [--scheduler ADDRESS]
     python -m planner rules
 
 ``--lang en`` (or ``PLANNER_LANG=en``) switches the text to English.
@@ -304,11 +306,101 @@ def _chain_verdict(ok: bool, message: str, lang: str) -> int:
     return 1
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from planner.plan import read_plan
+    from planner.rehearsal_report import write_rehearsal
+    from planner.rehearse import Context, simulate
+    from planner.scenario import load_scenario
+    from planner.solve import make_plan
+
+    if args.runs < 1 or args.workers < 1 or args.sizing_runs < 0 or args.keep < 0:
+        return _usage(args.lang, "--runs、--workers 须至少为 1，--sizing-runs、--keep 不能为负",
+                      "--runs and --workers must be at least 1; --sizing-runs and --keep "
+                      "not below 0")
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not (out / "rehearsal.html").exists():
+        print(_text(args.lang, f"输出目录 {args.out} 已存在且不是推演结果目录，未写入",
+                    f"{args.out} exists and is not a rehearsal folder; nothing written"),
+              file=sys.stderr)
+        return 1
+    clock = time.perf_counter()
+    scenario = load_scenario(args.scenario)
+    if args.plan:
+        try:
+            base = read_plan(args.plan)
+        except (OSError, ValueError, KeyError) as error:
+            print(_text(args.lang, f"无法读取方案 {args.plan}：{error}，未写入",
+                        f"cannot read the plan {args.plan}: {error}; nothing written"),
+                  file=sys.stderr)
+            return 1
+    else:
+        print(_text(args.lang, f"制定基础方案（{args.time_limit:g} 秒）……",
+                    f"making the base plan ({args.time_limit:g} s)…"), file=sys.stderr)
+        # two solver threads whatever --workers is: the runs' results must not depend on it
+        base = make_plan(scenario, time_limit=args.time_limit, seed=args.seed, workers=2)
+    ctx = Context(scenario, base, seed=args.seed, keep=args.keep, sizing_runs=args.sizing_runs)
+    with tqdm(total=args.runs, unit=_text(args.lang, "次", "run"), disable=None,
+              desc=_text(args.lang, "推演", "rehearsal"), file=sys.stderr) as bar:
+        results = simulate(ctx, args.runs, workers=args.workers, scheduler=args.scheduler,
+                           progress=bar.update)
+    folder, info = write_rehearsal(args.out, scenario, results, args.seed, base, args.lang)
+    print(format_rehearsal(info, args.lang, folder, time.perf_counter() - clock))
+    return 0
+
+
+def format_rehearsal(info: dict, lang: str, folder: Path, seconds: float) -> str:
+    from planner.charts import FIGURE_NAMES, RESOURCE_NAMES
+
+    zh = lang != "en"
+    lines = [_text(lang,
+                   f"推演 {info['runs']} 次，用时 {seconds:.0f} 秒，结果写入 {folder}"
+                   f"（图表：{folder / 'rehearsal.html'}）",
+                   f"{info['runs']} runs in {seconds:.0f} s, written to {folder} "
+                   f"(charts: {folder / 'rehearsal.html'})"),
+             _text(lang,
+                   f"出现保障不足的推演 {info['runs_with_shortfall']} 次"
+                   f"（{info['p_run_shortfall']:.1%}），平均每次 {info['uncovered_mean']:.2f} 场；"
+                   f"每场会议不足的机会 {info['session_short_share']:.2%}",
+                   f"runs with a shortfall: {info['runs_with_shortfall']} "
+                   f"({info['p_run_shortfall']:.1%}), {info['uncovered_mean']:.2f} sessions per "
+                   f"run; chance for a session {info['session_short_share']:.2%}")]
+    if info["riskiest"]:
+        lines.append(_text(lang, "风险最高的会议：", "Sessions most at risk:"))
+        for r in info["riskiest"][:5]:
+            lines.append(f"  {r['session_id']} {r['name']} {r['start']}  {r['p_short']:.0%}")
+    for resource, a in info["sizing"].items():
+        name = RESOURCE_NAMES[resource][0 if zh else 1]
+        extra = a["extra_for_under_1pct"]
+        lines.append(_text(
+            lang,
+            f"{name}：+0 时缺{name}的机会 {a['share_at_0']:.2%}；"
+            + ("+10 以内降不到 1% 以下" if extra is None else
+               f"+{extra} 后 {a['share_then']:.2%}"),
+            f"{name}: chance of a session short of {name} {a['share_at_0']:.2%} at +0; "
+            + ("not under 1% within +10" if extra is None else
+               f"{a['share_then']:.2%} with +{extra}")))
+    for f in info["figures"]:
+        name = FIGURE_NAMES.get(f["figure"], (f["figure"],) * 2)[0 if zh else 1]
+        published = f"（公布 {f['published']}）" if zh else f" (published {f['published']})"
+        lines.append(f"  {name}: {f['mean']:g} [{f['p5']:g}–{f['p95']:g}]"
+                     + (published if f["published"] else ""))
+    return "\n".join(lines)
+
+
 def _rules(args: argparse.Namespace) -> int:
+    from planner.disruptions import Disruptions
     from planner.rules import Rules
 
-    for key, default, zh, en, source in Rules.documented():
-        print(f"{key} = {default}\n    {zh if args.lang == 'zh' else en}\n    source: {source}")
+    for title, table in ((("规划规则 (rules:)", "Planning rules (rules:)"), Rules),
+                         (("推演扰动 (disruptions:)", "Rehearsal disruptions (disruptions:)"),
+                          Disruptions)):
+        print(f"# {_text(args.lang, *title)}")
+        for key, default, zh, en, source in table.documented():
+            print(f"{key} = {default}\n    {_text(args.lang, zh, en)}\n    source: {source}")
     return 0
 
 
@@ -368,6 +460,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", action="store_true", help="store the new plan version in --db")
     p.add_argument("--who", default=os.environ.get("USER", "operator"))
     p.set_defaults(run=_replan)
+
+    p = sub.add_parser("simulate", help="rehearse: replay the congress with random disruptions")
+    p.add_argument("scenario")
+    p.add_argument("--runs", type=int, required=True, help="how many runs")
+    p.add_argument("--out", required=True, help="folder for the results")
+    p.add_argument("--seed", type=int, default=0, help="same seed, same results")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786): run there")
+    p.add_argument("--plan", help="base plan folder (default: plan it now)")
+    p.add_argument("--time-limit", type=float, default=10.0,
+                   help="solver seconds for the base plan (default 10)")
+    p.add_argument("--sizing-runs", type=int, default=10,
+                   help="runs replayed with reserves for the sizing table (default 10)")
+    p.add_argument("--keep", type=int, default=3,
+                   help="runs whose full event log and final plan are kept (default 3)")
+    p.set_defaults(run=_simulate)
 
     p = sub.add_parser("events", help="the event log: import, export, verify")
     p.add_argument("action", choices=("import", "export", "verify"))

@@ -301,17 +301,24 @@ def settings(scale: int, seed: int) -> dict:
 
 
 def settings_yaml(scale: int, seed: int) -> str:
-    """scenario.yaml with every rule written out and explained, so a user can edit it."""
+    """scenario.yaml with every rule and disruption rate written out and explained, so a
+    user can edit it."""
+    from planner.disruptions import Disruptions
     from planner.rules import Rules
 
     head = settings(scale, seed)
     del head["rules"]
-    lines = [yaml.safe_dump(head, allow_unicode=True, sort_keys=False).rstrip(),
-             "# 规划规则（可修改；删除某项即用默认值）",
-             "# Planning rules: edit freely; a removed key takes its default.", "rules:"]
-    for key, default, zh, en, source in Rules.documented():
-        value = yaml.safe_dump({key: default}, default_flow_style=True, allow_unicode=True)
-        lines += [f"  # {zh} / {en}", f"  # source: {source}", f"  {value.strip()[1:-1]}"]
+    lines = [yaml.safe_dump(head, allow_unicode=True, sort_keys=False).rstrip()]
+    for zh_title, en_title, section, table in (
+            ("规划规则（可修改；删除某项即用默认值）",
+             "Planning rules: edit freely; a removed key takes its default.", "rules", Rules),
+            ("推演扰动（推演时随机抽取；可修改）",
+             "Rehearsal disruptions: the rates `simulate` draws from; edit freely.",
+             "disruptions", Disruptions)):
+        lines += [f"# {zh_title}", f"# {en_title}", f"{section}:"]
+        for key, default, zh, en, source in table.documented():
+            value = yaml.safe_dump({key: default}, default_flow_style=True, allow_unicode=True)
+            lines += [f"  # {zh} / {en}", f"  # source: {source}", f"  {value.strip()[1:-1]}"]
     return "\n".join(lines) + "\n"
 
 

@@ -13,7 +13,13 @@ from collections import defaultdict
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.requirements import Requirement
 from planner.scenario import Scenario
-from planner.solve.equipment import EquipmentPlan, departure, max_move_cost, sources
+from planner.solve.equipment import (
+    EquipmentPlan,
+    LiveState,
+    departure,
+    max_move_cost,
+    sources,
+)
 from planner.solve.staff import Post, post_at, posts_of
 from planner.tasks import Task, epoch, to_minute
 
@@ -44,46 +50,79 @@ class _Pool:
 
 
 def greedy_equipment(scenario: Scenario, requirements: dict[str, Requirement],
-                     origin) -> EquipmentPlan:
-    """Sessions in start order; each takes the units already in its room, then the nearest."""
+                     origin, live: LiveState | None = None) -> EquipmentPlan:
+    """Sessions in start order; each takes the units already in its room, then the nearest.
+
+    With ``live`` (re-planning) only what is ahead is allocated, from where the units stand
+    then: sessions under way keep their units, units on their way count for their session,
+    and each session first takes what the previous plan (``live.old``) gave it: the units
+    staying from the room's previous session and the loads from the same venues, as far
+    as the pools still allow; only what is missing then is found anew, nearest first.
+    """
     serve: dict = {}
     stay: dict = {}
     bring: dict = {}
+    old = live.old if live is not None and live.old is not None else EquipmentPlan({}, {}, {})
     for kind in STOCK_KINDS:
-        pools = {v: _Pool(sum(1 for i in scenario.items_of(kind)
-                              if i.venue_id == v and i.status == "ok")) for v in scenario.venues}
+        if live is None:
+            pools = {v: _Pool(sum(1 for i in scenario.items_of(kind)
+                                  if i.venue_id == v and i.status == "ok"))
+                     for v in scenario.venues}
+        else:
+            pools = {v: _Pool(live.stock.get((kind, v), 0)) for v in scenario.venues}
+            for k, v, minute in live.arrivals:
+                if k == kind:
+                    pools[v].add(minute, 1)
         last_in_room: dict[str, str] = {}
         for s in scenario.sessions.values():
             sid = s.session_id
             need = getattr(requirements[sid], REQUIREMENT_FIELD[kind])
-            if need <= 0:
+            end = to_minute(s.end, origin)
+            if need <= 0 or (live is not None and end <= live.now):
                 continue
             venue = scenario.venue_of(s.room_id)
-            got = 0
             before = last_in_room.get(s.room_id)
-            if before is not None:
-                prev = scenario.sessions[before]
-                # units of the previous session in this room stay, if nobody took them since
-                kept = min(serve[kind, before], need,
-                           pools[venue].available(to_minute(prev.end, origin)))
-                if kept:
-                    pools[venue].add(to_minute(prev.end, origin), -kept)
-                    stay[kind, before] = kept
-                    got = kept
-            for v in sorted(sources(scenario, venue),
-                            key=lambda v: scenario.network.travel_minutes(v, venue)):
-                if got >= need:
-                    break
-                early, _ = departure(scenario, origin, v, sid)
-                n = min(need - got, pools[v].available(early))
-                if n > 0:
-                    pools[v].add(early, -n)
-                    bring[kind, v, sid] = n
-                    got += n
+            last_in_room[s.room_id] = sid
+            if live is not None and sid in live.started:
+                # under way: it keeps the units it has; they leave when it ends
+                serve[kind, sid] = min(live.present.get((kind, sid), 0), need)
+                pools[venue].add(end, serve[kind, sid])
+                continue
+            got = live.carried.get((kind, sid), 0) if live is not None else 0
+            near = sorted(sources(scenario, venue),
+                          key=lambda v: scenario.network.travel_minutes(v, venue))
+            # re-planning: what the previous plan gave the session first (as far as the
+            # pools still allow), then whatever is missing, nearest first
+            passes = [(need, [(v, need) for v in near])]
+            if live is not None:
+                passes.insert(0, (old.stay.get((kind, before), 0),
+                                  [(v, old.bring.get((kind, v, sid), 0)) for v in near]))
+            for stays, loads in passes:
+                if before is not None and got < need:
+                    prev = to_minute(scenario.sessions[before].end, origin)
+                    # units of the previous session in this room stay, if nobody took them
+                    kept = min(serve.get((kind, before), 0) - stay.get((kind, before), 0),
+                               need - got, stays, pools[venue].available(prev))
+                    if kept > 0:
+                        pools[venue].add(prev, -kept)
+                        stay[kind, before] = stay.get((kind, before), 0) + kept
+                        got += kept
+                for v, most in loads:
+                    if got >= need:
+                        break
+                    early, latest = departure(scenario, origin, v, sid)
+                    if live is not None:
+                        if latest < live.now:
+                            continue  # too late to send anything from there
+                        early = max(early, live.now)
+                    n = min(need - got, most, pools[v].available(early))
+                    if n > 0:
+                        pools[v].add(early, -n)
+                        bring[kind, v, sid] = bring.get((kind, v, sid), 0) + n
+                        got += n
             serve[kind, sid] = got
             if got:
-                pools[venue].add(to_minute(s.end, origin), got)
-            last_in_room[s.room_id] = sid
+                pools[venue].add(end, got)
     return EquipmentPlan(serve=serve, stay=stay, bring=bring,
                          max_move_cost=max_move_cost(scenario, requirements))
 

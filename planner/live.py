@@ -42,8 +42,9 @@ def apply_events(scenario: Scenario, events: list[dict],
             if sessions.pop(e["session_id"], None) is not None:
                 cancelled[e["session_id"]] = at
         elif kind == "extend_session" and e["session_id"] in sessions:
-            sessions[e["session_id"]] = dataclasses.replace(sessions[e["session_id"]],
-                                                            end=parse_time(e["new_end"]))
+            s = sessions[e["session_id"]]
+            sessions[s.session_id] = dataclasses.replace(s, end=parse_time(e["new_end"]),
+                                                         planned_end=s.planned_end or s.end)
         elif kind in ("unit_failed", "unit_restored"):
             status = "maintenance" if kind == "unit_failed" else "ok"
             items[e["item_id"]] = dataclasses.replace(items[e["item_id"]], status=status)

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -102,28 +103,21 @@ def write_rows(path: Path, kind: type, rows: list) -> None:
             writer.writerow([_text(v) for v in asdict(row).values()])
 
 
-def write_plan(plan: Plan, out: str | Path, extras: dict[str, tuple[type, list]] | None = None
-               ) -> Path:
-    """Write the plan folder atomically: a temporary folder renamed into place.
-    ``extras`` adds files (name -> (row type, rows)), e.g. a re-plan's changes.
-
-    An existing plan folder is replaced whole; any other non-empty folder is refused.
-    """
+@contextmanager
+def atomic_folder(out: str | Path, marker: str, what: str):
+    """Write a folder whole or not at all: the body fills the temporary folder it is given,
+    which then replaces ``out``. An earlier folder of the same kind (one holding
+    ``marker``) is replaced; any other non-empty folder is refused (FileExistsError)."""
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / "summary.json").exists():
-        raise FileExistsError(f"{out} exists, is not empty and holds no plan")
+    if out.exists() and any(out.iterdir()) and not (out / marker).exists():
+        raise FileExistsError(f"{out} exists, is not empty and holds no {what}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".plan-", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{what}-", dir=out.parent))
     try:
-        for name, kind in FILES.items():
-            write_rows(tmp / f"{name}.csv", kind, getattr(plan, name))
-        for name, (kind, rows) in (extras or {}).items():
-            write_rows(tmp / f"{name}.csv", kind, rows)
-        (tmp / "summary.json").write_text(json.dumps(plan.summary, ensure_ascii=False, indent=2),
-                                          encoding="utf-8")
+        yield tmp
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=".old-", dir=out.parent))
-            os.replace(out, old / "plan")
+            os.replace(out, old / what)
             os.replace(tmp, out)
             shutil.rmtree(old, ignore_errors=True)
         else:
@@ -131,7 +125,23 @@ def write_plan(plan: Plan, out: str | Path, extras: dict[str, tuple[type, list]]
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
+
+
+def write_plan(plan: Plan, out: str | Path, extras: dict[str, tuple[type, list]] | None = None
+               ) -> Path:
+    """Write the plan folder atomically (:func:`atomic_folder`). ``extras`` adds files
+    (name -> (row type, rows)), e.g. a re-plan's changes.
+
+    An existing plan folder is replaced whole; any other non-empty folder is refused.
+    """
+    with atomic_folder(out, "summary.json", "plan") as tmp:
+        for name, kind in FILES.items():
+            write_rows(tmp / f"{name}.csv", kind, getattr(plan, name))
+        for name, (kind, rows) in (extras or {}).items():
+            write_rows(tmp / f"{name}.csv", kind, rows)
+        (tmp / "summary.json").write_text(json.dumps(plan.summary, ensure_ascii=False, indent=2),
+                                          encoding="utf-8")
+    return Path(out)
 
 
 def read_rows(folder: str | Path, name: str) -> list[dict[str, str]]:

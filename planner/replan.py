@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
-from planner.greedy import Roster, fill, post_people
+from planner.greedy import Roster, fill, greedy_equipment, post_people
 from planner.live import apply_events
 from planner.plan import Assignment, Move, Plan, StaffTask
 from planner.requirements import derive
@@ -41,7 +41,7 @@ from planner.solve.equipment import (
     StageResult,
     session_weight,
 )
-from planner.solve.staff import StaffDayModel, duty_day, post_at
+from planner.solve.staff import DAY, DAY_CUTOFF, StaffDayModel, duty_day, post_at
 from planner.solve.units import UnitStart
 from planner.tasks import Task, epoch, session_tasks, to_minute, to_time
 
@@ -91,8 +91,15 @@ def default_now(events: list[dict], scenario: Scenario) -> dt.datetime:
 
 
 def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime | None = None,
-           time_limit: float = 5.0, seed: int = 0, workers: int = 2) -> Replan:
-    """The previous plan ``old`` repaired after ``events`` (checked, in log order)."""
+           time_limit: float = 5.0, seed: int = 0, workers: int = 2, method: str = "cpsat",
+           explain: bool = True) -> Replan:
+    """The previous plan ``old`` repaired after ``events`` (checked, in log order).
+
+    ``method="greedy"`` repairs without the solvers (units by
+    :func:`planner.greedy.greedy_equipment` from where they stand, people by keeping the
+    orders that fit and giving out the rest): fast and deterministic, for the rehearsal.
+    ``explain=False`` leaves out the list of changes.
+    """
     clock = time.perf_counter()
     now = now or default_now(events, scenario)
     live = apply_events(scenario, events, until=now)
@@ -101,8 +108,12 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
     requirements = derive(live)
     past = _Past(live, old, now, origin)
 
-    model = EquipmentModel(live, requirements, origin, past.state)
-    equipment = model.solve(time_limit * 0.6, workers, seed, hint=past.state.old)
+    if method == "greedy":
+        equipment = greedy_equipment(live, requirements, origin, past.state)
+        time_limit = 0.0  # and no staff model either
+    else:
+        model = EquipmentModel(live, requirements, origin, past.state)
+        equipment = model.solve(time_limit * 0.6, workers, seed, hint=past.state.old)
     move_tasks, trips = trips_for(live, equipment, origin)
     tasks = session_tasks(live, requirements, origin) + move_tasks
 
@@ -115,8 +126,8 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
         r in kept_rows or (r.task == "move" and (r.staff_id, r.start) in left_moves))]
     wish = {tid: (r.staff_id, to_minute(r.start, origin))
             for tid, r in matched.items() if r.start > now}
-    ahead = [dataclasses.replace(t, earliest=max(t.earliest, minute)) for t in tasks
-             if t.task_id not in frozen_done and t.latest >= minute]
+    ahead = [t if t.earliest >= minute else dataclasses.replace(t, earliest=minute)
+             for t in tasks if t.task_id not in frozen_done and t.latest >= minute]
     weights = {sid: session_weight(live, sid) for sid in live.sessions}
     equipped = {sid for sid in live.sessions
                 if all(equipment.serve.get((k, sid), past.state.present.get((k, sid), 0))
@@ -131,6 +142,9 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
         if r.start <= now:
             load[r.staff_id] += int((r.end - r.start).total_seconds() // 60)
     for n, day in enumerate(sorted(by_day)):
+        if method == "greedy" and _untouched(live, day, by_day[day], wish, minute, origin):
+            done.update({t.task_id: wish[t.task_id] for t in by_day[day]})
+            continue
         left = time_limit - (time.perf_counter() - clock)
         share = left * len(by_day[day]) / sum(len(by_day[d]) for d in sorted(by_day)[n:])
         found, day_stages = _staff_day(live, day, by_day[day], frozen_rows, wish, minute,
@@ -144,11 +158,14 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
 
     history = Plan(assignments=past.assignments, moves=past.moves, staff_tasks=frozen_rows)
     plan = finish_plan(live, requirements, origin, equipment, tasks, move_tasks, trips, done,
-                       stages, "replan", time.perf_counter() - clock, seed, workers,
+                       stages, "greedy" if method == "greedy" else "replan",
+                       time.perf_counter() - clock, seed, workers,
                        history=history, prefer=past.prefer, state=past.units)
     result = Replan(plan, live, now)
-    result.changes = diff(live, old, plan, now, events)
-    result.sessions = session_changes(live, scenario, old, plan, result.changes, events, now)
+    if explain:
+        result.changes = diff(live, old, plan, now, events)
+        result.sessions = session_changes(live, scenario, old, plan, result.changes, events,
+                                          now)
     plan.summary.update(now=now.strftime("%Y-%m-%dT%H:%M"), events=len(events),
                         changes=len(result.changes),
                         sessions_changed=len(result.sessions))
@@ -268,16 +285,33 @@ def _match(tasks: list[Task], rows: list[StaffTask], from_venue: dict[tuple, str
     for r in sorted(rows, key=lambda r: (r.start, r.staff_id)):
         open_rows[r.session_id, r.task].append(r)
     out: dict[str, StaffTask] = {}
+    crew: set[tuple[str, str, str]] = set()  # a crew is that many different people
     for t in sorted(tasks, key=lambda t: (t.session_id, t.kind, t.index, t.task_id)):
         candidates = open_rows.get((t.session_id, t.kind), [])
         for r in candidates:
             start = to_minute(r.start, origin)
             if t.earliest <= start <= t.latest and (
-                    t.kind != "move" or from_venue.get((r.staff_id, r.start)) == t.from_venue):
+                    t.kind != "move" or from_venue.get((r.staff_id, r.start)) == t.from_venue
+            ) and (t.session_id, t.kind, r.staff_id) not in crew:
                 out[t.task_id] = r
                 candidates.remove(r)
+                if t.kind in ("sweep", "cleanup"):
+                    crew.add((t.session_id, t.kind, r.staff_id))
                 break
     return out
+
+
+def _untouched(live: Scenario, day: int, tasks: list[Task], wish: dict[str, tuple[str, int]],
+               minute: int, origin: dt.datetime) -> bool:
+    """A day ahead whose work is the same as in the previous plan, at the same times,
+    with nobody off duty then: its orders stand as they are."""
+    if day <= duty_day(minute) or not all(
+            t.task_id in wish and wish[t.task_id][1] >= t.earliest for t in tasks):
+        return False
+    lo = to_time(day * DAY + DAY_CUTOFF, origin)
+    hi = to_time((day + 1) * DAY + DAY_CUTOFF, origin)
+    return not any(a < hi and b > lo for windows in live.unavailable.values()
+                   for a, b in windows)
 
 
 def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTask],

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -47,6 +48,19 @@ def cabinet_units_for(attendees: int, level: str, rules: Rules) -> int:
 
 def patrols_for(minutes: float, level: str, rules: Rules) -> int:
     return max(rules.min_patrols, 1 + math.floor(minutes / rules.patrol_interval_minutes[level]))
+
+
+def patrol_spans(s: Session, patrols: int, rules: Rules
+                 ) -> list[tuple[dt.datetime, dt.datetime, int]]:
+    """Where a session's patrols go: (from, to, how many) spread over each stretch. A
+    session that ran over keeps the patrols of its planned span there (those may be done
+    already), and the patrols its overrun adds go in the overrun."""
+    if s.planned_end is None or s.planned_end >= s.end:
+        return [(s.start, s.end, patrols)]
+    planned = (s.planned_end - s.start).total_seconds() / 60
+    first = (patrols if s.patrols_required is not None
+             else min(patrols, patrols_for(planned, s.level, rules)))
+    return [(s.start, s.planned_end, first), (s.planned_end, s.end, patrols - first)]
 
 
 def bag_sets_for(group: Group, rules: Rules) -> int:

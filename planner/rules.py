@@ -140,12 +140,17 @@ class Rules:
 
     @classmethod
     def documented(cls) -> list[tuple[str, object, str, str, str]]:
-        """(key, default, Chinese meaning, English meaning, source) for every rule."""
-        out = []
-        for f in fields(cls):
-            default = f.default_factory() if callable(f.default_factory) else f.default
-            out.append((f.name, default, f.metadata["zh"], f.metadata["en"], f.metadata["source"]))
-        return out
+        return documented(cls)
+
+
+def documented(cls) -> list[tuple[str, object, str, str, str]]:
+    """(key, default, Chinese meaning, English meaning, source) for every field of a
+    settings class made with :func:`rule`."""
+    out = []
+    for f in fields(cls):
+        default = f.default_factory() if callable(f.default_factory) else f.default
+        out.append((f.name, default, f.metadata["zh"], f.metadata["en"], f.metadata["source"]))
+    return out
 
 
 MAPPING_KEYS = {"signal_factor": SIGNALS, "patrol_interval_minutes": LEVELS, "level_weight": LEVELS}

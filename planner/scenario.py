@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planner import vocabulary as vocab
+from planner.disruptions import Disruptions, parse_disruptions
 from planner.errors import Problem, Problems, ScenarioError
 from planner.network import VenueNetwork
 from planner.rules import Rules, parse_rules
@@ -75,6 +76,7 @@ class Session:
     cabinet_units_required: int | None = None
     patrols_required: int | None = None
     row: int = 0
+    planned_end: dt.datetime | None = None  # set when it runs over: the end it had
 
     @property
     def minutes(self) -> float:
@@ -129,7 +131,7 @@ class Scenario:
     groups: dict[str, Group]
     travel: list[tuple[str, str, float]]
     network: VenueNetwork
-    disruptions: dict = field(default_factory=dict)
+    disruptions: Disruptions = field(default_factory=Disruptions)
     published: dict = field(default_factory=dict)
     # staff_id -> [(from, until)] when a person cannot work (logged: staff_unavailable)
     unavailable: dict = field(default_factory=dict)
@@ -350,7 +352,8 @@ def _settings(settings: dict | None, file: str, problems: Problems) -> dict:
                          why="must be a positive number")
     return {"name": name, "title": str(settings.get("title") or name), "timezone": timezone,
             "rules": parse_rules(settings.get("rules"), file, problems),
-            "disruptions": settings.get("disruptions") or {}, "published": published}
+            "disruptions": parse_disruptions(settings.get("disruptions"), file, problems),
+            "published": published}
 
 
 def _build(path: Path, tables: dict[str, Table], settings: dict | None,

@@ -19,7 +19,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from planner.requirements import Requirement
+from planner.requirements import Requirement, patrol_spans
 from planner.scenario import Scenario
 
 TASK_KINDS = ("sweep", "patrol", "cleanup", "move", "collect")
@@ -84,8 +84,12 @@ def session_tasks(scenario: Scenario, requirements: dict[str, Requirement],
             for k in range(sweep_crew(room.area_m2, rules)):
                 tasks.append(Task(f"{sid}:sweep:{k}", "sweep", sid, s.room_id, v, earliest,
                                   start - rules.sweep_minutes, rules.sweep_minutes, k))
-        patrol = min(rules.patrol_minutes, end - start)  # a very short session: one short visit
-        for i, (lo, hi) in enumerate(patrol_windows(start, end, req.patrols, patrol)):
+        windows = []
+        for a, b, n in patrol_spans(s, req.patrols, rules):
+            a, b = to_minute(a, origin), to_minute(b, origin)
+            patrol = min(rules.patrol_minutes, b - a)  # a very short session: short visits
+            windows += [(lo, hi, patrol) for lo, hi in patrol_windows(a, b, n, patrol)]
+        for i, (lo, hi, patrol) in enumerate(windows):
             tasks.append(Task(f"{sid}:patrol:{i}", "patrol", sid, s.room_id, v, lo, hi, patrol, i))
         if req.cleanup:
             for k in range(cleanup_crew(s.attendees, rules)):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.plan import read_rows
-from planner.requirements import derive
+from planner.requirements import derive, patrol_spans
 from planner.scenario import Scenario, parse_time
 from planner.tasks import cleanup_crew, sweep_crew
 
@@ -190,7 +190,8 @@ class Checker:
             self.ok(self.on_shift(p, a, b), f, n,
                     f"{p} is not on shift {a:%m-%d %H:%M}–{b:%H:%M}")
             for off, back in self.s.unavailable.get(p, []):
-                self.ok(not (a < back and b > off), f, n,
+                # reported off duty at ``off``: work begun by then was under way
+                self.ok(not off < a < back, f, n,
                         f"{p} is unavailable {off:%m-%d %H:%M}–{back:%H:%M}")
             session = self.s.sessions.get(sid)
             if task == "move" and session is None and self.was_on(sid, a):
@@ -207,7 +208,8 @@ class Checker:
             self.tasks_of[p].append((a, b, task, session.room_id, n))
             minutes = (b - a) / MINUTE
             if task == "patrol":
-                length = min(rules.patrol_minutes, session.minutes)
+                lo, hi, _n, _offset = self.patrol_span(session, a)
+                length = min(rules.patrol_minutes, (hi - lo) / MINUTE)
                 good = (self.ok(minutes >= length, f, n, f"a patrol lasts {length:g} min")
                         & self.ok(a >= session.start and b <= session.end, f, n,
                                   f"patrol {a:%H:%M}–{b:%H:%M} is not inside the session "
@@ -249,20 +251,33 @@ class Checker:
         """When the room's previous session ends (a sweep during it would be worthless)."""
         return self.room_free[session.session_id]
 
+    def patrol_span(self, session, at: dt.datetime) -> tuple[dt.datetime, dt.datetime, int, int]:
+        """The stretch of the session a patrol at ``at`` belongs to: the planned span, or
+        the overrun of a session that ran over (from, to, patrols there, patrols before)."""
+        spans = patrol_spans(session, self.req[session.session_id].patrols, self.s.rules)
+        offset = 0
+        for lo, hi, n in spans[:-1]:
+            if at < hi:
+                return lo, hi, n, offset
+            offset += n
+        lo, hi, n = spans[-1]
+        return lo, hi, n, offset
+
     def check_patrol_spread(self) -> None:
         rules = self.s.rules
         for (task, sid), done in self.valid.items():
             if task != "patrol":
                 continue
             s = self.s.sessions[sid]
-            n = self.req[sid].patrols
-            span = s.minutes / max(1, n)
-            if span < min(rules.patrol_minutes, s.minutes):
-                continue  # too short to spread
-            stretches = [min(n - 1, int((a - s.start) / MINUTE // span)) for a, _p in done]
+            stretches = []
+            for a, _p in done:
+                lo, hi, n, offset = self.patrol_span(s, a)
+                span = (hi - lo) / MINUTE / max(1, n)
+                if span < min(rules.patrol_minutes, (hi - lo) / MINUTE):
+                    continue  # too short to spread
+                stretches.append(offset + min(n - 1, int((a - lo) / MINUTE // span)))
             self.ok(len(set(stretches)) == len(stretches), "staff_tasks.csv", None,
-                    f"the patrols of {sid} are not spread: two fall in the same "
-                    f"{span:.0f}-minute stretch")
+                    f"the patrols of {sid} are not spread: two fall in the same stretch")
 
     def check_moves(self) -> None:
         f = "moves.csv"

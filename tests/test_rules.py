@@ -103,13 +103,15 @@ def test_every_rule_says_what_it_means_and_where_its_default_comes_from():
 
 
 def test_the_rules_command_lists_every_rule_with_its_source():
+    from planner.disruptions import Disruptions
     from tests.conftest import run_cli
 
     result = run_cli("rules")
     assert result.returncode == 0
-    for key, *_ in Rules.documented():
+    for key, *_ in Rules.documented() + Disruptions.documented():
         assert f"{key} = " in result.stdout
-    assert result.stdout.count("source:") == len(Rules.documented())
+    assert result.stdout.count("source:") == len(Rules.documented()) + len(
+        Disruptions.documented())
 
 
 def test_mini_totals_match_a_hand_count():
