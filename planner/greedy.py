@@ -63,6 +63,9 @@ def greedy_equipment(scenario: Scenario, requirements: dict[str, Requirement],
     stay: dict = {}
     bring: dict = {}
     old = live.old if live is not None and live.old is not None else EquipmentPlan({}, {}, {})
+    near_of = {venue: sorted(sources(scenario, venue),
+                             key=lambda v, venue=venue: scenario.network.travel_minutes(v, venue))
+               for venue in scenario.venues}
     for kind in STOCK_KINDS:
         if live is None:
             pools = {v: _Pool(sum(1 for i in scenario.items_of(kind)
@@ -89,8 +92,7 @@ def greedy_equipment(scenario: Scenario, requirements: dict[str, Requirement],
                 pools[venue].add(end, serve[kind, sid])
                 continue
             got = live.carried.get((kind, sid), 0) if live is not None else 0
-            near = sorted(sources(scenario, venue),
-                          key=lambda v: scenario.network.travel_minutes(v, venue))
+            near = near_of[venue]
             # re-planning: what the previous plan gave the session first (as far as the
             # pools still allow), then whatever is missing, nearest first
             passes = [(need, [(v, need) for v in near])]

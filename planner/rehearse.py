@@ -91,17 +91,16 @@ def replay(scenario: Scenario, plan: Plan, events: list[dict],
     the time of its first event on. Returns the final plan and the congress as it was.
     ``repair_first``: repair the plan before the congress too (a reserve is then planned
     in from the start)."""
+    steps = [(None, [])] if repair_first else []  # (now, events so far)
     log: list[dict] = []
-    live = scenario
-    if repair_first:
-        result = replan(scenario, plan, [], now=default_now([], scenario), method="greedy",
-                        explain=False)
-        plan, live = result.plan, result.live
     for burst in batches(events, scenario.disruptions.replan_batch_minutes):
         # a burst is re-planned once, at its first event, as if all of it were known then
-        log += [{**e, "at": burst[0]["at"]} for e in burst]
-        result = replan(scenario, plan, log, now=parse_time(burst[0]["at"]),
-                        method="greedy", explain=False)
+        log = log + [{**e, "at": burst[0]["at"]} for e in burst]
+        steps.append((parse_time(burst[0]["at"]), log))
+    live = scenario
+    for n, (now, known) in enumerate(steps):
+        result = replan(scenario, plan, known, now=now or default_now([], scenario),
+                        method="greedy", explain=False, coverage=n == len(steps) - 1)
         plan, live = result.plan, result.live
     return plan, live
 

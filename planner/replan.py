@@ -26,6 +26,7 @@ import itertools
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.greedy import Roster, fill, greedy_equipment, post_people
@@ -92,13 +93,14 @@ def default_now(events: list[dict], scenario: Scenario) -> dt.datetime:
 
 def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime | None = None,
            time_limit: float = 5.0, seed: int = 0, workers: int = 2, method: str = "cpsat",
-           explain: bool = True) -> Replan:
+           explain: bool = True, coverage: bool = True) -> Replan:
     """The previous plan ``old`` repaired after ``events`` (checked, in log order).
 
     ``method="greedy"`` repairs without the solvers (units by
     :func:`planner.greedy.greedy_equipment` from where they stand, people by keeping the
     orders that fit and giving out the rest): fast and deterministic, for the rehearsal.
-    ``explain=False`` leaves out the list of changes.
+    ``explain=False`` leaves out the list of changes; ``coverage=False`` the coverage and
+    the summary too (a step of a rehearsal, where only the last plan is read).
     """
     clock = time.perf_counter()
     now = now or default_now(events, scenario)
@@ -160,12 +162,15 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
     plan = finish_plan(live, requirements, origin, equipment, tasks, move_tasks, trips, done,
                        stages, "greedy" if method == "greedy" else "replan",
                        time.perf_counter() - clock, seed, workers,
-                       history=history, prefer=past.prefer, state=past.units)
+                       history=history, prefer=past.prefer, state=past.units,
+                       coverage=coverage)
     result = Replan(plan, live, now)
-    if explain:
+    if explain and coverage:
         result.changes = diff(live, old, plan, now, events)
         result.sessions = session_changes(live, scenario, old, plan, result.changes, events,
                                           now)
+    if not coverage:
+        return result
     plan.summary.update(now=now.strftime("%Y-%m-%dT%H:%M"), events=len(events),
                         changes=len(result.changes),
                         sessions_changed=len(result.sessions))
@@ -182,7 +187,8 @@ class _Past:
         # history: sessions whose setup began and that are over kept their units as they
         # were, but for units that had failed by then; an overrun kept them longer
         self.assignments = [
-            dataclasses.replace(a, end=max(a.end, live.sessions[a.session_id].end))
+            a if a.end >= live.sessions[a.session_id].end
+            else dataclasses.replace(a, end=live.sessions[a.session_id].end)
             for a in old.assignments if a.session_id in self.started
             and live.sessions[a.session_id].end <= now
             and not a.start >= live.failed_since.get(a.item_id, a.end)]
@@ -282,7 +288,7 @@ def _match(tasks: list[Task], rows: list[StaffTask], from_venue: dict[tuple, str
     session and kind, starting inside the task's window (a move: from the same venue,
     ``from_venue`` by (person, departure))."""
     open_rows: dict[tuple[str, str], list[StaffTask]] = defaultdict(list)
-    for r in sorted(rows, key=lambda r: (r.start, r.staff_id)):
+    for r in sorted(rows, key=attrgetter("start", "staff_id")):
         open_rows[r.session_id, r.task].append(r)
     out: dict[str, StaffTask] = {}
     crew: set[tuple[str, str, str]] = set()  # a crew is that many different people

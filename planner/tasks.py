@@ -73,31 +73,49 @@ def session_tasks(scenario: Scenario, requirements: dict[str, Requirement],
         if s.group_id:
             last_of_day[s.group_id, s.start.date()] = s.session_id
     for s in scenario.sessions.values():
-        req = requirements[s.session_id]
-        room = scenario.rooms[s.room_id]
-        v = room.venue_id
-        start, end = to_minute(s.start, origin), to_minute(s.end, origin)
         sid = s.session_id
-        if req.sweep:
-            # not while the room's previous session still runs: that sweep would be worthless
-            earliest = max(start - rules.sweep_lead_minutes, room_free.get(sid, 0))
-            for k in range(sweep_crew(room.area_m2, rules)):
-                tasks.append(Task(f"{sid}:sweep:{k}", "sweep", sid, s.room_id, v, earliest,
-                                  start - rules.sweep_minutes, rules.sweep_minutes, k))
-        windows = []
-        for a, b, n in patrol_spans(s, req.patrols, rules):
-            a, b = to_minute(a, origin), to_minute(b, origin)
-            patrol = min(rules.patrol_minutes, b - a)  # a very short session: short visits
-            windows += [(lo, hi, patrol) for lo, hi in patrol_windows(a, b, n, patrol)]
-        for i, (lo, hi, patrol) in enumerate(windows):
-            tasks.append(Task(f"{sid}:patrol:{i}", "patrol", sid, s.room_id, v, lo, hi, patrol, i))
-        if req.cleanup:
-            for k in range(cleanup_crew(s.attendees, rules)):
-                tasks.append(Task(f"{sid}:cleanup:{k}", "cleanup", sid, s.room_id, v, end,
-                                  end + rules.cleanup_window_minutes, rules.cleanup_minutes, k))
-        if last_of_day.get((s.group_id, s.start.date())) == sid:
-            tasks.append(Task(f"{sid}:collect:0", "collect", sid, s.room_id, v, end,
-                              end + rules.collect_window_minutes, rules.collect_minutes))
+        key = (id(rules), origin, s, requirements[sid], scenario.rooms[s.room_id],
+               room_free.get(sid, 0), last_of_day.get((s.group_id, s.start.date())) == sid)
+        known = _CACHE.get(key)
+        if known is None or known[0] is not rules:
+            known = _CACHE[key] = (rules, _tasks_of(*key[2:], rules, origin))
+        tasks += known[1]
+    if len(_CACHE) > 100_000:  # a long-running process re-plans many congresses
+        _CACHE.clear()
+    return tasks
+
+
+# a session's tasks, by everything they depend on: a re-plan or a rehearsal asks for the
+# same sessions' tasks again and again (the rules object is kept to tell a reused id)
+_CACHE: dict[tuple, tuple[object, list[Task]]] = {}
+
+
+def _tasks_of(s, req: Requirement, room, room_free: int, last: bool, rules,
+              origin: dt.datetime) -> list[Task]:
+    tasks = []
+    v = room.venue_id
+    start, end = to_minute(s.start, origin), to_minute(s.end, origin)
+    sid = s.session_id
+    if req.sweep:
+        # not while the room's previous session still runs: that sweep would be worthless
+        earliest = max(start - rules.sweep_lead_minutes, room_free)
+        for k in range(sweep_crew(room.area_m2, rules)):
+            tasks.append(Task(f"{sid}:sweep:{k}", "sweep", sid, s.room_id, v, earliest,
+                              start - rules.sweep_minutes, rules.sweep_minutes, k))
+    windows = []
+    for a, b, n in patrol_spans(s, req.patrols, rules):
+        a, b = to_minute(a, origin), to_minute(b, origin)
+        patrol = min(rules.patrol_minutes, b - a)  # a very short session: short visits
+        windows += [(lo, hi, patrol) for lo, hi in patrol_windows(a, b, n, patrol)]
+    for i, (lo, hi, patrol) in enumerate(windows):
+        tasks.append(Task(f"{sid}:patrol:{i}", "patrol", sid, s.room_id, v, lo, hi, patrol, i))
+    if req.cleanup:
+        for k in range(cleanup_crew(s.attendees, rules)):
+            tasks.append(Task(f"{sid}:cleanup:{k}", "cleanup", sid, s.room_id, v, end,
+                              end + rules.cleanup_window_minutes, rules.cleanup_minutes, k))
+    if last:
+        tasks.append(Task(f"{sid}:collect:0", "collect", sid, s.room_id, v, end,
+                          end + rules.collect_window_minutes, rules.collect_minutes))
     return tasks
 
 

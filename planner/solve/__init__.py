@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import time
 from collections import defaultdict
+from operator import attrgetter
 
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.explain import Explainer
@@ -184,9 +185,11 @@ def finish_plan(scenario: Scenario, requirements, origin: dt.datetime, equipment
                 tasks: list[Task], move_tasks: list[Task], trips: list[Trip],
                 done: dict[str, tuple[str, int]], stages: list[StageResult], method: str,
                 seconds: float, seed: int, workers: int, history: Plan | None = None,
-                prefer: dict | None = None, state: UnitStart | None = None) -> Plan:
+                prefer: dict | None = None, state: UnitStart | None = None,
+                coverage: bool = True) -> Plan:
     """Name the units, write the orders and the coverage: the plan. ``history`` holds the
-    rows a re-plan keeps as they were (what is past), ``done`` may include its tasks."""
+    rows a re-plan keeps as they were (what is past), ``done`` may include its tasks.
+    ``coverage=False`` leaves out the coverage and the summary (a step of a rehearsal)."""
     history = history or Plan()
     move_ids = {t.task_id for t in move_tasks}
     carrying = {tid: v for tid, v in done.items() if tid in move_ids}
@@ -203,11 +206,13 @@ def finish_plan(scenario: Scenario, requirements, origin: dt.datetime, equipment
            # a move whose pool had nothing left to give carries nothing: no order for it
            if (by_id[tid].kind != "move" or (p, to_time(start, origin)) in carried)
            and (p, by_id[tid].kind, by_id[tid].session_id, to_time(start, origin)) not in kept)],
-        key=lambda x: (x.staff_id, x.start, x.task))
+        key=attrgetter("staff_id", "start", "task"))
     plan = Plan(assignments=sorted([*history.assignments, *assignments],
-                                   key=lambda a: (a.start, a.item_id)),
-                moves=sorted([*history.moves, *moves], key=lambda m: (m.depart, m.item_id)),
+                                   key=attrgetter("start", "item_id")),
+                moves=sorted([*history.moves, *moves], key=attrgetter("depart", "item_id")),
                 staff_tasks=staff_tasks, bags=allocate_bags(scenario, requirements))
+    if not coverage:
+        return plan
     unstaffed = {t.session_id for t in move_tasks if t.task_id not in done}
     plan.coverage = coverage_rows(scenario, requirements, plan, tasks, done, unstaffed, origin)
     plan.summary = summarize_plan(scenario, plan, stages, equipment, method, seconds, seed,
