@@ -72,11 +72,16 @@ def rehearsal_html(scenario: Scenario, found: dict[str, pd.DataFrame], info: dic
                             f"{name}: no reserve up to +10 brings the chance of a session "
                             f"short of {name} under 1% (at +0: {a['share_at_0']:.2%})"))
         else:
+            sure = a["extra_for_under_1pct_95"]
             lines.append(_t(lang, f"{name}：增加 {a['extra_for_under_1pct']} 即可使缺{name}的机会"
-                                  f"从 {a['share_at_0']:.2%} 降到 {a['share_then']:.2%}",
+                                  f"从 {a['share_at_0']:.2%} 降到 {a['share_then']:.2%}"
+                                  + ("" if sure is None
+                                     else f"；有 95% 把握降到 1% 以下需 +{sure}"),
                             f"{name}: +{a['extra_for_under_1pct']} brings the chance of a "
                             f"session short of {name} from {a['share_at_0']:.2%} to "
-                            f"{a['share_then']:.2%}"))
+                            f"{a['share_then']:.2%}"
+                            + ("" if sure is None else
+                               f"; under 1% with 95% confidence: +{sure}")))
     if lines:
         parts.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in lines) + "</ul>")
     # the riskiest sessions

@@ -67,66 +67,94 @@ def greedy_equipment(scenario: Scenario, requirements: dict[str, Requirement],
                              key=lambda v, venue=venue: scenario.network.travel_minutes(v, venue))
                for venue in scenario.venues}
     for kind in STOCK_KINDS:
-        if live is None:
-            pools = {v: _Pool(sum(1 for i in scenario.items_of(kind)
-                                  if i.venue_id == v and i.status == "ok"))
-                     for v in scenario.venues}
-        else:
-            pools = {v: _Pool(live.stock.get((kind, v), 0)) for v in scenario.venues}
-            for k, v, minute in live.arrivals:
-                if k == kind:
-                    pools[v].add(minute, 1)
-        last_in_room: dict[str, str] = {}
-        for s in scenario.sessions.values():
-            sid = s.session_id
-            need = getattr(requirements[sid], REQUIREMENT_FIELD[kind])
-            end = to_minute(s.end, origin)
-            if need <= 0 or (live is not None and end <= live.now):
-                continue
-            venue = scenario.venue_of(s.room_id)
-            before = last_in_room.get(s.room_id)
-            last_in_room[s.room_id] = sid
-            if live is not None and sid in live.started:
-                # under way: it keeps the units it has; they leave when it ends
-                serve[kind, sid] = min(live.present.get((kind, sid), 0), need)
-                pools[venue].add(end, serve[kind, sid])
-                continue
-            got = live.carried.get((kind, sid), 0) if live is not None else 0
-            near = near_of[venue]
-            # re-planning: what the previous plan gave the session first (as far as the
-            # pools still allow), then whatever is missing, nearest first
-            passes = [(need, [(v, need) for v in near])]
-            if live is not None:
-                passes.insert(0, (old.stay.get((kind, before), 0),
-                                  [(v, old.bring.get((kind, v, sid), 0)) for v in near]))
-            for stays, loads in passes:
-                if before is not None and got < need:
-                    prev = to_minute(scenario.sessions[before].end, origin)
-                    # units of the previous session in this room stay, if nobody took them
-                    kept = min(serve.get((kind, before), 0) - stay.get((kind, before), 0),
-                               need - got, stays, pools[venue].available(prev))
-                    if kept > 0:
-                        pools[venue].add(prev, -kept)
-                        stay[kind, before] = stay.get((kind, before), 0) + kept
-                        got += kept
-                for v, most in loads:
-                    if got >= need:
-                        break
-                    early, latest = departure(scenario, origin, v, sid)
-                    if live is not None:
-                        if latest < live.now:
-                            continue  # too late to send anything from there
-                        early = max(early, live.now)
-                    n = min(need - got, most, pools[v].available(early))
-                    if n > 0:
-                        pools[v].add(early, -n)
-                        bring[kind, v, sid] = bring.get((kind, v, sid), 0) + n
-                        got += n
-            serve[kind, sid] = got
-            if got:
-                pools[venue].add(end, got)
+        _allocate(scenario, requirements, origin, live, old, kind, near_of, serve, stay, bring)
     return EquipmentPlan(serve=serve, stay=stay, bring=bring,
                          max_move_cost=max_move_cost(scenario, requirements))
+
+
+def _allocate(scenario: Scenario, requirements: dict[str, Requirement], origin,
+              live: LiveState | None, old: EquipmentPlan, kind: str,
+              near_of: dict[str, list[str]], serve: dict, stay: dict, bring: dict) -> None:
+    """One type of unit, session by session in start order (see greedy_equipment)."""
+    if live is None:
+        pools = {v: _Pool(sum(1 for i in scenario.items_of(kind)
+                              if i.venue_id == v and i.status == "ok"))
+                 for v in scenario.venues}
+    else:
+        pools = {v: _Pool(live.stock.get((kind, v), 0)) for v in scenario.venues}
+        for k, v, minute in live.arrivals:
+            if k == kind:
+                pools[v].add(minute, 1)
+
+    def needs(sid: str) -> int:
+        return getattr(requirements[sid], REQUIREMENT_FIELD[kind])
+
+    ahead = [s for s in scenario.sessions.values() if needs(s.session_id) > 0
+             and (live is None or to_minute(s.end, origin) > live.now)]
+    following: dict[str, str] = {}  # the room's next session needing the kind
+    last_in_room: dict[str, str] = {}
+    for s in ahead:
+        if s.room_id in last_in_room:
+            following[last_in_room[s.room_id]] = s.session_id
+        last_in_room[s.room_id] = s.session_id
+
+    def release(sid: str, venue: str, end: int, got: int) -> None:
+        """The units go back to the venue's pool when the session ends, but those the
+        previous plan kept in the room for its next session stay there for it."""
+        held = 0
+        if live is not None and sid in following:
+            held = min(got, needs(following[sid]), old.stay.get((kind, sid), 0))
+            if held:
+                stay[kind, sid] = held
+        pools[venue].add(end, got - held)
+
+    last_in_room = {}
+    for s in ahead:
+        sid = s.session_id
+        need = needs(sid)
+        end = to_minute(s.end, origin)
+        venue = scenario.venue_of(s.room_id)
+        before = last_in_room.get(s.room_id)
+        last_in_room[s.room_id] = sid
+        if live is not None and sid in live.started:
+            # under way: it keeps the units it has; they leave when it ends
+            serve[kind, sid] = min(live.present.get((kind, sid), 0), need)
+            release(sid, venue, end, serve[kind, sid])
+            continue
+        got = live.carried.get((kind, sid), 0) if live is not None else 0
+        got += stay.get((kind, before), 0)  # kept in the room for it (re-planning)
+        near = near_of[venue]
+        # re-planning: what the previous plan gave the session first (as far as the
+        # pools still allow), then whatever is missing, nearest first
+        passes = [(need, [(v, need) for v in near])]
+        if live is not None:
+            passes.insert(0, (old.stay.get((kind, before), 0) - stay.get((kind, before), 0),
+                              [(v, old.bring.get((kind, v, sid), 0)) for v in near]))
+        for stays, loads in passes:
+            if before is not None and got < need:
+                prev = to_minute(scenario.sessions[before].end, origin)
+                # units of the previous session in this room stay, if nobody took them
+                kept = min(serve.get((kind, before), 0) - stay.get((kind, before), 0),
+                           need - got, stays, pools[venue].available(prev))
+                if kept > 0:
+                    pools[venue].add(prev, -kept)
+                    stay[kind, before] = stay.get((kind, before), 0) + kept
+                    got += kept
+            for v, most in loads:
+                if got >= need:
+                    break
+                early, latest = departure(scenario, origin, v, sid)
+                if live is not None:
+                    if latest < live.now:
+                        continue  # too late to send anything from there
+                    early = max(early, live.now)
+                n = min(need - got, most, pools[v].available(early))
+                if n > 0:
+                    pools[v].add(early, -n)
+                    bring[kind, v, sid] = bring.get((kind, v, sid), 0) + n
+                    got += n
+        serve[kind, sid] = got
+        release(sid, venue, end, got)
 
 
 STAY_NEAR, GO_FAR = 10, 30  # minutes a greedy choice is willing to wait to keep people put

@@ -5,8 +5,8 @@ offline, plotly.js inside), in Chinese or English.
 - ``uncovered.csv``: how many sessions fell short in a run, and in how many runs;
 - ``peak_use.csv``: jammers and cabinet units in rooms per venue and half hour (mean,
   95th percentile, most);
-- ``sizing.csv``: the share of sessions short of jammers, cabinet units or people's work
-  with a reserve of +0 … +10 of that resource;
+- ``sizing.csv``: the share of sessions covered, and short of jammers, cabinet units or
+  people's work, with a reserve of +0, +1, +2, +3, +5, +10 of that resource;
 - ``figures.csv``: a run's totals against the figures the scenario publishes;
 - ``runs.csv``: every run's totals and disruptions; ``summary.json``: the answers.
 """
@@ -132,6 +132,8 @@ def sizing_table(results: list[RunResult]) -> pd.DataFrame:
                 runs_any += anything > 0
             lo, hi = wilson(short, sessions)
             rows.append({"resource": resource, "extra": k, "runs": len(sized),
+                         "session_covered_share": round(1 - short / sessions, 5)
+                         if sessions else None,
                          "session_short_share": round(short / sessions, 5) if sessions else None,
                          "ci_low": round(lo, 5), "ci_high": round(hi, 5),
                          "runs_short_share": round(runs_short / len(sized), 4) if sized else None,
@@ -142,7 +144,8 @@ def sizing_table(results: list[RunResult]) -> pd.DataFrame:
 
 def answers(sizing: pd.DataFrame) -> dict[str, dict]:
     """Per resource: the smallest reserve that brings the chance that a session is short of
-    it under TARGET (None: not within +10), with the share at +0 and at that reserve."""
+    it under TARGET (None: not within +10), with the share at +0 and at that reserve, and
+    the smallest that does so with 95% confidence (the interval's top under TARGET)."""
     out = {}
     for resource in RESOURCES:
         rows = sizing[sizing.resource == resource].sort_values("extra")
@@ -150,10 +153,13 @@ def answers(sizing: pd.DataFrame) -> dict[str, dict]:
             continue
         base = float(rows.session_short_share.iloc[0])
         under = rows[rows.session_short_share < TARGET]
-        first = None if under.empty else int(under.extra.iloc[0])
-        out[resource] = {"share_at_0": base, "extra_for_under_1pct": first,
+        sure = rows[rows.ci_high < TARGET]  # under 1% even at the top of its 95% interval
+        out[resource] = {"share_at_0": base,
+                         "extra_for_under_1pct": None if under.empty else int(under.extra.iloc[0]),
                          "share_then": None if under.empty
-                         else float(under.session_short_share.iloc[0])}
+                         else float(under.session_short_share.iloc[0]),
+                         "extra_for_under_1pct_95": None if sure.empty
+                         else int(sure.extra.iloc[0])}
     return out
 
 

@@ -207,3 +207,44 @@ def test_simulate_refuses_a_folder_that_is_not_a_rehearsal(tmp_path):
     result = run_cli("simulate", str(MINI), "--runs", "2", "--out", str(out))
     assert result.returncode == 1 and "nothing written" in result.stderr
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_the_tables_count_what_the_runs_say(reference):
+    from planner.rehearsal_report import answers, tables, wilson
+    from planner.rehearse import EXTRAS, RESOURCES, RunResult
+
+    scenario, _plan = reference
+    first, second = list(scenario.sessions)[:2]
+    counts = {"sessions": 100, "covered": 0, "jammer_deployments": 1,
+              "cabinet_unit_deployments": 1, "patrols": 1, "sweeps": 1, "cleanups": 1,
+              "moves": 1, "paper_kg": 5000.0, "documents": 30, "adhoc_drawn": 0,
+              "adhoc_short": 0}
+    use = np.zeros((2, len(scenario.venues), 4), dtype=np.int32)
+    shorts = [{first: ["jammer"], second: ["staff"]}, {first: ["jammer", "staff"]}, {}, {}]
+    results = []
+    for n, short in enumerate(shorts):
+        sizing = None
+        if n < 2:  # sized: +1 jammer mends the jammers, people need +5
+            sizing = {(r, k): (0 if (r == "jammer" or k >= 5) else
+                               sum(r in x for x in short.values()), 0) for r in RESOURCES
+                      for k in EXTRAS}
+        results.append(RunResult(n, {**counts, "covered": 100 - len(short)}, short, {}, use,
+                                 sizing))
+    found = tables(scenario, results)
+    row = found["sessions"].set_index("session_id").loc[first]
+    assert row.runs_short == 2 and row.p_short == 0.5 and row.short_jammer == 2
+    assert (row.ci_low, row.ci_high) == tuple(round(x, 4) for x in wilson(2, 4))
+    assert found["uncovered"].set_index("uncovered").runs.to_dict() == {0: 2, 1: 1, 2: 1}
+    sizing = found["sizing"].set_index(["resource", "extra"])
+    assert sizing.loc[("jammer", 0)].session_short_share == 2 / 200
+    assert sizing.loc[("jammer", 1)].session_short_share == 0
+    assert sizing.loc[("staff", 3)].session_short_share == 2 / 200
+    assert sizing.loc[("staff", 5)].session_covered_share == 1
+    got = answers(found["sizing"])
+    assert got["jammer"]["extra_for_under_1pct"] == 1
+    assert got["staff"]["extra_for_under_1pct"] == 5
+    assert got["cabinet_unit"]["extra_for_under_1pct"] == 0
+    # with 2 runs of 100 sessions, 0 short is not yet under 1% with 95% confidence
+    assert got["jammer"]["extra_for_under_1pct_95"] is None
+    figures = found["figures"].set_index("figure")
+    assert figures.loc["paper_tonnes"]["mean"] == 5.0 and figures.loc["paper_tonnes"].off == 0
