@@ -39,10 +39,13 @@ class _Pool:
             i += 1
         return i
 
-    def available(self, t: int) -> int:
-        """Units that can leave at ``t`` without leaving the pool short later."""
+    def available(self, t: int, until: int | None = None) -> int:
+        """Units that can leave at ``t`` without leaving the pool short later (before
+        ``until``, when they come back to this pool then)."""
         i = bisect.bisect_right(self.times, t) - 1
-        return min(self.levels[i:])
+        j = len(self.levels) if until is None else max(i + 1, bisect.bisect_left(self.times,
+                                                                                  until))
+        return min(self.levels[i:j])
 
     def add(self, t: int, n: int) -> None:
         for j in range(self._point(t), len(self.levels)):
@@ -91,24 +94,7 @@ def _allocate(scenario: Scenario, requirements: dict[str, Requirement], origin,
 
     ahead = [s for s in scenario.sessions.values() if needs(s.session_id) > 0
              and (live is None or to_minute(s.end, origin) > live.now)]
-    following: dict[str, str] = {}  # the room's next session needing the kind
     last_in_room: dict[str, str] = {}
-    for s in ahead:
-        if s.room_id in last_in_room:
-            following[last_in_room[s.room_id]] = s.session_id
-        last_in_room[s.room_id] = s.session_id
-
-    def release(sid: str, venue: str, end: int, got: int) -> None:
-        """The units go back to the venue's pool when the session ends, but those the
-        previous plan kept in the room for its next session stay there for it."""
-        held = 0
-        if live is not None and sid in following:
-            held = min(got, needs(following[sid]), old.stay.get((kind, sid), 0))
-            if held:
-                stay[kind, sid] = held
-        pools[venue].add(end, got - held)
-
-    last_in_room = {}
     for s in ahead:
         sid = s.session_id
         need = needs(sid)
@@ -119,23 +105,22 @@ def _allocate(scenario: Scenario, requirements: dict[str, Requirement], origin,
         if live is not None and sid in live.started:
             # under way: it keeps the units it has; they leave when it ends
             serve[kind, sid] = min(live.present.get((kind, sid), 0), need)
-            release(sid, venue, end, serve[kind, sid])
+            pools[venue].add(end, serve[kind, sid])
             continue
         got = live.carried.get((kind, sid), 0) if live is not None else 0
-        got += stay.get((kind, before), 0)  # kept in the room for it (re-planning)
         near = near_of[venue]
         # re-planning: what the previous plan gave the session first (as far as the
         # pools still allow), then whatever is missing, nearest first
         passes = [(need, [(v, need) for v in near])]
         if live is not None:
-            passes.insert(0, (old.stay.get((kind, before), 0) - stay.get((kind, before), 0),
+            passes.insert(0, (old.stay.get((kind, before), 0),
                               [(v, old.bring.get((kind, v, sid), 0)) for v in near]))
         for stays, loads in passes:
             if before is not None and got < need:
                 prev = to_minute(scenario.sessions[before].end, origin)
                 # units of the previous session in this room stay, if nobody took them
                 kept = min(serve.get((kind, before), 0) - stay.get((kind, before), 0),
-                           need - got, stays, pools[venue].available(prev))
+                           need - got, stays, pools[venue].available(prev, end))
                 if kept > 0:
                     pools[venue].add(prev, -kept)
                     stay[kind, before] = stay.get((kind, before), 0) + kept
@@ -148,13 +133,15 @@ def _allocate(scenario: Scenario, requirements: dict[str, Requirement], origin,
                     if latest < live.now:
                         continue  # too late to send anything from there
                     early = max(early, live.now)
-                n = min(need - got, most, pools[v].available(early))
+                # a unit from this venue's own pool comes back to it when the session ends
+                n = min(need - got, most,
+                        pools[v].available(early, end if v == venue else None))
                 if n > 0:
                     pools[v].add(early, -n)
                     bring[kind, v, sid] = bring.get((kind, v, sid), 0) + n
                     got += n
         serve[kind, sid] = got
-        release(sid, venue, end, got)
+        pools[venue].add(end, got)
 
 
 STAY_NEAR, GO_FAR = 10, 30  # minutes a greedy choice is willing to wait to keep people put

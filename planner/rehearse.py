@@ -105,7 +105,7 @@ def replay(scenario: Scenario, plan: Plan, events: list[dict],
     return plan, live
 
 
-def shortfalls(live: Scenario, plan: Plan) -> dict[str, list[str]]:
+def shortfalls(plan: Plan) -> dict[str, list[str]]:
     """Each uncovered session and what it lacked: jammers, cabinet units, people's work."""
     out = {}
     for r in plan.coverage:
@@ -193,9 +193,9 @@ def sizing(scenario: Scenario, plan: Plan, events: list[dict],
             if not base[0]:
                 out[resource, k] = base
                 continue
-            final, live = replay(with_reserve(scenario, resource, k), plan, events,
-                                 repair_first=True)
-            lacks = shortfalls(live, final)
+            final, _live = replay(with_reserve(scenario, resource, k), plan, events,
+                                  repair_first=True)
+            lacks = shortfalls(final)
             out[resource, k] = (sum(resource in x for x in lacks.values()), len(lacks))
     return out
 
@@ -207,7 +207,7 @@ def run_once(ctx: Context, run: int) -> RunResult:
     events = draw(scenario, ctx.plan, scenario.disruptions, rng)
     final, live = replay(scenario, ctx.plan, events)
     work = work_log(live, final, scenario.disruptions, rng)
-    short = shortfalls(live, final)
+    short = shortfalls(final)
     s = final.summary
     counts = {
         "sessions": len(live.sessions), "covered": len(live.sessions) - len(short),
