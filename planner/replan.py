@@ -292,7 +292,7 @@ def _match(tasks: list[Task], rows: list[StaffTask], from_venue: dict[tuple, str
         open_rows[r.session_id, r.task].append(r)
     out: dict[str, StaffTask] = {}
     crew: set[tuple[str, str, str]] = set()  # a crew is that many different people
-    for t in sorted(tasks, key=lambda t: (t.session_id, t.kind, t.index, t.task_id)):
+    for t in sorted(tasks, key=attrgetter("session_id", "kind", "index", "task_id")):
         candidates = open_rows.get((t.session_id, t.kind), [])
         for r in candidates:
             start = to_minute(r.start, origin)

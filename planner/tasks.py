@@ -32,12 +32,15 @@ def epoch(scenario: Scenario) -> dt.datetime:
     return dt.datetime.combine(first - dt.timedelta(days=1), dt.time())
 
 
+MINUTE = dt.timedelta(minutes=1)
+
+
 def to_minute(t: dt.datetime, origin: dt.datetime) -> int:
-    return int((t - origin).total_seconds() // 60)
+    return (t - origin) // MINUTE
 
 
 def to_time(m: int, origin: dt.datetime) -> dt.datetime:
-    return origin + dt.timedelta(minutes=int(m))
+    return origin + int(m) * MINUTE
 
 
 @dataclass(frozen=True)

@@ -198,15 +198,14 @@ def finish_plan(scenario: Scenario, requirements, origin: dt.datetime, equipment
     carried = {(m.staff_id, m.depart) for m in moves}
     ahead = {tid: v for tid, v in done.items() if tid in by_id}
     kept = {(t.staff_id, t.task, t.session_id, t.start) for t in history.staff_tasks}
-    staff_tasks = sorted(
-        [*history.staff_tasks,
-         *(StaffTask(p, by_id[tid].kind, by_id[tid].session_id, by_id[tid].room_id,
-                     to_time(start, origin), to_time(start + by_id[tid].duration, origin))
-           for tid, (p, start) in ahead.items()
-           # a move whose pool had nothing left to give carries nothing: no order for it
-           if (by_id[tid].kind != "move" or (p, to_time(start, origin)) in carried)
-           and (p, by_id[tid].kind, by_id[tid].session_id, to_time(start, origin)) not in kept)],
-        key=attrgetter("staff_id", "start", "task"))
+    rows = list(history.staff_tasks)
+    for tid, (p, start) in ahead.items():
+        t, at = by_id[tid], to_time(start, origin)
+        # a move whose pool had nothing left to give carries nothing: no order for it
+        if (t.kind != "move" or (p, at) in carried) and (p, t.kind, t.session_id, at) not in kept:
+            rows.append(StaffTask(p, t.kind, t.session_id, t.room_id, at,
+                                  to_time(start + t.duration, origin)))
+    staff_tasks = sorted(rows, key=attrgetter("staff_id", "start", "task"))
     plan = Plan(assignments=sorted([*history.assignments, *assignments],
                                    key=attrgetter("start", "item_id")),
                 moves=sorted([*history.moves, *moves], key=attrgetter("depart", "item_id")),

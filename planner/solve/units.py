@@ -89,9 +89,9 @@ def name_units(scenario: Scenario, origin: dt.datetime, equipment: EquipmentPlan
 
         def stayers(units: list[str], sid: str | None, kind=kind, following=following) -> list:
             """The units of ``sid`` that stay for the room's next session, liked ones first."""
-            if sid is None:
+            keep = 0 if sid is None else equipment.stay.get((kind, sid), 0)
+            if not keep:
                 return []
-            keep = equipment.stay.get((kind, sid), 0)
             liked = set(prefer.get((kind, following.get(sid, "")), ()))
             return sorted(units, key=lambda x: (x not in liked, x))[:keep]
 
