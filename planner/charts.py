@@ -6,9 +6,11 @@ from __future__ import annotations
 import html
 
 import pandas as pd
+import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from planner.rehearse import SLOT
 from planner.scenario import Scenario
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, SimHei, sans-serif"
@@ -71,6 +73,13 @@ def rehearsal_html(scenario: Scenario, found: dict[str, pd.DataFrame], info: dic
                                   f"（+0 时 {a['share_at_0']:.2%}）",
                             f"{name}: no reserve up to +10 brings the chance of a session "
                             f"short of {name} under 1% (at +0: {a['share_at_0']:.2%})"))
+        elif a["extra_for_under_1pct"] == 0:
+            sure = a["extra_for_under_1pct_95"]
+            lines.append(_t(lang, f"{name}：缺{name}的机会已低于 1%（{a['share_at_0']:.2%}）"
+                                  + ("" if sure is None else f"；有 95% 把握需 +{sure}"),
+                            f"{name}: the chance of a session short of {name} is under 1% "
+                            f"already ({a['share_at_0']:.2%})"
+                            + ("" if sure is None else f"; with 95% confidence: +{sure}")))
         else:
             sure = a["extra_for_under_1pct_95"]
             lines.append(_t(lang, f"{name}：增加 {a['extra_for_under_1pct']} 即可使缺{name}的机会"
@@ -120,23 +129,31 @@ def rehearsal_html(scenario: Scenario, found: dict[str, pd.DataFrame], info: dic
                      f"({int(sizing.runs.iloc[0])} runs)"),
             xaxis_title=_t(lang, "增加数量", "extra"), yaxis_tickformat=".1%")
         parts.append(fig)
-    # peak use
+    # peak use: one colour per venue, the 95th percentile as a line and the most as dots
     use = found["peak_use"]
     if len(use):
         kinds = list(dict.fromkeys(use.item_type))
+        times = list(pd.date_range(use.time.min(), use.time.max(), freq=f"{SLOT}min")
+                     .strftime("%Y-%m-%dT%H:%M"))  # every half hour, the idle ones too
+        colours = px.colors.qualitative.Plotly
         fig = make_subplots(rows=len(kinds), cols=1, shared_xaxes=True,
                             subplot_titles=[RESOURCE_NAMES[k][1 if en else 0] for k in kinds])
         for row, kind in enumerate(kinds, start=1):
-            for venue in sorted(use.venue_id.unique()):
-                part = use[(use.item_type == kind) & (use.venue_id == venue)]
+            for n, venue in enumerate(sorted(use.venue_id.unique())):
+                part = (use[(use.item_type == kind) & (use.venue_id == venue)]
+                        .set_index("time")[["p95", "max"]].reindex(times, fill_value=0))
                 name = scenario.venues[venue].name if venue in scenario.venues else venue
-                fig.add_trace(go.Scatter(x=part.time, y=part.p95, mode="lines",
-                                         name=f"{name} p95", legendgroup=venue), row=row, col=1)
-                fig.add_trace(go.Scatter(x=part["time"], y=part["max"], mode="markers",
-                                         marker_size=3, name=f"{name} max",
-                                         legendgroup=venue), row=row, col=1)
-        fig.update_layout(title=_t(lang, "各驻地在用设备（半小时，95% 分位与最多）",
-                                   "Units in rooms per venue (half-hourly, p95 and most)"),
+                colour = colours[n % len(colours)]
+                fig.add_trace(go.Scatter(x=times, y=part.p95, mode="lines", name=name,
+                                         line={"color": colour, "shape": "hv"},
+                                         legendgroup=venue, showlegend=row == 1),
+                              row=row, col=1)
+                fig.add_trace(go.Scatter(x=times, y=part["max"], mode="markers",
+                                         marker={"color": colour, "size": 3},
+                                         name=f"{name} max", legendgroup=venue,
+                                         showlegend=False), row=row, col=1)
+        fig.update_layout(title=_t(lang, "各驻地在用设备（半小时；线为 95% 分位，点为最多）",
+                                   "Units in rooms per venue (half-hourly; line p95, dots most)"),
                           height=350 * len(kinds))
         parts.append(fig)
     # figures against published

@@ -379,12 +379,12 @@ def format_rehearsal(info: dict, lang: str, folder: Path, seconds: float) -> str
         lines.append(_text(
             lang,
             f"{name}：+0 时缺{name}的机会 {a['share_at_0']:.2%}；"
-            + ("+10 以内降不到 1% 以下" if extra is None else
+            + ("+10 以内降不到 1% 以下" if extra is None else "已低于 1%" if extra == 0 else
                f"+{extra} 后 {a['share_then']:.2%}")
             + ("" if sure is None else f"（95% 把握低于 1%：+{sure}）"),
             f"{name}: chance of a session short of {name} {a['share_at_0']:.2%} at +0; "
-            + ("not under 1% within +10" if extra is None else
-               f"{a['share_then']:.2%} with +{extra}")
+            + ("not under 1% within +10" if extra is None else "under 1% already"
+               if extra == 0 else f"{a['share_then']:.2%} with +{extra}")
             + ("" if sure is None else f" (under 1% with 95% confidence: +{sure})")))
     for f in info["figures"]:
         name = FIGURE_NAMES.get(f["figure"], (f["figure"],) * 2)[0 if zh else 1]
