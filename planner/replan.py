@@ -114,8 +114,11 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
         equipment = greedy_equipment(live, requirements, origin, past.state)
         time_limit = 0.0  # and no staff model either
     else:
+        # the greedy repair is the hint, and the answer should the solver find none in
+        # time: unlike the previous plan's counts, it fits where the units now stand
         model = EquipmentModel(live, requirements, origin, past.state)
-        equipment = model.solve(time_limit * 0.6, workers, seed, hint=past.state.old)
+        equipment = model.solve(time_limit * 0.6, workers, seed,
+                                hint=greedy_equipment(live, requirements, origin, past.state))
     move_tasks, trips = trips_for(live, equipment, origin)
     tasks = session_tasks(live, requirements, origin) + move_tasks
 
