@@ -161,13 +161,26 @@ def _now(args: argparse.Namespace):
     return now
 
 
+def _read_plan(args: argparse.Namespace):
+    """The plan folder ``--plan``, or None when it cannot be read (said on stderr)."""
+    from planner.plan import read_plan
+
+    try:
+        return read_plan(args.plan)
+    except (OSError, ValueError, KeyError) as error:
+        print(_text(args.lang, f"无法读取方案 {args.plan}：{error}，未写入",
+                    f"cannot read the plan {args.plan}: {error}; nothing written"),
+              file=sys.stderr)
+        return None
+
+
 def _usage(lang: str, zh: str, en: str) -> int:
     print(_text(lang, zh, en), file=sys.stderr)
     return 2
 
 
 def _replan(args: argparse.Namespace) -> int:
-    from planner.plan import read_plan, write_plan
+    from planner.plan import write_plan
     from planner.replan import Change, SessionChange, replan
     from planner.scenario import load_scenario
     from planner.store import Store
@@ -178,12 +191,8 @@ def _replan(args: argparse.Namespace) -> int:
                       "give --events FILE or --db (the event log)")
     now = _now(args)
     scenario = load_scenario(args.scenario)
-    try:
-        old = read_plan(args.plan)
-    except (OSError, ValueError, KeyError) as error:
-        print(_text(args.lang, f"无法读取原方案 {args.plan}：{error}，未写入",
-                    f"cannot read the plan {args.plan}: {error}; nothing written"),
-              file=sys.stderr)
+    old = _read_plan(args)
+    if old is None:
         return 1
     events, last = _read_events(args, scenario)
     result = replan(scenario, old, events, now=now, time_limit=args.time_limit, seed=args.seed,
@@ -311,7 +320,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from planner.plan import read_plan
+    from planner.plan import occupied
     from planner.rehearsal_report import write_rehearsal
     from planner.rehearse import Context, simulate
     from planner.scenario import load_scenario
@@ -322,7 +331,7 @@ def _simulate(args: argparse.Namespace) -> int:
                       "--runs and --workers must be at least 1; --sizing-runs and --keep "
                       "not below 0")
     out = Path(args.out)
-    if out.exists() and any(out.iterdir()) and not (out / "rehearsal.html").exists():
+    if occupied(out, "rehearsal.html"):  # refused now, not after the runs
         print(_text(args.lang, f"输出目录 {args.out} 已存在且不是推演结果目录，未写入",
                     f"{args.out} exists and is not a rehearsal folder; nothing written"),
               file=sys.stderr)
@@ -330,12 +339,8 @@ def _simulate(args: argparse.Namespace) -> int:
     clock = time.perf_counter()
     scenario = load_scenario(args.scenario)
     if args.plan:
-        try:
-            base = read_plan(args.plan)
-        except (OSError, ValueError, KeyError) as error:
-            print(_text(args.lang, f"无法读取方案 {args.plan}：{error}，未写入",
-                        f"cannot read the plan {args.plan}: {error}; nothing written"),
-                  file=sys.stderr)
+        base = _read_plan(args)
+        if base is None:
             return 1
     else:
         print(_text(args.lang, f"制定基础方案（{args.time_limit:g} 秒）……",

@@ -11,16 +11,14 @@ drawn disruption is logged and re-planned exactly as a real one would be.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from planner.errors import Problems
-from planner.rules import documented, rule
+from planner.rules import documented, finite_number, parse_section, rule
 from planner.vocabulary import KINDS, LEVELS, lookup
 
 if TYPE_CHECKING:
@@ -107,35 +105,13 @@ SHARES = {"adhoc_levels": LEVELS, "paper_kg_per_attendee_hour": KINDS,
 
 def parse_disruptions(raw: object, file: str, problems: Problems) -> Disruptions:
     """The ``disruptions:`` mapping, every bad key or value reported to ``problems``."""
-    if raw is None:
-        return Disruptions()
-    if not isinstance(raw, dict):
-        problems.add(file, "bad_setting", key="disruptions", value=raw, why="must be a mapping")
-        return Disruptions()
-    known = {f.name: f for f in fields(Disruptions)}
-    base = Disruptions()
-    changes = {}
-    for key, value in raw.items():
-        key = str(key)
-        if key not in known:
-            problems.unknown_key(file, key, list(known), prefix="disruptions.")
-            continue
-        why, parsed = _parse(key, value, getattr(base, key))
-        if why:
-            problems.add(file, "bad_setting", key=f"disruptions.{key}", value=value, why=why)
-        else:
-            changes[key] = parsed
-    return dataclasses.replace(base, **changes)
-
-
-def _number(v: object) -> bool:
-    return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
+    return parse_section(raw, Disruptions, "disruptions", _parse, file, problems)
 
 
 def _parse(key: str, value: object, default: object) -> tuple[str, object]:
     """(why it is wrong, or "", the parsed value)."""
     if key in RANGES:
-        if (not isinstance(value, list) or len(value) != 2 or not all(map(_number, value))
+        if (not isinstance(value, list) or len(value) != 2 or not all(map(finite_number, value))
                 or value[0] < 0 or value[0] > value[1]):
             return "must be a range [low, high] of numbers, 0 <= low <= high", None
         return "", [int(value[0]), int(value[1])]
@@ -147,13 +123,13 @@ def _parse(key: str, value: object, default: object) -> tuple[str, object]:
             name = lookup(SHARES[key], str(k))
             if name is None:
                 return f"unknown key {k}; use {', '.join(SHARES[key])}", None
-            if not _number(v) or v < 0:
+            if not finite_number(v) or v < 0:
                 return f"{k} must be a number, not below 0", None
             merged[name] = float(v)
         if key == "adhoc_levels" and not sum(merged.values()) > 0:
             return "the shares must not all be 0", None
         return "", merged
-    if not _number(value) or value < 0:
+    if not finite_number(value) or value < 0:
         return "must be a number, not below 0", None
     if key == "overrun_probability" and value > 1:
         return "must be a probability between 0 and 1", None

@@ -103,13 +103,19 @@ def write_rows(path: Path, kind: type, rows: list) -> None:
             writer.writerow([_text(v) for v in asdict(row).values()])
 
 
+def occupied(out: str | Path, marker: str) -> bool:
+    """A non-empty folder that is not one of ours (holds no ``marker``): never replaced."""
+    out = Path(out)
+    return out.exists() and any(out.iterdir()) and not (out / marker).exists()
+
+
 @contextmanager
 def atomic_folder(out: str | Path, marker: str, what: str):
     """Write a folder whole or not at all: the body fills the temporary folder it is given,
     which then replaces ``out``. An earlier folder of the same kind (one holding
     ``marker``) is replaced; any other non-empty folder is refused (FileExistsError)."""
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / marker).exists():
+    if occupied(out, marker):
         raise FileExistsError(f"{out} exists, is not empty and holds no {what}")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{what}-", dir=out.parent))

@@ -169,11 +169,12 @@ def summary(scenario: Scenario, results: list[RunResult], found: dict[str, pd.Da
     sessions = found["sessions"]
     at_risk = sessions[sessions.p_short >= 0.05]
     adhoc = sum(r.counts["adhoc_drawn"] for r in results)
+    short_runs = sum(bool(r.short) for r in results)
     return {
         "scenario": scenario.name, "runs": n, "seed": seed,
         "sizing_runs": int(found["sizing"].runs.iloc[0]) if len(found["sizing"]) else 0,
-        "runs_with_shortfall": sum(bool(r.short) for r in results),
-        "p_run_shortfall": round(sum(bool(r.short) for r in results) / n, 4),
+        "runs_with_shortfall": short_runs,
+        "p_run_shortfall": round(short_runs / n, 4),
         "uncovered_mean": round(float(np.mean([len(r.short) for r in results])), 3),
         "session_short_share": round(sum(len(r.short) for r in results)
                                      / sum(r.counts["sessions"] for r in results), 5),

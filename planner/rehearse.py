@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.demand import STOCK_KINDS
+from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.disruptions import Disruptions, draw, stamp
 from planner.plan import Plan
 from planner.replan import default_now, replan
@@ -141,7 +141,7 @@ def with_reserve(scenario: Scenario, resource: str, extra: int) -> Scenario:
             staff[sid] = Staff(sid, f"预备队员{n + 1}", "tech", order[n % len(order)], start, end)
         return dataclasses.replace(scenario, staff=staff)
     order = _unit_venues(scenario, resource)
-    own = [i for i in scenario.items_of(resource)]
+    own = scenario.items_of(resource)
     capacity = sorted(i.capacity for i in own)[len(own) // 2] if own else 0
     items = dict(scenario.items)
     prefix = {"jammer": "JRSV", "cabinet_unit": "CRSV"}[resource]
@@ -153,8 +153,6 @@ def with_reserve(scenario: Scenario, resource: str, extra: int) -> Scenario:
 
 def _unit_venues(scenario: Scenario, kind: str) -> list[str]:
     """Venues by how far their peak need of ``kind`` exceeds their own stock."""
-    from planner.demand import REQUIREMENT_FIELD
-
     req = derive(scenario)
     peak = {}
     for v in scenario.venues:

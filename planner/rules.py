@@ -161,57 +161,63 @@ NON_NEGATIVE = {"top_secret_extra_jammers", "setup_minutes", "move_within_venue_
 
 def parse_rules(raw: object, file: str, problems: Problems) -> Rules:
     """Rules from the ``rules:`` mapping, every bad key or value reported to ``problems``."""
+    return parse_section(raw, Rules, "rules", _parse_value, file, problems)
+
+
+def parse_section(raw: object, cls, section: str, parse, file: str, problems: Problems):
+    """A settings section of scenario.yaml (``rules:``, ``disruptions:``) as ``cls``, the
+    defaults for what is left out. ``parse(key, value, default)`` gives (why the value is
+    wrong, or "", the value); every unknown key (with the closest known one) and bad
+    value goes to ``problems``."""
+    base = cls()
     if raw is None:
-        return Rules()
+        return base
     if not isinstance(raw, dict):
-        problems.add(file, "bad_setting", key="rules", value=raw, why="must be a mapping")
-        return Rules()
-    known = {f.name: f for f in fields(Rules)}
-    base = Rules()
+        problems.add(file, "bad_setting", key=section, value=raw, why="must be a mapping")
+        return base
+    known = [f.name for f in fields(cls)]
     changes = {}
     for key, value in raw.items():
         key = str(key)
         if key not in known:
-            problems.unknown_key(file, key, list(known), prefix="rules.")
+            problems.unknown_key(file, key, known, prefix=f"{section}.")
             continue
-        parsed = _parse_value(key, value, getattr(base, key), file, problems)
-        if parsed is not None:
+        why, parsed = parse(key, value, getattr(base, key))
+        if why:
+            problems.add(file, "bad_setting", key=f"{section}.{key}", value=value, why=why)
+        else:
             changes[key] = parsed
     return replace(base, **changes)
 
 
-def _bad(problems: Problems, file: str, key: str, value: object, why: str) -> None:
-    problems.add(file, "bad_setting", key=f"rules.{key}", value=value, why=why)
-
-
-def _number(v: object) -> bool:
+def finite_number(v: object) -> bool:
     return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
 
 
-def _parse_value(key: str, value: object, default: object, file: str, problems: Problems):
+def _parse_value(key: str, value: object, default: object) -> tuple[str, object]:
+    """(why it is wrong, or "", the parsed value)."""
     if key in MAPPING_KEYS:
         if not isinstance(value, dict):
-            return _bad(problems, file, key, value, "must be a mapping")
+            return "must be a mapping", None
         merged = dict(default)
         for k, v in value.items():
             name = lookup(MAPPING_KEYS[key], str(k))  # 绝密 means top_secret here too
             if name is None:
-                return _bad(problems, file, key, value,
-                            f"unknown key {k}; use {', '.join(MAPPING_KEYS[key])}")
-            if not _number(v) or v <= 0:
-                return _bad(problems, file, key, value, f"{k} must be a positive number")
+                return f"unknown key {k}; use {', '.join(MAPPING_KEYS[key])}", None
+            if not finite_number(v) or v <= 0:
+                return f"{k} must be a positive number", None
             merged[name] = v
-        return merged
+        return "", merged
     if key in LEVEL_LISTS:
         names = [lookup(LEVELS, str(v)) for v in value] if isinstance(value, list) else [None]
         if None in names:
-            return _bad(problems, file, key, value, f"must be a list of {', '.join(LEVELS)}")
-        return names
+            return f"must be a list of {', '.join(LEVELS)}", None
+        return "", names
     kind = type(default)
-    if not _number(value):
-        return _bad(problems, file, key, value, "must be a number")
+    if not finite_number(value):
+        return "must be a number", None
     if kind is int and not float(value).is_integer():
-        return _bad(problems, file, key, value, "must be a whole number")
+        return "must be a whole number", None
     if value < 0 or (value == 0 and key not in NON_NEGATIVE):
-        return _bad(problems, file, key, value, "must be positive")
-    return kind(value)
+        return "must be positive", None
+    return "", kind(value)
