@@ -7,6 +7,7 @@
     python -m planner replan SCENARIO --plan DIR (--events FILE | --db URL) --out DIR [--now T]
     python -m planner simulate SCENARIO --runs N --out DIR [--seed S] [--workers W]
                                  [--scheduler ADDRESS]
+    python -m planner report SCENARIO --plan DIR [--events FILE | --db URL] --out DIR
     python -m planner rules
 
 ``--lang en`` (or ``PLANNER_LANG=en``) switches the text to English.
@@ -399,6 +400,54 @@ def format_rehearsal(info: dict, lang: str, folder: Path, seconds: float) -> str
     return "\n".join(lines)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from planner.plan import occupied
+    from planner.report import PlanMismatch, build
+    from planner.report_files import MARKER, write_report
+    from planner.scenario import load_scenario
+    from planner.store import default_url
+
+    if occupied(args.out, MARKER):
+        print(_text(args.lang, f"输出目录 {args.out} 已存在且不是报告目录，未写入",
+                    f"{args.out} exists and is not a report folder; nothing written"),
+              file=sys.stderr)
+        return 1
+    scenario = load_scenario(args.scenario)
+    plan = _read_plan(args)
+    if plan is None:
+        return 1
+    if not (args.events or args.db):  # the store the events command logs to
+        args.db = default_url()
+        database = args.db.removeprefix("sqlite:///")
+        if args.db.startswith("sqlite:///") and not Path(database).exists():
+            return _refuse(args.lang, f"没有事件日志（{database} 不存在）：请用 --events 文件或 "
+                                      "--db 指定",
+                           f"no event log ({database} does not exist): give --events FILE "
+                           "or --db URL")
+    events, _last = _read_events(args, scenario)
+    if not events:
+        return _refuse(args.lang, f"事件日志中没有 {scenario.name} 的记录，未写入",
+                       f"the event log holds nothing for {scenario.name}; nothing written")
+    try:
+        report = build(scenario, plan, events)
+    except PlanMismatch as error:
+        return _refuse(args.lang, f"方案 {args.plan} 与场景不符：{error}，未写入",
+                       f"the plan {args.plan} does not match the scenario: {error}; "
+                       "nothing written")
+    folder = write_report(args.out, report, scenario, args.lang)
+    print(report.text[args.lang])
+    print(_text(args.lang, f"报告已写入 {folder}：report.html、report.xlsx、report.docx、"
+                           "figures.json",
+                f"Report written to {folder}: report.html, report.xlsx, report.docx, "
+                "figures.json"))
+    return 0
+
+
+def _refuse(lang: str, zh: str, en: str) -> int:
+    print(_text(lang, zh, en), file=sys.stderr)
+    return 1
+
+
 def _rules(args: argparse.Namespace) -> int:
     from planner.disruptions import Disruptions
     from planner.rules import Rules
@@ -484,6 +533,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", type=int, default=3,
                    help="runs whose full event log and final plan are kept (default 3)")
     p.set_defaults(run=_simulate)
+
+    p = sub.add_parser("report", help="the post-event report from the event log")
+    p.add_argument("scenario")
+    p.add_argument("--plan", required=True, help="the plan folder the team worked to")
+    p.add_argument("--events", help="JSON Lines event log")
+    p.add_argument("--db", help="or the event log in this database (default: the store, "
+                                "PLANNER_DB or data/planner.db)")
+    p.add_argument("--out", required=True, help="folder for the report")
+    p.set_defaults(run=_report)
 
     p = sub.add_parser("events", help="the event log: import, export, verify")
     p.add_argument("action", choices=("import", "export", "verify"))

@@ -25,6 +25,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "unit_restored": ("item_id",),
     "staff_unavailable": ("staff_id", "until"),
     "booster_found": ("room_id",),
+    "unit_deployed": ("item_id", "session_id"),  # a unit set up in the session's room
     "patrol_done": ("session_id", "staff_id"),
     "sweep_done": ("session_id", "staff_id"),
     "cleanup_done": ("session_id", "staff_id"),
@@ -119,13 +120,13 @@ class EventChecker:
                  "room_id": (self.s.rooms, "unknown_room"),
                  "staff_id": (self.s.staff, "unknown_staff"),
                  "venue_id": (self.s.venues, "unknown_venue")}
-        for name, (table, key) in known.items():
-            if name in FIELDS[kind] and kind != "adhoc_session" and e[name] not in table:
+        for name, (table, key) in known.items():  # optional ids too, when given
+            if name in e and kind != "adhoc_session" and e[name] not in table:
                 bad(name, key, value=e[name], file="the scenario")
         if (kind != "adhoc_session" and "session_id" in FIELDS[kind]
                 and e["session_id"] in self.cancelled):
             bad("session_id", "event_cancelled", value=e["session_id"])
-        if kind in ("unit_failed", "unit_restored"):
+        if kind in ("unit_failed", "unit_restored", "unit_deployed"):
             item = self.s.items.get(e["item_id"])
             if item is None or item.item_type not in ("jammer", "cabinet_unit"):
                 bad("item_id", "unknown_unit", value=e["item_id"])

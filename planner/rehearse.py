@@ -232,20 +232,19 @@ def run_many(ctx: Context, runs: list[int]) -> list[RunResult]:
 
 
 def units_in_use(scenario: Scenario, plan: Plan) -> np.ndarray:
-    """[kind, venue, slot]: jammers and cabinet units in rooms (from setup to the end),
-    per venue and SLOT-minute slot from the congress's first day."""
+    """[kind, venue, slot]: jammers and cabinet units in rooms (an assignment runs from
+    the setup to the end), per venue and SLOT-minute slot from the congress's first day."""
     origin = epoch(scenario)
     venues = sorted(scenario.venues)
     last = max((a.end for a in plan.assignments), default=origin)
     slots = int((last - origin).total_seconds() // 60 // SLOT) + 1
     use = np.zeros((len(STOCK_KINDS), len(venues), slots), dtype=np.int32)
-    setup = scenario.rules.setup_minutes
     index = {v: n for n, v in enumerate(venues)}
     taken: dict[tuple[str, str], set[int]] = defaultdict(set)  # a unit counts once a slot
     for a in plan.assignments:
         k = STOCK_KINDS.index(a.item_type)
         v = index[scenario.venue_of(a.room_id)]
-        lo = int((a.start - origin).total_seconds() // 60 - setup) // SLOT
+        lo = int((a.start - origin).total_seconds() // 60) // SLOT
         hi = math.ceil((a.end - origin).total_seconds() / 60 / SLOT)
         for slot in range(max(lo, 0), hi):
             if slot not in taken[a.item_id, venues[v]]:
@@ -257,10 +256,19 @@ def units_in_use(scenario: Scenario, plan: Plan) -> np.ndarray:
 # -- the work an operator logs ------------------------------------------------------------------
 def work_log(live: Scenario, plan: Plan, d: Disruptions,
              rng: np.random.Generator) -> list[dict]:
-    """The events the team would log for what the plan had them do: patrols, sweeps and
-    clean-ups done; each session's paper weighed (by kind, attendees and length) when its
-    room is cleaned up, and the lost documents found then; destruction at the end."""
+    """The events the team would log for what the plan had them do: units set up,
+    patrols, sweeps and clean-ups done; each session's paper weighed (by kind, attendees
+    and length) when its room is cleaned up, and the lost documents found then;
+    destruction at the end."""
     events: list[dict] = []
+    brought = {(m.item_id, m.to_room_id, m.session_id): m.staff_id for m in plan.moves}
+    for a in plan.assignments:  # each unit set up in its room, by whoever brought it
+        if a.session_id in live.sessions:
+            event = {"at": stamp(a.start), "type": "unit_deployed",
+                     "item_id": a.item_id, "session_id": a.session_id}
+            if brought.get((a.item_id, a.room_id, a.session_id)):
+                event["staff_id"] = brought[a.item_id, a.room_id, a.session_id]
+            events.append(event)
     cleaned: dict[str, dt.datetime] = {}
     for t in sorted(plan.staff_tasks, key=lambda t: (t.end, t.staff_id)):
         if t.task in ("patrol", "sweep", "cleanup") and t.session_id in live.sessions:

@@ -48,6 +48,23 @@ ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "patrol": ("巡查", "patrol", ("巡查员", "巡查人员")),
 }
 
+EVENT_TYPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "adhoc_session": ("临时增加会议", "ad-hoc session", ()),
+    "cancel_session": ("会议取消", "session cancelled", ()),
+    "extend_session": ("会议延长", "session runs over", ()),
+    "unit_failed": ("设备故障", "unit failed", ()),
+    "unit_restored": ("设备恢复", "unit restored", ()),
+    "staff_unavailable": ("人员不在岗", "person unavailable", ()),
+    "booster_found": ("发现信号放大器", "booster found", ()),
+    "unit_deployed": ("设备布设", "unit set up", ()),
+    "patrol_done": ("巡查完成", "patrol done", ()),
+    "sweep_done": ("会前检测完成", "sweep done", ()),
+    "cleanup_done": ("休会清理完成", "clean-up done", ()),
+    "bag_weighed": ("销毁袋称重", "bag weighed", ()),
+    "document_found": ("发现遗失文件", "document found", ()),
+    "destroyed": ("监督销毁", "destroyed", ()),
+}
+
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "能", "可以", "√", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "不能", "没有", "×", "f", ""}
 
