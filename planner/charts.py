@@ -52,6 +52,13 @@ def table_html(frame: pd.DataFrame) -> str:
 
 def rehearsal_html(scenario: Scenario, found: dict[str, pd.DataFrame], info: dict,
                    lang: str = "zh") -> str:
+    return page(_t(lang, "保密服务保障推演结果", "Rehearsal results"),
+                rehearsal_parts(scenario, found, info, lang), lang)
+
+
+def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: dict,
+                    lang: str = "zh") -> list[str | go.Figure]:
+    """The rehearsal's paragraphs (HTML) and charts, in order."""
     n = info["runs"]
     en = lang == "en"
     parts: list[str | go.Figure] = [
@@ -173,4 +180,4 @@ def rehearsal_html(scenario: Scenario, found: dict[str, pd.DataFrame], info: dic
     parts.append(fig)
     parts.append("<h2>" + _t(lang, "公布数字对照", "Against the published figures") + "</h2>"
                  + table_html(figs))
-    return page(_t(lang, "保密服务保障推演结果", "Rehearsal results"), parts, lang)
+    return parts

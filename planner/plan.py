@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -94,13 +95,19 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def rows_text(kind: type, rows: list) -> str:
+    """One CSV of dataclass rows, as text."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow([x.name for x in fields(kind)])
+    for row in rows:
+        writer.writerow([_text(v) for v in asdict(row).values()])
+    return out.getvalue()
+
+
 def write_rows(path: Path, kind: type, rows: list) -> None:
     """One CSV of dataclass rows, UTF-8 with BOM so Chinese Excel opens it as is."""
-    with open(path, "w", newline="", encoding="utf-8-sig") as f:
-        writer = csv.writer(f)
-        writer.writerow([x.name for x in fields(kind)])
-        for row in rows:
-            writer.writerow([_text(v) for v in asdict(row).values()])
+    Path(path).write_text(rows_text(kind, rows), encoding="utf-8-sig", newline="")
 
 
 def occupied(out: str | Path, marker: str) -> bool:
@@ -133,20 +140,28 @@ def atomic_folder(out: str | Path, marker: str, what: str):
         raise
 
 
+def plan_files(plan: Plan, extras: dict[str, tuple[type, list]] | None = None
+               ) -> dict[str, str]:
+    """The plan's files as text, name -> content: what a plan folder holds and what the
+    store keeps for each plan version. ``extras`` adds files (name -> (row type, rows)),
+    e.g. a re-plan's changes."""
+    files = {f"{name}.csv": rows_text(kind, getattr(plan, name)) for name, kind in FILES.items()}
+    for name, (kind, rows) in (extras or {}).items():
+        files[f"{name}.csv"] = rows_text(kind, rows)
+    files["summary.json"] = json.dumps(plan.summary, ensure_ascii=False, indent=2)
+    return files
+
+
 def write_plan(plan: Plan, out: str | Path, extras: dict[str, tuple[type, list]] | None = None
                ) -> Path:
-    """Write the plan folder atomically (:func:`atomic_folder`). ``extras`` adds files
-    (name -> (row type, rows)), e.g. a re-plan's changes.
+    """Write the plan folder atomically (:func:`atomic_folder`).
 
     An existing plan folder is replaced whole; any other non-empty folder is refused.
     """
     with atomic_folder(out, "summary.json", "plan") as tmp:
-        for name, kind in FILES.items():
-            write_rows(tmp / f"{name}.csv", kind, getattr(plan, name))
-        for name, (kind, rows) in (extras or {}).items():
-            write_rows(tmp / f"{name}.csv", kind, rows)
-        (tmp / "summary.json").write_text(json.dumps(plan.summary, ensure_ascii=False, indent=2),
-                                          encoding="utf-8")
+        for name, text in plan_files(plan, extras).items():
+            encoding = "utf-8" if name.endswith(".json") else "utf-8-sig"
+            (tmp / name).write_text(text, encoding=encoding, newline="")
     return Path(out)
 
 
@@ -170,10 +185,18 @@ def read_plan(folder: str | Path) -> Plan:
     """A plan folder read back whole (re-planning starts from it). Raises ``ValueError``
     naming the file and row when a value cannot be read."""
     folder = Path(folder)
-    plan = Plan(summary=json.loads((folder / "summary.json").read_text(encoding="utf-8")))
+    names = [*(f"{name}.csv" for name in FILES), "summary.json"]
+    return plan_from_files({name: (folder / name).read_text(encoding="utf-8-sig")
+                            for name in names})
+
+
+def plan_from_files(files: dict[str, str]) -> Plan:
+    """A plan from its files' text (:func:`plan_files`, or a version in the store)."""
+    plan = Plan(summary=json.loads(files["summary.json"]))
     for name, kind in FILES.items():
         rows = []
-        for n, row in enumerate(read_rows(folder, name), start=2):
+        reader = csv.DictReader(io.StringIO(files[f"{name}.csv"].lstrip("\ufeff"), newline=""))
+        for n, row in enumerate(reader, start=2):
             try:
                 rows.append(kind(**{f.name: _value(f.type, row[f.name]) for f in fields(kind)
                                     if row.get(f.name) is not None}))

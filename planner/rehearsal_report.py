@@ -214,3 +214,12 @@ def write_rehearsal(out: str | Path, scenario: Scenario, results: list[RunResult
         (tmp / "rehearsal.html").write_text(rehearsal_html(scenario, found, info, lang),
                                             encoding="utf-8")
     return Path(out), info
+
+
+def read_rehearsal(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict]:
+    """A rehearsal folder's tables and summary, read back (the dashboard shows them)."""
+    folder = Path(folder)
+    info = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    found = {f.stem: pd.read_csv(f, encoding="utf-8-sig")
+             for f in sorted(folder.glob("*.csv"))}
+    return found, info

@@ -161,6 +161,11 @@ HTML_TABLES = ("figures", "by_day_venue", "gaps", "documents", "documents_by_roo
 
 
 def report_html(report: Report, scenario: Scenario, lang: str = "zh") -> str:
+    return page(_title(lang), report_parts(report, scenario, lang), lang)
+
+
+def report_parts(report: Report, scenario: Scenario, lang: str = "zh") -> list[str | go.Figure]:
+    """The report's paragraphs and tables (HTML) and charts, in order."""
     parts: list[str | go.Figure] = [f"<p><b>{html.escape(_period(report, lang))}</b></p>"]
     parts += [f"<p>{html.escape(p)}</p>" for p in _paragraphs(report, lang)]
     parts += charts(report, scenario, lang)
@@ -172,7 +177,7 @@ def report_html(report: Report, scenario: Scenario, lang: str = "zh") -> str:
     parts.append("<p>" + _t(lang, "逐场会议和每次称重的明细见 report.xlsx。",
                             "Every session and every weighing is listed in report.xlsx.")
                  + "</p>")
-    return page(_title(lang), parts, lang)
+    return parts
 
 
 def _day(day: str, lang: str) -> str:

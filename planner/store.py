@@ -91,6 +91,19 @@ class PlanRow(Base):
     files: Mapped[dict] = mapped_column(JSON)
 
 
+class UserRow(Base):
+    """A dashboard account: the password only as its bcrypt hash."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
 @dataclass(frozen=True)
 class Entry:
     """One logged event as stored: who logged what, when, and its place in the chain."""
@@ -251,6 +264,58 @@ class Store:
                      else query.order_by(PlanRow.version.desc()).limit(1))
             row = session.execute(query).scalar_one_or_none()
             return (row.version, dict(row.files)) if row else None
+
+
+    # -- accounts ---------------------------------------------------------------------------------
+    def add_user(self, username: str, name: str, role: str, password_hash: str, who: str,
+                 only_if_none: bool = False) -> bool:
+        """Add an account; False if the name is taken (or, with ``only_if_none``, if any
+        account exists: two first starts cannot both make the first commander)."""
+        with Session(self.engine) as session, session.begin():
+            if self.engine.dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(724032)"))
+            taken = session.get(UserRow, username) is not None
+            if taken or (only_if_none and session.execute(select(UserRow).limit(1)).first()):
+                return False
+            session.add(UserRow(username=username, name=name, role=role,
+                                password_hash=password_hash, active=True, created_at=now(),
+                                created_by=who))
+            return True
+
+    def user(self, username: str) -> UserRow | None:
+        with Session(self.engine) as session:
+            row = session.get(UserRow, username)
+            if row is not None:
+                session.expunge(row)
+            return row
+
+    def users(self) -> list[UserRow]:
+        with Session(self.engine) as session:
+            rows = session.execute(select(UserRow).order_by(UserRow.username)).scalars().all()
+            session.expunge_all()
+            return list(rows)
+
+    def update_user(self, username: str, **values) -> None:
+        with Session(self.engine) as session, session.begin():
+            row = session.get(UserRow, username)
+            if row is None:
+                raise KeyError(username)
+            for key, value in values.items():
+                setattr(row, key, value)
+
+    def scenario_names(self) -> list[str]:
+        with Session(self.engine) as session:
+            return list(session.execute(select(ScenarioRow.name).distinct()
+                                        .order_by(ScenarioRow.name)).scalars())
+
+    def plan_versions(self, log: str) -> list[dict]:
+        """Every plan version of a log, without its files: version, who, when, why."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(PlanRow.version, PlanRow.created_at,
+                                          PlanRow.created_by, PlanRow.after_event,
+                                          PlanRow.note).where(PlanRow.log == log)
+                                   .order_by(PlanRow.version)).all()
+            return [dict(r._mapping) for r in rows]
 
 
 def verify_chain(entries: list[Entry] | list[dict]) -> tuple[bool, str]:

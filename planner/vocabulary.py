@@ -65,6 +65,15 @@ EVENT_TYPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "destroyed": ("监督销毁", "destroyed", ()),
 }
 
+TASKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "sweep": ("会前检测", "sweep", ()),
+    "patrol": ("巡查", "patrol", ()),
+    "cleanup": ("休会清理", "clean-up", ()),
+    "collect": ("收取销毁袋", "bag collection", ()),
+    "move": ("搬运设备", "unit move", ()),
+    "away": ("不在岗", "off duty", ()),
+}
+
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "能", "可以", "√", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "不能", "没有", "×", "f", ""}
 

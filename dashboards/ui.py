@@ -1,0 +1,105 @@
+"""What every page shares: the language, the store, the signed-in user, the congress as
+the store has it now, the clock, and charts with Chinese fonts.
+
+Pages hold no logic of their own: they read :mod:`planner.operations` and the library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from planner import operations as ops
+from planner.accounts import at_least
+from planner.charts import FONT
+from planner.store import Store, default_url
+
+REFRESH = "5s"  # parts that change redraw this often: a new event shows within 10 s
+
+
+def lang() -> str:
+    return st.session_state.get("lang", os.environ.get("PLANNER_LANG", "zh"))
+
+
+def t(zh: str, en: str) -> str:
+    return en if lang() == "en" else zh
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def store() -> Store:
+    return _store(default_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _congress(url: str) -> str:
+    return ops.bootstrap(_store(url), who="system")
+
+
+def congress() -> str:
+    """The congress shown: the first in the store (the reference, planned on first start)."""
+    if "congress" not in st.session_state:
+        with st.spinner(t("首次启动：载入参考场景并制定方案（约 15 秒）……",
+                          "First start: loading the reference congress and planning it "
+                          "(about 15 s)…")):
+            st.session_state.congress = _congress(default_url())
+    return st.session_state.congress
+
+
+def user() -> dict | None:
+    return st.session_state.get("user")
+
+
+def may(role: str) -> bool:
+    u = user()
+    return bool(u) and at_least(u["role"], role)
+
+
+def snap() -> ops.Snapshot:
+    return ops.snapshot(store(), congress())
+
+
+def clock(s: ops.Snapshot | None = None) -> dt.datetime:
+    """The moment the views show: the one chosen in the sidebar, else the congress clock."""
+    chosen = st.session_state.get("clock")
+    return chosen or ops.congress_clock(s or snap())
+
+
+def chart(fig: go.Figure, key: str | None = None, **kwargs) -> None:
+    fig.update_layout(font_family=FONT, template="plotly_white",
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    st.plotly_chart(fig, width="stretch", key=key, **kwargs)
+
+
+def table(frame: pd.DataFrame, names: dict[str, tuple[str, str]] | None = None,
+          height: int | None = None) -> None:
+    """A table with its columns named in the reader's language."""
+    en = lang() == "en"
+    shown = frame.rename(columns={c: v[en] for c, v in (names or {}).items() if c in frame})
+    kwargs = {"height": height} if height else {}
+    st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+
+
+def when(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    return f"{value:%m-%d %H:%M}"
+
+
+def flash(message: str) -> None:
+    """Say ``message`` after the rerun that follows a write."""
+    st.session_state.flash = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)

@@ -1,0 +1,102 @@
+"""Accounts and scenarios (commander): add people and set their roles, import a congress,
+choose the congress shown, and read the audit log."""
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from planner import accounts
+from planner.accounts import ROLE_NAMES, ROLES, AccountError
+from planner.errors import ScenarioError
+from planner.operations import import_scenario
+
+st.title(ui.t("账户与场景", "Accounts and scenarios"))
+ui.show_flash()
+store = ui.store()
+me = ui.user()["username"]
+lang = ui.lang()
+en = lang == "en"
+role_name = lambda r: ROLE_NAMES[r][en]  # noqa: E731
+
+st.subheader(ui.t("账户", "Accounts"))
+users = store.users()
+ui.table(pd.DataFrame([{"username": u.username, "name": u.name, "role": role_name(u.role),
+                        "active": ui.t("可用", "active") if u.active else ui.t("停用", "disabled"),
+                        "created": f"{u.created_at[:16].replace('T', ' ')} {u.created_by}"}
+                       for u in users]),
+         {"username": ("用户名", "user name"), "name": ("姓名", "name"), "role": ("角色", "role"),
+          "active": ("状态", "state"), "created": ("创建", "created")})
+c = st.columns(2)
+with c[0], st.form("add_user"):
+    st.markdown(ui.t("**新增账户**", "**Add an account**"))
+    username = st.text_input(ui.t("用户名", "User name"), key="ad_username")
+    name = st.text_input(ui.t("姓名", "Full name"), key="ad_name")
+    role = st.selectbox(ui.t("角色", "Role"), ROLES, format_func=role_name, key="ad_role")
+    password = st.text_input(ui.t("初始密码（至少 8 位）", "First password (8 or more)"),
+                             type="password", key="ad_password")
+    if st.form_submit_button(ui.t("新增", "Add")):
+        try:
+            accounts.create_user(store, username, name, role, password, who=me)
+        except AccountError as error:
+            st.error(error.text(lang))
+        else:
+            ui.flash(ui.t(f"已新增 {username}", f"{username} added"))
+with c[1]:
+    st.markdown(ui.t("**修改账户**", "**Change an account**"))
+    who = st.selectbox(ui.t("账户", "Account"), [u.username for u in users], key="ch_user")
+    current = next(u for u in users if u.username == who)
+with c[1], st.form(f"change_user_{who}"):
+    new_role = st.selectbox(ui.t("角色", "Role"), ROLES, format_func=role_name,
+                            index=ROLES.index(current.role), key=f"ch_role_{who}")
+    active = st.toggle(ui.t("可用", "Active"), value=current.active, key=f"ch_active_{who}")
+    new_password = st.text_input(ui.t("新密码（不改则留空）", "New password (blank: keep)"),
+                                 type="password", key=f"ch_password_{who}")
+    if st.form_submit_button(ui.t("保存", "Save")):
+        try:
+            if new_role != current.role:
+                accounts.set_role(store, who, new_role, me)
+            if active != current.active:
+                accounts.set_active(store, who, active, me)
+            if new_password:
+                accounts.set_password(store, who, new_password, me)
+        except AccountError as error:
+            st.error(error.text(lang))
+        else:
+            ui.flash(ui.t(f"已保存 {who}", f"{who} saved"))
+
+st.subheader(ui.t("场景", "Scenarios"))
+names = store.scenario_names()
+shown = st.selectbox(ui.t("显示的大会", "Congress shown"), names, key="ad_congress",
+                     index=names.index(ui.congress()) if ui.congress() in names else 0)
+if shown != ui.congress():
+    st.session_state.congress = shown
+    st.rerun()
+upload = st.file_uploader(ui.t("导入场景（.xlsx 工作簿，每个文件一张表）",
+                               "Import a scenario (.xlsx workbook, one sheet per file)"),
+                          type=["xlsx"], key="ad_upload")
+if upload is not None and st.button(ui.t("检查并导入、制定方案", "Check, import and plan"),
+                                    key="ad_import"):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / upload.name
+        path.write_bytes(upload.getvalue())
+        try:
+            with st.spinner(ui.t("检查并制定方案……", "Checking and planning…")):
+                name, version = import_scenario(store, path, me)
+        except ScenarioError as error:
+            st.error(error.text(lang))
+        else:
+            ui.flash(ui.t(f"已导入 {name}，方案第 {version} 版",
+                          f"{name} imported, plan version {version}"))
+
+st.subheader(ui.t("审计日志", "Audit log"))
+entries = store.entries(accounts.AUDIT)[-50:]
+ui.table(pd.DataFrame([{"seq": e.seq, "at": e.at[:19].replace("T", " "), "who": e.who,
+                        "type": e.type, "detail": " ".join(f"{k}={v}"
+                                                           for k, v in e.payload.items())}
+                       for e in reversed(entries)], columns=["seq", "at", "who", "type",
+                                                             "detail"]),
+         {"seq": ("序号", "#"), "at": ("时间", "time"), "who": ("操作人", "by"),
+          "type": ("操作", "action"), "detail": ("内容", "detail")})

@@ -1,0 +1,86 @@
+"""Equipment: a Gantt per unit for a day, the moves, and where each unit is now."""
+
+import datetime as dt
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+import ui
+from planner import operations as ops
+from planner import vocabulary as vocab
+
+st.title(ui.t("设备", "Equipment"))
+STATES = {"room": ("在会场", "in a room"), "moving": ("搬运途中", "moving"),
+          "idle": ("留在会场待用", "standing in a room"), "depot": ("库存", "at a depot"),
+          "failed": ("故障", "failed")}
+
+
+@st.fragment(run_every=ui.REFRESH)
+def equipment() -> None:
+    snap = ui.snap()
+    live, plan = snap.live, snap.plan
+    en = ui.lang() == "en"
+    now = ui.clock(snap)
+    days = sorted({s.start.date() for s in live.sessions.values()})
+    c = st.columns(3)
+    kind = c[0].selectbox(ui.t("设备类型", "Type"), ["jammer", "cabinet_unit"], key="eq_kind",
+                          format_func=lambda k: vocab.display(vocab.ITEM_TYPES, k, ui.lang()))
+    venue = c[1].selectbox(ui.t("驻地", "Venue"), sorted(live.venues), key="eq_venue",
+                           format_func=lambda v: live.venues[v].name)
+    day = c[2].selectbox(ui.t("日期", "Day"), days, key="eq_day",
+                         index=days.index(now.date()) if now.date() in days else 0)
+    lo = dt.datetime.combine(day, dt.time(0))
+    hi = lo + dt.timedelta(days=1)
+    bars = []
+    for a in plan.assignments:
+        if a.item_type == kind and a.start < hi and lo < a.end and \
+                live.venue_of(a.room_id) == venue:
+            bars.append({"unit": a.item_id, "start": a.start, "end": a.end,
+                         "what": ui.t("使用", "in use"), "detail": f"{a.session_id} {a.room_id}"})
+    units = {b["unit"] for b in bars}
+    for m in plan.moves:
+        if m.item_id in units and m.depart < hi and lo < m.arrive:
+            bars.append({"unit": m.item_id, "start": m.depart, "end": m.arrive,
+                         "what": ui.t("搬运", "moving"),
+                         "detail": f"{m.from_room_id} → {m.to_room_id} ({m.staff_id})"})
+    if bars:
+        frame = pd.DataFrame(bars)
+        fig = px.timeline(frame, x_start="start", x_end="end", y="unit", color="what",
+                          hover_data=["detail"],
+                          color_discrete_sequence=["#1e88e5", "#fb8c00"])
+        fig.update_yaxes(categoryorder="category descending", title=None)
+        fig.add_vline(x=now, line_dash="dash", line_color="black")
+        fig.update_layout(height=160 + 18 * len(units), legend_title_text="",
+                          title=ui.t(f"{live.venues[venue].name} 各设备的使用与搬运",
+                                     f"Units at {live.venues[venue].name}: in use and moving"))
+        ui.chart(fig, key="eq_gantt")
+    else:
+        st.write(ui.t("当天此驻地没有该类设备的安排", "No such unit is used here that day"))
+    st.subheader(ui.t(f"设备此刻所在（{now:%m-%d %H:%M}）",
+                      f"Where each unit is ({now:%m-%d %H:%M})"))
+    where = ops.units_at(snap, now)
+    where = where[where.item_type == kind]
+    counts = where.state.value_counts()
+    st.write(" · ".join(f"{STATES[k][en]} {counts.get(k, 0)}" for k in STATES))
+    where = where.assign(state=[STATES[x][en] for x in where.state],
+                         item_type=[vocab.display(vocab.ITEM_TYPES, x, ui.lang())
+                                    for x in where.item_type])
+    ui.table(where, {"item_id": ("设备", "unit"), "item_type": ("类型", "type"),
+                     "state": ("状态", "state"), "venue_id": ("驻地", "venue"),
+                     "where": ("位置", "where"), "session_id": ("会议", "session")}, height=300)
+    st.subheader(ui.t("当天的搬运", "Moves that day"))
+    moves = [{"item_id": m.item_id, "from": m.from_room_id, "to": m.to_room_id,
+              "depart": f"{m.depart:%H:%M}", "arrive": f"{m.arrive:%H:%M}", "staff": m.staff_id,
+              "session_id": m.session_id}
+             for m in sorted(plan.moves, key=lambda m: m.depart)
+             if lo <= m.depart < hi and live.items[m.item_id].item_type == kind]
+    ui.table(pd.DataFrame(moves, columns=["item_id", "from", "to", "depart", "arrive", "staff",
+                                          "session_id"]),
+             {"item_id": ("设备", "unit"), "from": ("从", "from"), "to": ("到", "to"),
+              "depart": ("出发", "departs"), "arrive": ("到达", "arrives"),
+              "staff": ("搬运人", "moved by"), "session_id": ("为会议", "for session")},
+             height=300)
+
+
+equipment()

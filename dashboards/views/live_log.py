@@ -1,0 +1,210 @@
+"""Live log: a form per event type, the log as it grows, and the re-plan: previewed with
+its changes and their reasons, approved by the commander into a new plan version."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from planner import operations as ops
+from planner import vocabulary as vocab
+from planner.errors import ScenarioError
+from planner.report import INCIDENTS
+
+st.title(ui.t("现场记录", "Live log"))
+ui.show_flash()
+snap = ui.snap()
+live = snap.live
+lang = ui.lang()
+now = ui.clock(snap)
+
+
+def moment(label: str, default: dt.datetime, key: str) -> dt.datetime:
+    c = st.columns(2)
+    day = c[0].date_input(f"{label} · {ui.t('日期', 'day')}", value=default.date(),
+                          key=f"{key}_d")
+    time = c[1].time_input(f"{label} · {ui.t('时刻', 'time')}", value=default.time(),
+                           step=300, key=f"{key}_t")
+    return dt.datetime.combine(day, time)
+
+
+def pick(label: str, options: list, key: str, names=None):
+    return st.selectbox(label, options, key=key,
+                        format_func=(lambda x: f"{x} {names(x)}") if names else str)
+
+
+def session_name(sid: str) -> str:
+    s = live.sessions[sid]
+    return f"{s.name} {s.start:%m-%d %H:%M}"
+
+
+sessions = sorted(live.sessions, key=lambda sid: (abs((live.sessions[sid].start - now)
+                                                      .total_seconds()), sid))
+staff = sorted(live.staff)
+rooms = sorted(live.rooms)
+units = sorted(i for i, item in live.items.items() if item.item_type != "shred_bag_set")
+bags = sorted(i for i, item in live.items.items() if item.item_type == "shred_bag_set")
+venues = sorted(live.venues)
+levels = list(vocab.LEVELS)
+
+
+def fields(kind: str) -> dict:
+    """The form's fields for one event type; returns the event's own fields."""
+    staff_name = lambda p: live.staff[p].name  # noqa: E731
+    room_name = lambda r: live.rooms[r].name  # noqa: E731
+    if kind == "adhoc_session":
+        n = 1 + sum(sid.startswith(f"AH{now:%m%d}") for sid in live.sessions)
+        start = moment(ui.t("开始", "Start"), now + dt.timedelta(hours=1), "f_start")
+        end = moment(ui.t("结束", "End"), now + dt.timedelta(hours=2), "f_end")
+        return {"session_id": st.text_input(ui.t("会议编号", "Session id"),
+                                            value=f"AH{now:%m%d}{n:02d}", key="f_sid"),
+                "name": st.text_input(ui.t("会议名称", "Name"), key="f_name"),
+                "room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name),
+                "start": ops.stamp(start), "end": ops.stamp(end),
+                "kind": "adhoc",
+                "attendees": int(st.number_input(ui.t("人数", "Attendees"), 1, 5000, 20,
+                                                 key="f_attendees")),
+                "level": st.selectbox(ui.t("密级", "Level"), levels, key="f_level",
+                                      format_func=lambda v: vocab.display(vocab.LEVELS, v,
+                                                                          lang))}
+    if kind == "cancel_session":
+        return {"session_id": pick(ui.t("会议", "Session"), sessions, "f_sid", session_name)}
+    if kind == "extend_session":
+        sid = pick(ui.t("会议", "Session"), sessions, "f_sid", session_name)
+        end = moment(ui.t("新的结束时间", "New end"),
+                     live.sessions[sid].end + dt.timedelta(minutes=30), "f_new_end")
+        return {"session_id": sid, "new_end": ops.stamp(end)}
+    if kind in ("unit_failed", "unit_restored"):
+        return {"item_id": pick(ui.t("设备", "Unit"), units, "f_item")}
+    if kind == "unit_deployed":
+        return {"item_id": pick(ui.t("设备", "Unit"), units, "f_item"),
+                "session_id": pick(ui.t("会议", "Session"), sessions, "f_sid", session_name)}
+    if kind == "staff_unavailable":
+        return {"staff_id": pick(ui.t("人员", "Person"), staff, "f_staff", staff_name),
+                "until": ops.stamp(moment(ui.t("至", "Until"), now + dt.timedelta(hours=2),
+                                          "f_until"))}
+    if kind == "booster_found":
+        return {"room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name)}
+    if kind in ("patrol_done", "sweep_done", "cleanup_done"):
+        return {"session_id": pick(ui.t("会议", "Session"), sessions, "f_sid", session_name),
+                "staff_id": pick(ui.t("人员", "Person"), staff, "f_staff", staff_name)}
+    if kind == "bag_weighed":
+        return {"bag_set_id": pick(ui.t("销毁袋", "Bag set"), bags, "f_bag"),
+                "kg": float(st.number_input(ui.t("重量（千克）", "Weight (kg)"), 0.0, 1000.0,
+                                            5.0, step=0.1, key="f_kg")),
+                "venue_id": pick(ui.t("驻地", "Venue"), venues, "f_venue",
+                                 lambda v: live.venues[v].name)}
+    if kind == "document_found":
+        return {"room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name),
+                "level": st.selectbox(ui.t("密级", "Level"), levels, key="f_level",
+                                      format_func=lambda v: vocab.display(vocab.LEVELS, v,
+                                                                          lang)),
+                "note": st.text_input(ui.t("说明（何处发现、何物）", "Note (where, what)"),
+                                      key="f_note")}
+    return {"kg": float(st.number_input(ui.t("重量（千克）", "Weight (kg)"), 0.0, 100000.0,
+                                        10.0, step=0.1, key="f_kg")),
+            "venue_id": pick(ui.t("驻地", "Venue"), venues, "f_venue",
+                             lambda v: live.venues[v].name),
+            "witnesses": st.multiselect(ui.t("见证人", "Witnesses"), staff, key="f_witnesses",
+                                        format_func=lambda p: f"{p} {live.staff[p].name}")}
+
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader(ui.t("记录一条情况", "Log an event"))
+    kind = st.selectbox(ui.t("类型", "Type"), list(vocab.EVENT_TYPES), key="f_type",
+                        format_func=lambda k: vocab.display(vocab.EVENT_TYPES, k, lang))
+    with st.form(f"event_{kind}", clear_on_submit=False):
+        at = moment(ui.t("发生时间", "When"), now, "f_at")
+        event = {"at": ops.stamp(at), "type": kind, **fields(kind)}
+        if st.form_submit_button(ui.t("记录", "Log it"), type="primary"):
+            try:
+                seq = ops.log_event(ui.store(), snap.name, event, ui.user()["username"])
+            except ScenarioError as error:
+                st.error(error.text(lang))
+            else:
+                ui.flash(ui.t(f"已记录为第 {seq} 条", f"Logged as entry {seq}"))
+
+
+@st.fragment(run_every=ui.REFRESH)
+def the_log() -> None:
+    s = ui.snap()
+    st.subheader(ui.t(f"事件日志（共 {s.seq} 条）", f"The event log ({s.seq} entries)"))
+    rows = [{"seq": e["seq"], "at": e["at"].replace("T", " "),
+             "type": vocab.display(vocab.EVENT_TYPES, e["type"], lang),
+             "detail": " ".join(str(e[k]) for k in ("session_id", "item_id", "room_id",
+                                                     "staff_id", "bag_set_id", "kg",
+                                                     "new_end", "until") if k in e),
+             "who": e.get("who", "")} for e in reversed(s.events[-200:])]
+    ui.table(pd.DataFrame(rows, columns=["seq", "at", "type", "detail", "who"]),
+             {"seq": ("序号", "#"), "at": ("时间", "time"), "type": ("类型", "type"),
+              "detail": ("内容", "detail"), "who": ("记录人", "logged by")}, height=320)
+    waiting = [e for e in s.since_plan() if e["type"] in INCIDENTS]
+    if waiting:
+        st.warning(ui.t(f"方案第 {s.version} 版之后有 {len(waiting)} 条情况需重新规划",
+                        f"{len(waiting)} events since plan version {s.version} call for a "
+                        "re-plan"))
+
+
+with right:
+    the_log()
+
+st.divider()
+st.subheader(ui.t("重新规划", "Re-plan"))
+st.caption(ui.t(f"以第 {snap.version} 版方案为基础，按截至 {now:%m-%d %H:%M} 记录的情况修复，"
+                "已发生的不变，尽量少改动。",
+                f"Repairs plan version {snap.version} after what is logged up to "
+                f"{now:%m-%d %H:%M}: the past stays, as little as possible changes."))
+if st.button(ui.t("预览重新规划", "Preview the re-plan"), key="preview"):
+    with st.spinner(ui.t("正在重新规划（约 5–10 秒）……", "Re-planning (5–10 s)…")):
+        st.session_state.preview = (snap.version, snap.seq, ops.preview_replan(snap, at=now))
+preview = st.session_state.get("preview")
+if preview:
+    version, seq, result = preview
+    if (version, seq) != (snap.version, snap.seq):
+        st.warning(ui.t("预览之后日志或方案已有变化，请重新预览",
+                        "The log or the plan changed since this preview: preview again"))
+    covered = sum(r.covered for r in result.plan.coverage)
+    st.write(ui.t(f"新方案：{covered} / {len(result.live.sessions)} 场完全保障；"
+                  f"变更 {len(result.changes)} 项，保障情况变化的会议 {len(result.sessions)} 场",
+                  f"New plan: {covered} of {len(result.live.sessions)} sessions covered; "
+                  f"{len(result.changes)} changes, {len(result.sessions)} sessions affected"))
+    en = lang == "en"
+    words = {"added": ("新增", "add"), "removed": ("取消", "drop"), "changed": ("调整", "change")}
+    changes = pd.DataFrame([{"act_at": f"{c.act_at:%m-%d %H:%M}", "who": c.who,
+                             "change": words[c.change][en], "what": c.what,
+                             "session_id": c.session_id,
+                             "from_to": f"{c.old or ''}{' → ' if c.old and c.new else ''}"
+                                        f"{c.new or ''}",
+                             "reason": c.reason_en if en else c.reason}
+                            for c in result.changes])
+    if len(changes):
+        ui.table(changes, {"act_at": ("执行时间", "act at"), "who": ("人员/设备", "who"),
+                           "change": ("变更", "change"), "what": ("任务", "what"),
+                           "session_id": ("会议", "session"), "from_to": ("原 → 新", "from → to"),
+                           "reason": ("原因", "reason")}, height=300)
+    sessions_changed = pd.DataFrame([
+        {"session_id": x.session_id,
+         "before": "" if x.covered_before is None else (ui.t("是", "yes") if x.covered_before
+                                                        else ui.t("否", "no")),
+         "after": "" if x.covered_after is None else (ui.t("是", "yes") if x.covered_after
+                                                      else ui.t("否", "no")),
+         "reason": x.reason_en if en else x.reason} for x in result.sessions])
+    if len(sessions_changed):
+        ui.table(sessions_changed, {"session_id": ("会议", "session"),
+                                    "before": ("原先完全保障", "covered before"),
+                                    "after": ("现在完全保障", "covered after"),
+                                    "reason": ("原因", "reason")})
+    if ui.may("commander"):
+        if st.button(ui.t("批准为新方案版本", "Approve as the new plan version"), type="primary",
+                     key="approve", disabled=(version, seq) != (snap.version, snap.seq)):
+            try:
+                new = ops.approve(ui.store(), snap, result, ui.user()["username"])
+            except RuntimeError as error:
+                st.error(str(error))
+            else:
+                st.session_state.pop("preview", None)
+                ui.flash(ui.t(f"已批准为方案第 {new} 版", f"Approved as plan version {new}"))
+    else:
+        st.info(ui.t("重新规划须由指挥批准", "A commander approves re-plans"))

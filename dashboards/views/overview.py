@@ -1,0 +1,72 @@
+"""Overview: what is going on now."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from planner import operations as ops
+from planner import vocabulary as vocab
+from planner.report import INCIDENTS
+
+st.title(ui.t("总览", "Overview"))
+
+
+@st.fragment(run_every=ui.REFRESH)
+def overview() -> None:
+    snap = ui.snap()
+    now = ui.clock(snap)
+    live, plan = snap.live, snap.plan
+    covered = {r.session_id: r for r in plan.coverage}
+    running = ops.in_progress(live, now)
+    units = ops.units_at(snap, now)
+    people = ops.on_duty(snap, now)
+    expected = ops.expected_paper(live)
+    paper = ops.weighed(snap)
+    got = paper[paper["at"] <= now].kg.sum()
+    due = expected[expected["end"] <= now].kg.sum()
+    st.caption(ui.t(f"{now:%Y-%m-%d %H:%M} · 方案第 {snap.version} 版",
+                    f"{now:%Y-%m-%d %H:%M} · plan version {snap.version}"))
+    c = st.columns(5)
+    c[0].metric(ui.t("进行中的会议", "Sessions in progress"), len(running))
+    c[1].metric(ui.t("方案完全保障", "Fully covered in the plan"),
+                f"{sum(r.covered for r in plan.coverage)} / {len(live.sessions)}")
+    state = units.state.value_counts()
+    c[2].metric(ui.t("设备 在会场 / 库存 / 途中", "Units in rooms / stored / moving"),
+                f"{state.get('room', 0)} / {state.get('depot', 0) + state.get('idle', 0)}"
+                f" / {state.get('moving', 0)}",
+                help=ui.t(f"故障 {state.get('failed', 0)} 台", f"{state.get('failed', 0)} failed"))
+    on = people[people.on_shift & ~people.away]
+    c[3].metric(ui.t("在岗人员", "Staff on duty"), f"{len(on)} / {len(people)}")
+    c[4].metric(ui.t("回收文件（千克）", "Paper recovered (kg)"), f"{got:,.1f}",
+                help=ui.t(f"按推演的回收率，预计至今 {due:,.0f} 千克",
+                          f"the rehearsal's rates expect {due:,.0f} kg by now"))
+    c[4].caption(ui.t(f"预计至今 {due:,.0f}", f"expected so far {due:,.0f}"))
+    stale = [e for e in snap.since_plan() if e["type"] in INCIDENTS]
+    if stale:
+        st.warning(ui.t(f"方案第 {snap.version} 版之后记录了 {len(stale)} 条情况，"
+                        "请在“现场记录”页预览重新规划",
+                        f"{len(stale)} events were logged after plan version {snap.version}: "
+                        "preview a re-plan on the Live log page"))
+    st.subheader(ui.t("进行中的会议", "Sessions in progress"))
+    rows = [{"session_id": s.session_id, "name": s.name,
+             "room": live.rooms[s.room_id].name, "end": f"{s.end:%H:%M}",
+             "level": vocab.display(vocab.LEVELS, s.level, ui.lang()),
+             "covered": (ui.t("是", "yes") if covered[s.session_id].covered else ui.t("否", "no"))
+             if s.session_id in covered else ui.t("未列入方案", "not in the plan")}
+            for s in running]
+    if rows:
+        ui.table(pd.DataFrame(rows), {"session_id": ("会议", "session"),
+                                      "name": ("名称", "name"), "room": ("会场", "room"),
+                                      "end": ("结束", "ends"), "level": ("密级", "level"),
+                                      "covered": ("完全保障", "covered")})
+    else:
+        st.write(ui.t("此刻没有会议", "No session at this moment"))
+    st.subheader(ui.t("最新记录", "Latest entries"))
+    for e in reversed(snap.events[-8:]):
+        name = vocab.display(vocab.EVENT_TYPES, e["type"], ui.lang())
+        detail = e.get("session_id") or e.get("item_id") or e.get("room_id") or ""
+        st.write(f"`{e['seq']}` {e['at'][5:16].replace('T', ' ')} · {name} {detail} · "
+                 f"{e.get('who', '')}")
+
+
+overview()

@@ -1,0 +1,68 @@
+"""Staff: everyone's day on one chart, and each person's printable order sheet."""
+
+import html
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+import ui
+from planner import operations as ops
+from planner import vocabulary as vocab
+from planner.charts import page, table_html
+
+st.title(ui.t("人员", "Staff"))
+
+
+@st.fragment(run_every=ui.REFRESH)
+def staff() -> None:
+    snap = ui.snap()
+    live = snap.live
+    en = ui.lang() == "en"
+    now = ui.clock(snap)
+    days = sorted({s.start.date() for s in live.sessions.values()})
+    c = st.columns(2)
+    day = c[0].selectbox(ui.t("日期", "Day"), days, key="st_day",
+                         index=days.index(now.date()) if now.date() in days else 0)
+    person = c[1].selectbox(ui.t("人员", "Person"), sorted(live.staff), key="st_person",
+                            format_func=lambda p: f"{p} {live.staff[p].name}")
+    orders = ops.orders(snap, day)
+    if len(orders):
+        frame = orders.assign(task=[vocab.display(vocab.TASKS, x, ui.lang()) for x in orders.task],
+                              who=[f"{p} {live.staff[p].name}" for p in orders.staff_id])
+        fig = px.timeline(frame, x_start="start", x_end="end", y="who", color="task",
+                          hover_data=["session_id", "room_id", "detail"])
+        fig.update_yaxes(categoryorder="category descending", title=None)
+        fig.add_vline(x=now, line_dash="dash", line_color="black")
+        fig.update_layout(height=160 + 24 * frame.who.nunique(), legend_title_text="",
+                          title=ui.t("当天各人任务", "Everyone's orders that day"))
+        ui.chart(fig, key="st_gantt")
+    duty = ops.on_duty(snap, now)
+    on = duty[duty.on_shift & ~duty.away]
+    st.caption(ui.t(f"{now:%H:%M} 在岗 {len(on)} 人：", f"On duty at {now:%H:%M}: {len(on)}: ")
+               + "、".join(f"{r.name}" + (f"（{r.task} {r.session_id}）" if r.task else "")
+                          for r in on.itertuples()))
+    mine = orders[orders.staff_id == person] if len(orders) else orders
+    p = live.staff[person]
+    st.subheader(ui.t(f"{p.name} 的任务单（{day:%m月%d日}）", f"Orders for {p.name} ({day})"))
+    names = {"start": ("开始", "start"), "end": ("结束", "end"), "task": ("任务", "task"),
+             "session_id": ("会议", "session"), "room": ("地点", "where"),
+             "detail": ("说明", "detail")}
+    sheet = pd.DataFrame({
+        "start": [f"{t:%H:%M}" for t in mine.start], "end": [f"{t:%H:%M}" for t in mine.end],
+        "task": [vocab.display(vocab.TASKS, x, ui.lang()) for x in mine.task],
+        "session_id": mine.session_id, "room": mine.room, "detail": mine.detail})
+    ui.table(sheet, names)
+    shown = sheet.rename(columns={k: v[en] for k, v in names.items()})
+    title = ui.t(f"任务单 · {p.name}（{p.staff_id}）· {day:%Y年%m月%d日}",
+                 f"Orders · {p.name} ({p.staff_id}) · {day}")
+    doc = page(title, [f"<p>{html.escape(live.venues[p.venue_id].name)} · "
+                       f"{p.shift_start:%H:%M}–{p.shift_end:%H:%M}</p>", table_html(shown),
+                       "<p>" + ui.t("签收：＿＿＿＿＿＿", "Received: ________") + "</p>"],
+               ui.lang())
+    st.download_button(ui.t("下载任务单（可打印）", "Download the order sheet (printable)"),
+                       doc, file_name=f"orders_{p.staff_id}_{day}.html", mime="text/html",
+                       key="st_sheet")
+
+
+staff()
