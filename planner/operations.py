@@ -79,15 +79,15 @@ def load_files(files: dict[str, str]) -> Scenario:
     return scenario
 
 
-def import_scenario(store: Store, path: str | Path, who: str, time_limit: float = 10.0
-                    ) -> tuple[str, int]:
+def import_scenario(store: Store, path: str | Path, who: str, time_limit: float = 10.0,
+                    method: str = "cpsat") -> tuple[str, int]:
     """Check a scenario (folder or workbook), store it and its first plan; returns
     (name, plan version). Raises :class:`planner.errors.ScenarioError` on bad input,
     with nothing stored."""
     load_scenario(path)  # bad input is refused here, naming the file and row
     files = scenario_files(path)
     scenario = load_files(files)
-    plan = make_plan(scenario, time_limit=time_limit)
+    plan = make_plan(scenario, time_limit=time_limit, method=method)
     store.save_scenario(scenario.name, files, who)
     version = store.save_plan(scenario.name, plan_files(plan), who, store.head(scenario.name)[0],
                               note="plan made on import")

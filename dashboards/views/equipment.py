@@ -20,12 +20,12 @@ STATES = {"room": ("在会场", "in a room"), "moving": ("搬运途中", "moving
 def equipment() -> None:
     snap = ui.snap()
     live, plan = snap.live, snap.plan
-    en = ui.lang() == "en"
+    en = int(ui.lang() == "en")
     now = ui.clock(snap)
     days = sorted({s.start.date() for s in live.sessions.values()})
     c = st.columns(3)
     kind = c[0].selectbox(ui.t("设备类型", "Type"), ["jammer", "cabinet_unit"], key="eq_kind",
-                          format_func=lambda k: vocab.display(vocab.ITEM_TYPES, k, ui.lang()))
+                          format_func=lambda k: vocab.ITEM_TYPES[k][en])
     venue = c[1].selectbox(ui.t("驻地", "Venue"), sorted(live.venues), key="eq_venue",
                            format_func=lambda v: live.venues[v].name)
     day = c[2].selectbox(ui.t("日期", "Day"), days, key="eq_day",

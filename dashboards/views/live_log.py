@@ -158,8 +158,9 @@ st.caption(ui.t(f"以第 {snap.version} 版方案为基础，按截至 {now:%m-%
                 f"{now:%m-%d %H:%M}: the past stays, as little as possible changes."))
 if st.button(ui.t("预览重新规划", "Preview the re-plan"), key="preview"):
     with st.spinner(ui.t("正在重新规划（约 5–10 秒）……", "Re-planning (5–10 s)…")):
-        st.session_state.preview = (snap.version, snap.seq, ops.preview_replan(snap, at=now))
-preview = st.session_state.get("preview")
+        st.session_state.replan_preview = (snap.version, snap.seq,
+                                           ops.preview_replan(snap, at=now))
+preview = st.session_state.get("replan_preview")
 if preview:
     version, seq, result = preview
     if (version, seq) != (snap.version, snap.seq):
@@ -204,7 +205,7 @@ if preview:
             except RuntimeError as error:
                 st.error(str(error))
             else:
-                st.session_state.pop("preview", None)
+                st.session_state.pop("replan_preview", None)
                 ui.flash(ui.t(f"已批准为方案第 {new} 版", f"Approved as plan version {new}"))
     else:
         st.info(ui.t("重新规划须由指挥批准", "A commander approves re-plans"))

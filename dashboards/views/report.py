@@ -16,7 +16,8 @@ lang = ui.lang()
 versions = [v["version"] for v in snap.versions]
 version = st.selectbox(ui.t("按哪一版方案对照计划与实际", "Plan version to compare with"),
                        list(reversed(versions)), key="rp_version",
-                       format_func=lambda v: ui.t(f"第 {v} 版", f"version {v}"))
+                       format_func=(lambda v: f"version {v}") if lang == "en"
+                       else (lambda v: f"第 {v} 版"))
 st.caption(ui.t(f"数字来自事件日志（{snap.seq} 条），不来自方案。",
                 f"The figures come from the event log ({snap.seq} entries), not the plan."))
 if st.button(ui.t("生成报告", "Make the report"), type="primary", key="rp_make"):
