@@ -173,8 +173,10 @@ if preview:
                   f"{len(result.changes)} changes, {len(result.sessions)} sessions affected"))
     en = lang == "en"
     words = {"added": ("新增", "add"), "removed": ("取消", "drop"), "changed": ("调整", "change")}
+    tasks = {**vocab.TASKS, "serve": ("使用", "in use", ())}
     changes = pd.DataFrame([{"act_at": f"{c.act_at:%m-%d %H:%M}", "who": c.who,
-                             "change": words[c.change][en], "what": c.what,
+                             "change": words[c.change][en],
+                             "what": tasks[c.what][en] if c.what in tasks else c.what,
                              "session_id": c.session_id,
                              "from_to": f"{c.old or ''}{' → ' if c.old and c.new else ''}"
                                         f"{c.new or ''}",

@@ -1,0 +1,162 @@
+"""The dashboard end to end, as people use it: ``streamlit run`` on a free loopback port
+with a new store (the first start imports and plans the reference congress), Debian's
+Chromium driven by Playwright, a commander and an operator signed in at once in two
+browsers. The operator logs an ad-hoc session, the commander sees it arrive without
+touching anything, previews and approves the re-plan, and the operator's coverage page
+changes by itself. Screenshots of every page go to ``test-artifacts/``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from planner.store import Store
+from tests.conftest import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "correct-horse-9"
+PAGES = {"总览": "overview", "保障覆盖": "coverage", "设备": "equipment", "人员": "staff",
+         "现场记录": "live", "文件回收": "tonnage", "推演": "rehearsal", "统计报告": "report",
+         "账户与场景": "admin"}
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if _chromium() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
+        pytest.skip("chromium is not installed")
+    folder = tmp_path_factory.mktemp("dashboard")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PLANNER_DB": f"sqlite:///{folder / 'planner.db'}",
+           "PLANNER_DATA": str(folder), "PLANNER_ADMIN_USER": "chief",
+           "PLANNER_ADMIN_PASSWORD": PASSWORD, "PLANNER_LANG": "zh"}
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboards/app.py", "--server.port",
+         str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log,
+        stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail("streamlit did not start: " + (folder / "streamlit.log").read_text())
+        time.sleep(0.5)
+    yield url, folder
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def sign_in(browser, url: str, username: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(90_000)  # the first page waits for the first plan
+    page.goto(url)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("heading", name="总览").wait_for()
+    page.set_default_timeout(30_000)
+    return page
+
+
+def go(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.get_by_role("heading", name=title, exact=True).first.wait_for()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(1500)  # charts draw
+    page.screenshot(path=str(ARTIFACTS / f"dashboard_{name}.png"), full_page=True)
+
+
+def test_two_people_follow_an_ad_hoc_session_from_the_log_to_the_coverage(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, folder = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        chief = sign_in(browser, url, "chief")
+        # the commander adds an operator, through the page
+        go(chief, "账户与场景")
+        chief.get_by_label("用户名").fill("op1")
+        chief.get_by_label("姓名").fill("李操作")
+        chief.get_by_label("角色").first.click()
+        chief.get_by_role("option", name="操作员").click()
+        chief.get_by_label("初始密码（至少 8 位）").fill(PASSWORD)
+        chief.get_by_role("button", name="新增").click()
+        expect(chief.get_by_text("已新增 op1")).to_be_visible()
+        op = sign_in(browser, url, "op1")
+        expect(op.locator('[data-testid="stSidebarNav"] a', has_text="账户与场景")).to_have_count(0)
+        for title, name in PAGES.items():  # every page, as the commander sees it
+            go(chief, title)
+            shot(chief, f"commander_{name}")
+        go(chief, "总览")
+        before = chief.get_by_text("/ 256").first.inner_text()
+        assert before.strip() == "256 / 256"
+        # the operator logs an ad-hoc session (the form's defaults: an hour from now)
+        go(op, "现场记录")
+        op.get_by_label("会议名称").fill("临时监票人会议")
+        op.get_by_role("button", name="记录").click()
+        expect(op.get_by_text("已记录为第 1 条")).to_be_visible()
+        shot(op, "operator_live_logged")
+        # the commander's overview shows it within 10 s, without a click
+        expect(chief.get_by_text("AH112601").first).to_be_visible(timeout=10_000)
+        expect(chief.get_by_text("256 / 257")).to_be_visible(timeout=10_000)
+        # the operator's coverage page: the new session is not in the plan yet
+        go(op, "保障覆盖")
+        expect(op.get_by_text("该会议不在当前方案中", exact=False)).to_be_visible()
+        # the commander previews the re-plan and approves it
+        go(chief, "现场记录")
+        chief.get_by_role("button", name="预览重新规划").click()
+        expect(chief.get_by_text("新方案：", exact=False)).to_be_visible(timeout=90_000)
+        shot(chief, "commander_replan_preview")
+        chief.get_by_role("button", name="批准为新方案版本").click()
+        expect(chief.get_by_text("已批准为方案第 2 版")).to_be_visible()
+        # the operator's coverage page changes by itself
+        expect(op.get_by_text("该会议不在当前方案中", exact=False)).to_have_count(
+            0, timeout=15_000)
+        covered = op.get_by_text("方案完全保障此会议")  # or why not, in the user's words
+        expect(covered.or_(op.locator('[data-testid="stAlertContentError"]'))).to_be_visible()
+        shot(op, "operator_coverage_after")
+        for title, name in PAGES.items():
+            if name != "admin":
+                go(op, title)
+                shot(op, f"operator_{name}")
+        go(chief, "总览")
+        expect(chief.get_by_text("方案第 2 版", exact=False).first).to_be_visible()
+        browser.close()
+    store = Store(f"sqlite:///{folder / 'planner.db'}")
+    [entry] = store.entries("provincial_congress")
+    assert (entry.type, entry.who, entry.payload["session_id"]) == (
+        "adhoc_session", "op1", "AH112601")
+    assert [(v["version"], v["created_by"]) for v in store.plan_versions(
+        "provincial_congress")] == [(1, "system"), (2, "chief")]
+    audit = [(e.type, e.who) for e in store.entries("_audit")]
+    assert ("user_created", "chief") in audit and ("plan_approved", "chief") in audit
+    store.close()
