@@ -1,1 +1,1 @@
-"""The Streamlit dashboard (to come)."""
+"""The Streamlit dashboard: ``streamlit run dashboards/app.py``."""

@@ -301,28 +301,36 @@ def bag_custody(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
         if t.task == "collect" and t.session_id in live.sessions:
             holder = live.sessions[t.session_id].group_id
             collections.setdefault(holder, []).append(t.end)
-    weighings = weighed(snap)
-    destroyed = [parse_time(str(e["at"])) for e in snap.events if e["type"] == "destroyed"]
+    weighings: dict[str, list[tuple[dt.datetime, float]]] = {}
+    for e in snap.events:
+        if e["type"] == "bag_weighed":
+            at_ = parse_time(str(e["at"]))
+            if at_ <= at:
+                weighings.setdefault(e["bag_set_id"], []).append((at_, float(e["kg"])))
+    destroyed = [t for t in (parse_time(str(e["at"])) for e in snap.events
+                             if e["type"] == "destroyed") if t <= at]
+    holder_weighed: dict[str, list[dt.datetime]] = {}
+    for b in plan.bags:
+        holder_weighed.setdefault(b.holder_id, []).extend(
+            t for t, _kg in weighings.get(b.bag_set_id, []))
     rows = []
     for b in plan.bags:
         if b.start > at:
             continue
-        mine = weighings[weighings.bag_set_id == b.bag_set_id]
+        mine = weighings.get(b.bag_set_id, [])
         done = [t for t in collections.get(b.holder_id, []) if t <= at]
         last_collect = max(done) if done else None
-        holder_bags = {x.bag_set_id for x in plan.bags if x.holder_id == b.holder_id}
-        since = weighings[weighings.bag_set_id.isin(holder_bags)]
-        last_weigh = mine["at"].max() if len(mine) else None
+        last_weigh = max((t for t, _kg in mine), default=None)
         overdue = bool(last_collect and at - last_collect > OVERDUE
-                       and not (since["at"] >= last_collect - OVERDUE).any())
-        burnt = bool(last_weigh is not None and any(t >= last_weigh for t in destroyed
-                                                    if t <= at))
+                       and not any(t >= last_collect - OVERDUE
+                                   for t in holder_weighed.get(b.holder_id, [])))
+        burnt = last_weigh is not None and any(t >= last_weigh for t in destroyed)
         state = ("destroyed" if burnt else "overdue" if overdue else
                  "weighed" if last_weigh is not None else
                  "collected" if last_collect else "issued")
         rows.append({"bag_set_id": b.bag_set_id, "holder_id": b.holder_id,
                      "issued": b.start, "collected": last_collect, "weighed": last_weigh,
-                     "kg": round(float(mine.kg.sum()), 1), "state": state,
+                     "kg": round(sum(kg for _t, kg in mine), 1), "state": state,
                      "overdue": overdue})
     return pd.DataFrame(rows, columns=["bag_set_id", "holder_id", "issued", "collected",
                                        "weighed", "kg", "state", "overdue"])

@@ -2,6 +2,7 @@
 choose the congress shown, and read the audit log."""
 
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -74,14 +75,20 @@ shown = st.selectbox(ui.t("显示的大会", "Congress shown"), names, key="ad_c
 if shown != ui.congress():
     st.session_state.congress = shown
     st.rerun()
-upload = st.file_uploader(ui.t("导入场景（.xlsx 工作簿，每个文件一张表）",
-                               "Import a scenario (.xlsx workbook, one sheet per file)"),
-                          type=["xlsx"], key="ad_upload")
+upload = st.file_uploader(ui.t("导入场景：.xlsx 工作簿（每个文件一张表），或场景文件夹的 .zip",
+                               "Import a scenario: an .xlsx workbook (one sheet per file) or "
+                               "a .zip of a scenario folder"),
+                          type=["xlsx", "zip"], key="ad_upload")
 if upload is not None and st.button(ui.t("检查并导入、制定方案", "Check, import and plan"),
                                     key="ad_import"):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / upload.name
         path.write_bytes(upload.getvalue())
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as z:
+                z.extractall(Path(tmp) / "unzipped")
+            found = sorted((Path(tmp) / "unzipped").rglob("venues.csv"))
+            path = found[0].parent if found else Path(tmp) / "unzipped"
         try:
             with st.spinner(ui.t("检查并制定方案……", "Checking and planning…")):
                 name, version = import_scenario(store, path, me)

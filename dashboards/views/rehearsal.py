@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 import ui
+from planner.accounts import audit
 from planner.charts import rehearsal_parts
 from planner.plan import plan_from_files
 from planner.rehearsal_report import read_rehearsal, write_rehearsal
@@ -44,6 +45,8 @@ if ui.may("operator"):
             results = simulate(ctx, int(runs), workers=int(workers), progress=step)
             out = folder / f"{dt.datetime.now():%Y%m%d-%H%M%S}-seed{int(seed)}-{int(runs)}"
             write_rehearsal(out, snap.scenario, results, int(seed), base, lang)
+            audit(ui.store(), ui.user()["username"], "rehearsal_run", scenario=snap.name,
+                  runs=int(runs), seed=int(seed), folder=out.name)
             st.session_state.rehearsal = out.name
             bar.empty()
 earlier = sorted((p.name for p in folder.glob("*") if (p / "summary.json").exists()),

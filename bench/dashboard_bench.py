@@ -1,0 +1,139 @@
+"""Dashboard benchmark: how long each page takes to render, on the reference congress and
+on a congress ten times its size.
+
+Protocol, per scale: a new SQLite store; the congress imported and planned (the
+reference by CP-SAT, 10 s, as the dashboard's first start does; ×10, generated with
+seed 0, by the greedy planner, since CP-SAT needs minutes there and the pages read a
+plan of the same size either way); a full congress log appended (the disruptions a
+rehearsal run draws, seed 0, and the work the plan orders: units set up, patrols, sweeps,
+clean-ups, bags weighed, documents found, destruction); a commander signed in through
+Streamlit's AppTest, which runs the real app script. Each page is then opened ``--repeat``
+times in turn; the first opening of a page is "cold" (caches empty for that page), the
+median of the rest "warm". The clock is fixed at the middle of the congress's busiest day
+at 10:00, so sessions are in progress. Times are the app script's run for the page, on this
+machine; the browser then draws what it is sent. Run by hand:
+
+    .venv/bin/python -m bench.dashboard_bench                 # scales 1 and 10
+    .venv/bin/python -m bench.dashboard_bench --scales 1 --repeat 5 --json rows.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "scenarios" / "provincial_congress"
+PAGES = ("overview", "coverage", "equipment", "staff", "live_log", "tonnage", "rehearsal",
+         "report", "admin")
+PASSWORD = "bench-password-1"
+
+
+def prepare(scale: int, folder: Path) -> tuple[str, int, dt.datetime]:
+    """The store for one scale; returns (database URL, events logged, the clock)."""
+    from planner import accounts
+    from planner import operations as ops
+    from planner.disruptions import draw
+    from planner.generate import write
+    from planner.live import apply_events
+    from planner.rehearse import work_log
+    from planner.store import Store
+
+    source = REFERENCE if scale == 1 else write(folder / "scenario", scale, 0)
+    url = f"sqlite:///{folder / 'planner.db'}"
+    store = Store(url)
+    clock = time.perf_counter()
+    name, _ = ops.import_scenario(store, source, "bench",
+                                  method="cpsat" if scale == 1 else "greedy")
+    print(f"  ×{scale}: imported and planned in {time.perf_counter() - clock:.1f} s")
+    snap = ops.snapshot(store, name)
+    rng = np.random.default_rng([0, 0])
+    events = draw(snap.scenario, snap.plan, snap.scenario.disruptions, rng)
+    live = apply_events(snap.scenario, events)
+    log = sorted(events + work_log(live, snap.plan, snap.scenario.disruptions, rng),
+                 key=lambda e: e["at"])
+    store.append(name, log, "bench")
+    accounts.create_user(store, "chief", "chief", "commander", PASSWORD, "bench", first=True)
+    store.close()
+    busiest = Counter(s.start.date() for s in snap.scenario.sessions.values()).most_common(1)
+    return url, len(log), dt.datetime.combine(busiest[0][0], dt.time(10, 0))
+
+
+def measure(url: str, clock: dt.datetime, repeat: int) -> dict[str, list[float]]:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["PLANNER_DB"] = url
+    at = AppTest.from_file(str(ROOT / "dashboards" / "app.py"), default_timeout=300).run()
+    at.text_input(key="login_username").input("chief")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    at.toggle(key="fix_clock").set_value(True).run()
+    at.date_input(key="clock_day").set_value(clock.date())
+    at.time_input(key="clock_time").set_value(clock.time()).run()
+    times: dict[str, list[float]] = {page: [] for page in PAGES}
+    for _ in range(repeat):
+        for page in PAGES:
+            at.switch_page(f"views/{page}.py")
+            start = time.perf_counter()
+            at.run()
+            times[page].append(time.perf_counter() - start)
+            if at.exception:
+                raise SystemExit(f"{page}: {at.exception[0].message}")
+    # a new event: the next refresh reads the store again (the view is rebuilt)
+    from planner import operations as ops
+    from planner.store import Store
+
+    store = Store(url)
+    name = store.scenario_names()[0]
+    room = min(ops.snapshot(store, name).scenario.rooms)
+    store.append(name, [{"at": f"{clock:%Y-%m-%dT%H:%M}", "type": "booster_found",
+                         "room_id": room}], "bench")
+    store.close()
+    at.switch_page("views/overview.py")
+    start = time.perf_counter()
+    at.run()
+    times["overview after a new event"] = [time.perf_counter() - start]
+    at.switch_page("views/report.py").run()
+    start = time.perf_counter()
+    at.button(key="rp_make").click().run()
+    times["report: make the three files"] = [time.perf_counter() - start]
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", help="write the rows here too")
+    args = parser.parse_args()
+    rows = []
+    for scale in (int(x) for x in args.scales.split(",")):
+        folder = Path(tempfile.mkdtemp(prefix=f"dashbench-{scale}-"))
+        os.environ["PLANNER_DATA"] = str(folder)
+        url, logged, clock = prepare(scale, folder)
+        times = measure(url, clock, args.repeat)
+        for page, values in times.items():
+            row = {"scale": scale, "page": page, "events": logged,
+                   "cold_s": round(values[0], 2),
+                   "warm_s": round(statistics.median(values[1:] or values), 2),
+                   "max_s": round(max(values), 2)}
+            rows.append(row)
+            print(json.dumps(row))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:.0f} MB")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
