@@ -40,7 +40,18 @@ def store() -> Store:
 
 @st.cache_resource(show_spinner=False)
 def _congress(url: str) -> str:
-    return ops.bootstrap(_store(url), who="system")
+    name = ops.bootstrap(_store(url), who="system")
+    _warm_up()
+    return name
+
+
+def _warm_up() -> None:
+    """Load the chart code once per server, at start, not on someone's first page."""
+    import plotly.express as px
+
+    frame = pd.DataFrame({"a": [dt.datetime(2021, 1, 1)], "b": [dt.datetime(2021, 1, 2)],
+                          "y": ["x"], "c": ["c"]})
+    px.timeline(frame, x_start="a", x_end="b", y="y", color="c").to_json()
 
 
 def congress() -> str:

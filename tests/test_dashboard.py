@@ -274,3 +274,22 @@ def test_the_view_follows_the_store(env):
                                                    "type": "unit_failed", "item_id": "NOPE"},
                       "op1")
     assert ops.snapshot(env, "provincial_congress").seq == 2
+
+
+def test_the_rehearsal_page_runs_a_rehearsal_and_shows_its_charts(env):
+    people(env)
+    at = signed_in("op1")
+    at.switch_page("views/rehearsal.py").run()
+    assert "还没有推演结果" in [i.value for i in at.info]
+    at.number_input(key="rh_runs").set_value(2)
+    at.number_input(key="rh_workers").set_value(1)
+    at.button(key="FormSubmitter:rehearse-开始推演").click().run(timeout=300)
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) >= 3
+    entry = [e for e in env.entries(accounts.AUDIT) if e.type == "rehearsal_run"]
+    assert [(e.who, e.payload["runs"]) for e in entry] == [("op1", 2)]
+    # a viewer sees the results but may not run one
+    at = signed_in("view1")
+    at.switch_page("views/rehearsal.py").run()
+    assert not [b for b in at.button if "rehearse" in (b.key or "")]
+    assert len(at.get("plotly_chart")) >= 3

@@ -1,6 +1,9 @@
 """Overview: what is going on now."""
 
+import datetime as dt
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import ui
@@ -61,12 +64,39 @@ def overview() -> None:
                                       "covered": ("完全保障", "covered")})
     else:
         st.write(ui.t("此刻没有会议", "No session at this moment"))
+    day_chart(snap, now)
     st.subheader(ui.t("最新记录", "Latest entries"))
     for e in reversed(snap.events[-8:]):
         name = vocab.display(vocab.EVENT_TYPES, e["type"], ui.lang())
         detail = e.get("session_id") or e.get("item_id") or e.get("room_id") or ""
         st.write(f"`{e['seq']}` {e['at'][5:16].replace('T', ' ')} · {name} {detail} · "
                  f"{e.get('who', '')}")
+
+
+def day_chart(snap: ops.Snapshot, now) -> None:
+    """The day's sessions hour by hour: covered by the plan, short, not in the plan."""
+    live = snap.live
+    rows = {r.session_id: r.covered for r in snap.plan.coverage}
+    hours = list(range(7, 24))
+    counts = {k: [0] * len(hours) for k in ("covered", "short", "unplanned")}
+    for s in live.sessions.values():
+        if s.start.date() != now.date():
+            continue
+        state = ("unplanned" if s.session_id not in rows else
+                 "covered" if rows[s.session_id] else "short")
+        for n, h in enumerate(hours):
+            lo = s.start.replace(hour=h, minute=0)
+            if s.start < lo + dt.timedelta(hours=1) and lo < s.end:
+                counts[state][n] += 1
+    names = {"covered": ("完全保障", "covered", "#43a047"),
+             "short": ("保障不足", "short", "#e53935"),
+             "unplanned": ("未列入方案", "not in the plan", "#9e9e9e")}
+    en = ui.lang() == "en"
+    fig = go.Figure([go.Bar(x=[f"{h:02d}:00" for h in hours], y=counts[k], name=names[k][en],
+                            marker_color=names[k][2]) for k in counts])
+    fig.update_layout(barmode="stack", height=260, title=ui.t(
+        f"{now:%m月%d日} 各时段会议", f"Sessions hour by hour on {now:%d %b}"))
+    ui.chart(fig, key="ov_day")
 
 
 overview()
