@@ -282,7 +282,7 @@ def test_the_rehearsal_page_runs_a_rehearsal_and_shows_its_charts(env):
     at.switch_page("views/rehearsal.py").run()
     assert "还没有推演结果" in [i.value for i in at.info]
     at.number_input(key="rh_runs").set_value(2)
-    at.number_input(key="rh_workers").set_value(1)
+    at.number_input(key="rh_workers").set_value(2)  # worker processes, as by default
     at.button(key="FormSubmitter:rehearse-开始推演").click().run(timeout=300)
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) >= 3

@@ -1,0 +1,131 @@
+"""The frame around every page: sign-in, the first commander, the sidebar, and the menu
+of the signed-in person's role (``st.navigation``). ``app.py`` runs :func:`main`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import streamlit as st
+
+import ui
+from planner.accounts import ROLE_NAMES, AccountError, authenticate, create_user
+
+
+def first_commander() -> None:
+    """No account yet: the environment's, or the form's."""
+    store = ui.store()
+    name, password = os.environ.get("PLANNER_ADMIN_USER"), os.environ.get(
+        "PLANNER_ADMIN_PASSWORD")
+    if name and password:
+        try:
+            create_user(store, name, name, "commander", password, who="PLANNER_ADMIN_USER",
+                        first=True)
+        except AccountError as error:
+            st.error(error.text(ui.lang()))
+        st.rerun()
+    st.title(ui.t("创建第一个指挥账户", "Create the first commander account"))
+    st.info(ui.t("系统中还没有任何账户。第一个账户为指挥角色，可管理其他账户。没有默认密码。",
+                 "There is no account yet. The first one is a commander, who manages the "
+                 "others. There is no default password."))
+    with st.form("first"):
+        username = st.text_input(ui.t("用户名", "User name"), key="first_username")
+        full = st.text_input(ui.t("姓名", "Full name"), key="first_name")
+        password = st.text_input(ui.t("密码（至少 8 位）", "Password (8 characters or more)"),
+                                 type="password", key="first_password")
+        again = st.text_input(ui.t("再次输入密码", "Password again"), type="password",
+                              key="first_again")
+        if st.form_submit_button(ui.t("创建", "Create")):
+            if password != again:
+                st.error(ui.t("两次输入的密码不一致", "the passwords differ"))
+                return
+            try:
+                create_user(store, username, full, "commander", password, who=username,
+                            first=True)
+            except AccountError as error:
+                st.error(error.text(ui.lang()))
+                return
+            st.success(ui.t("已创建，请登录", "Created: sign in"))
+            st.rerun()
+
+
+def sign_in() -> None:
+    st.title(ui.t("保密服务保障规划器", "Secrecy-support operations planner"))
+    if not ui.store().users():
+        first_commander()
+        return
+    with st.form("login"):
+        username = st.text_input(ui.t("用户名", "User name"), key="login_username")
+        password = st.text_input(ui.t("密码", "Password"), type="password",
+                                 key="login_password")
+        if st.form_submit_button(ui.t("登录", "Sign in")):
+            found = authenticate(ui.store(), username, password)
+            if found is None:
+                st.error(ui.t("用户名或密码不正确", "wrong user name or password"))
+                return
+            st.session_state.user = {"username": found.username, "name": found.name,
+                                     "role": found.role}
+            st.rerun()
+
+
+def sign_out() -> None:
+    for key in ("user", "clock"):
+        st.session_state.pop(key, None)
+    st.rerun()
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        english = st.toggle("English", value=ui.lang() == "en", key="english")
+        st.session_state.lang = "en" if english else "zh"
+        u = ui.user()
+        if u:
+            role = ROLE_NAMES[u["role"]][ui.lang() == "en"]
+            st.caption(f"{u['name']}（{u['username']}）· {role}")
+            snap = ui.snap()
+            auto = ui.clock(snap)
+            st.caption(ui.t(f"{snap.scenario.title} · 方案第 {snap.version} 版 · 日志 "
+                            f"{snap.seq} 条", f"{snap.scenario.title} · plan version "
+                            f"{snap.version} · {snap.seq} log entries"))
+            fixed = st.toggle(ui.t("指定查看时刻", "Show another moment"), key="fix_clock")
+            if fixed:
+                day = st.date_input(ui.t("日期", "Day"), value=auto.date(), key="clock_day")
+                time = st.time_input(ui.t("时刻", "Time"), value=auto.time(), step=900,
+                                     key="clock_time")
+                st.session_state.clock = dt.datetime.combine(day, time)
+            else:
+                st.session_state.pop("clock", None)
+                st.caption(ui.t(f"当前时刻 {auto:%m-%d %H:%M}", f"now {auto:%m-%d %H:%M}"))
+            if st.button(ui.t("退出登录", "Sign out"), key="logout"):
+                sign_out()
+
+
+PAGES = {  # file, zh, en, icon, the least role that sees it
+    "overview": ("views/overview.py", "总览", "Overview", ":material/dashboard:", "viewer"),
+    "coverage": ("views/coverage.py", "保障覆盖", "Coverage", ":material/grid_on:", "viewer"),
+    "equipment": ("views/equipment.py", "设备", "Equipment", ":material/router:", "viewer"),
+    "staff": ("views/staff.py", "人员", "Staff", ":material/badge:", "viewer"),
+    "live": ("views/live_log.py", "现场记录", "Live log", ":material/edit_note:", "operator"),
+    "tonnage": ("views/tonnage.py", "文件回收", "Tonnage", ":material/scale:", "viewer"),
+    "rehearsal": ("views/rehearsal.py", "推演", "Rehearsal", ":material/casino:", "viewer"),
+    "report": ("views/report.py", "统计报告", "Report", ":material/summarize:", "viewer"),
+    "admin": ("views/admin.py", "账户与场景", "Accounts and scenarios",
+              ":material/admin_panel_settings:", "commander"),
+}
+
+
+def main() -> None:
+    st.set_page_config(page_title="保密服务保障规划器", page_icon=":material/shield:",
+                       layout="wide")
+    ui.congress()  # the store and the congress exist before anyone signs in
+    sidebar()
+    if not ui.user():
+        page = st.navigation([st.Page(sign_in, title=ui.t("登录", "Sign in"),
+                                      icon=":material/login:")])
+    else:
+        en = ui.lang() == "en"
+        page = st.navigation([
+            st.Page(file, title=(en_name if en else zh), icon=icon, url_path=key,
+                    default=key == "overview")
+            for key, (file, zh, en_name, icon, role) in PAGES.items() if ui.may(role)])
+    page.run()
