@@ -21,9 +21,10 @@ def first_commander() -> None:
         try:
             create_user(store, name, name, "commander", password, who="PLANNER_ADMIN_USER",
                         first=True)
-        except AccountError as error:
-            st.error(error.text(ui.lang()))
-        st.rerun()
+        except AccountError as error:  # said, and the form below is there instead
+            st.error("PLANNER_ADMIN_USER / PLANNER_ADMIN_PASSWORD: " + error.text(ui.lang()))
+        else:
+            st.rerun()
     st.title(ui.t("创建第一个指挥账户", "Create the first commander account"))
     st.info(ui.t("系统中还没有任何账户。第一个账户为指挥角色，可管理其他账户。没有默认密码。",
                  "There is no account yet. The first one is a commander, who manages the "

@@ -103,6 +103,14 @@ def test_the_first_commander_may_come_from_the_environment(env, monkeypatch):
     assert [(u.username, u.role) for u in env.users()] == [("boss", "commander")]
 
 
+def test_a_weak_password_in_the_environment_is_refused_and_the_form_shown(env, monkeypatch):
+    monkeypatch.setenv("PLANNER_ADMIN_USER", "boss")
+    monkeypatch.setenv("PLANNER_ADMIN_PASSWORD", "1234")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not env.users() and "PLANNER_ADMIN_PASSWORD" in at.error[0].value
+    assert "创建第一个指挥账户" in titles(at)
+
+
 @pytest.mark.parametrize("username, allowed", [
     ("view1", {"overview", "coverage", "equipment", "staff", "tonnage", "rehearsal", "report"}),
     ("op1", {"overview", "coverage", "equipment", "staff", "tonnage", "rehearsal", "report",
