@@ -130,30 +130,12 @@ def browser(url: str, folder: Path, repeat: int) -> dict[str, list[float]]:
     """The same pages in Debian's Chromium against ``streamlit run``: from the click on
     the menu to the page drawn (its title shown and the app no longer running)."""
     import shutil
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
 
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PLANNER_DB": url, "PLANNER_DATA": str(folder)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboards/app.py",
-                             "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.5)
+    from dashboards.server import running
+
+    with running({"PLANNER_DB": url, "PLANNER_DATA": str(folder)}, wait=120) as base:
         times: dict[str, list[float]] = {page: [] for page in PAGES}
         with sync_playwright() as p:
             chromium = p.chromium.launch(executable_path=shutil.which("chromium"),
@@ -163,7 +145,7 @@ def browser(url: str, folder: Path, repeat: int) -> dict[str, list[float]]:
             page.goto(base)
             page.get_by_label("用户名").fill("chief")
             page.get_by_label("密码").fill(PASSWORD)
-            running = page.locator('[data-testid="stStatusWidget"]')
+            busy = page.locator('[data-testid="stStatusWidget"]')
             charts = page.locator(".js-plotly-plot .main-svg")
             start = time.perf_counter()
             page.get_by_role("button", name="登录").click()
@@ -178,15 +160,12 @@ def browser(url: str, folder: Path, repeat: int) -> dict[str, list[float]]:
                                  has_text=TITLES[name]).first.click()
                     page.get_by_role("heading", name=TITLES[name], exact=True).first.wait_for()
                     page.wait_for_timeout(100)
-                    running.wait_for(state="hidden")
+                    busy.wait_for(state="hidden")
                     if name in CHARTED:
                         charts.first.wait_for()
                     times[name].append(time.perf_counter() - start)
             chromium.close()
         return times
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def main() -> None:

@@ -83,6 +83,19 @@ def clock(s: ops.Snapshot | None = None) -> dt.datetime:
     return chosen or ops.congress_clock(s or snap())
 
 
+def day_picker(snap: ops.Snapshot, now: dt.datetime, key: str, where=st) -> dt.date:
+    """A congress day, today's by default."""
+    days = sorted({s.start.date() for s in snap.live.sessions.values()})
+    return where.selectbox(t("日期", "Day"), days, key=key,
+                           index=days.index(now.date()) if now.date() in days else 0)
+
+
+def venue_picker(snap: ops.Snapshot, key: str, where=st) -> str:
+    venues = snap.live.venues
+    return where.selectbox(t("驻地", "Venue"), sorted(venues), key=key,
+                           format_func=lambda v: venues[v].name)
+
+
 def chart(fig: go.Figure, key: str | None = None, **kwargs) -> None:
     fig.update_layout(font_family=FONT, template="plotly_white",
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})

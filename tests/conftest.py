@@ -17,6 +17,17 @@ MINI = DATA / "mini"
 BROKEN = DATA / "broken"
 
 
+def chromium() -> str:
+    """Debian's Chromium for the browser tests: skipped without it on a developer's
+    machine, failed without it in CI (``.ci/run`` installs it)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
+        pytest.skip("chromium is not installed")
+    return found
+
+
 def run_cli(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
     """``python -m planner ARGS`` as a user runs it, in a fresh process."""
     env = {**os.environ, "PLANNER_LANG": lang, "PYTHONPATH": str(ROOT)}

@@ -7,18 +7,11 @@ changes by itself. Screenshots of every page go to ``test-artifacts/``."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
+from dashboards.server import running
 from planner.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, chromium
 
 ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "correct-horse-9"
@@ -27,48 +20,15 @@ PAGES = {"总览": "overview", "保障覆盖": "coverage", "设备": "equipment"
          "账户与场景": "admin"}
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if _chromium() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
-        pytest.skip("chromium is not installed")
+    chromium()  # or skip
     folder = tmp_path_factory.mktemp("dashboard")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PLANNER_DB": f"sqlite:///{folder / 'planner.db'}",
-           "PLANNER_DATA": str(folder), "PLANNER_ADMIN_USER": "chief",
-           "PLANNER_ADMIN_PASSWORD": PASSWORD, "PLANNER_LANG": "zh"}
-    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboards/app.py", "--server.port",
-         str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log,
-        stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail("streamlit did not start: " + (folder / "streamlit.log").read_text())
-        time.sleep(0.5)
-    yield url, folder
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    env = {"PLANNER_DB": f"sqlite:///{folder / 'planner.db'}", "PLANNER_DATA": str(folder),
+           "PLANNER_ADMIN_USER": "chief", "PLANNER_ADMIN_PASSWORD": PASSWORD,
+           "PLANNER_LANG": "zh"}
+    with running(env, log=folder / "streamlit.log") as url:
+        yield url, folder
 
 
 def sign_in(browser, url: str, username: str):
@@ -100,7 +60,7 @@ def test_two_people_follow_an_ad_hoc_session_from_the_log_to_the_coverage(server
 
     url, folder = server
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
         chief = sign_in(browser, url, "chief")
         # the commander adds an operator, through the page
         go(chief, "账户与场景")

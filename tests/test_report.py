@@ -9,8 +9,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
-import shutil
 import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -26,7 +24,7 @@ from planner.events import FIELDS, check_events
 from planner.plan import Assignment, Plan, StaffTask, write_plan
 from planner.report import build, tonnes_zh
 from planner.scenario import load_scenario
-from tests.conftest import MINI, REFERENCE, ROOT, run_cli
+from tests.conftest import MINI, REFERENCE, ROOT, chromium, run_cli
 
 T = dt.datetime.fromisoformat
 ARTIFACTS = ROOT / "test-artifacts"
@@ -352,18 +350,11 @@ def test_the_word_document_sets_chinese_fonts_and_holds_the_tables(congress):
         assert "word/document.xml" in z.namelist()
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_html_renders_offline_in_chromium(congress, lang):
     """Debian's Chromium, every request off the machine refused: the page needs none,
     its four charts draw, and the screenshot is not blank."""
-    if _chromium() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
-        pytest.skip("chromium is not installed")
+    executable = chromium()
     from PIL import Image
     from playwright.sync_api import sync_playwright
 
@@ -373,7 +364,7 @@ def test_the_html_renders_offline_in_chromium(congress, lang):
     outside: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=[
+        browser = p.chromium.launch(executable_path=executable, args=[
             "--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND"])
         context = browser.new_context(viewport={"width": 1300, "height": 900},
                                       offline=True)

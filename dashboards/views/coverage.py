@@ -19,13 +19,10 @@ def coverage() -> None:
     snap = ui.snap()
     live, plan = snap.live, snap.plan
     en = ui.lang() == "en"
-    days = sorted({s.start.date() for s in live.sessions.values()})
     now = ui.clock(snap)
     c = st.columns(2)
-    venue = c[0].selectbox(ui.t("驻地", "Venue"), sorted(live.venues),
-                           format_func=lambda v: live.venues[v].name, key="cov_venue")
-    day = c[1].selectbox(ui.t("日期", "Day"), days, key="cov_day",
-                         index=days.index(now.date()) if now.date() in days else 0)
+    venue = ui.venue_picker(snap, "cov_venue", c[0])
+    day = ui.day_picker(snap, now, "cov_day", c[1])
     rows = {r.session_id: r for r in plan.coverage}
     rooms = sorted(r for r, room in live.rooms.items() if room.venue_id == venue)
     start = dt.datetime.combine(day, dt.time(7, 0))

@@ -22,14 +22,11 @@ def equipment() -> None:
     live, plan = snap.live, snap.plan
     en = int(ui.lang() == "en")
     now = ui.clock(snap)
-    days = sorted({s.start.date() for s in live.sessions.values()})
     c = st.columns(3)
     kind = c[0].selectbox(ui.t("设备类型", "Type"), ["jammer", "cabinet_unit"], key="eq_kind",
                           format_func=lambda k: vocab.ITEM_TYPES[k][en])
-    venue = c[1].selectbox(ui.t("驻地", "Venue"), sorted(live.venues), key="eq_venue",
-                           format_func=lambda v: live.venues[v].name)
-    day = c[2].selectbox(ui.t("日期", "Day"), days, key="eq_day",
-                         index=days.index(now.date()) if now.date() in days else 0)
+    venue = ui.venue_picker(snap, "eq_venue", c[1])
+    day = ui.day_picker(snap, now, "eq_day", c[2])
     lo = dt.datetime.combine(day, dt.time(0))
     hi = lo + dt.timedelta(days=1)
     bars = []

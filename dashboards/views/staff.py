@@ -20,10 +20,8 @@ def staff() -> None:
     live = snap.live
     en = ui.lang() == "en"
     now = ui.clock(snap)
-    days = sorted({s.start.date() for s in live.sessions.values()})
     c = st.columns(2)
-    day = c[0].selectbox(ui.t("日期", "Day"), days, key="st_day",
-                         index=days.index(now.date()) if now.date() in days else 0)
+    day = ui.day_picker(snap, now, "st_day", c[0])
     person = c[1].selectbox(ui.t("人员", "Person"), sorted(live.staff), key="st_person",
                             format_func=lambda p: f"{p} {live.staff[p].name}")
     orders = ops.orders(snap, day)
