@@ -115,10 +115,25 @@ PAGES = {  # file, zh, en, icon, the least role that sees it
 }
 
 
+def recheck() -> None:
+    """The signed-in account as the store has it now: a disabled account is signed out,
+    a changed role takes effect at the next click."""
+    u = ui.user()
+    if not u:
+        return
+    found = ui.store().user(u["username"])
+    if found is None or not found.active:
+        st.session_state.pop("user", None)
+    else:
+        st.session_state.user = {"username": found.username, "name": found.name,
+                                 "role": found.role}
+
+
 def main() -> None:
     st.set_page_config(page_title="保密服务保障规划器", page_icon=":material/shield:",
                        layout="wide")
     ui.congress()  # the store and the congress exist before anyone signs in
+    recheck()
     sidebar()
     if not ui.user():
         page = st.navigation([st.Page(sign_in, title=ui.t("登录", "Sign in"),

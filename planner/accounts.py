@@ -20,6 +20,7 @@ ROLE_NAMES = {"viewer": ("查看", "viewer"), "operator": ("操作员", "operato
               "commander": ("指挥", "commander")}
 AUDIT = "_audit"  # the audit log's name in the store
 MIN_PASSWORD = 8
+MAX_PASSWORD_BYTES = 72  # what bcrypt reads
 USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,40}$")
 
 
@@ -48,6 +49,9 @@ def _check(username: str, password: str | None, role: str) -> None:
                            "a user name is 2–40 letters, digits or _ . -")
     if role not in ROLES:
         raise AccountError(f"未知角色 {role}", f"unknown role {role}")
+    if password is not None and len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise AccountError(f"密码过长（最多 {MAX_PASSWORD_BYTES} 字节，约 24 个汉字）",
+                           f"the password is too long (at most {MAX_PASSWORD_BYTES} bytes)")
     if password is not None and len(password) < MIN_PASSWORD:
         raise AccountError(f"密码至少 {MIN_PASSWORD} 位", f"a password has at least "
                                                         f"{MIN_PASSWORD} characters")
@@ -75,10 +79,14 @@ def create_user(store: Store, username: str, name: str, role: str, password: str
 def authenticate(store: Store, username: str, password: str) -> UserRow | None:
     """The account, if the password is right and the account active; else None."""
     user = store.user(username.strip())
+    secret = password.encode("utf-8")
+    if len(secret) > MAX_PASSWORD_BYTES:  # bcrypt refuses it; no account has one
+        secret = b"x"
+        user = None
     if user is None or not user.active:
         bcrypt.checkpw(b"x", _DUMMY)  # the same time whether the name exists or not
         return None
-    if not bcrypt.checkpw(password.encode("utf-8"), user.password_hash.encode("ascii")):
+    if not bcrypt.checkpw(secret, user.password_hash.encode("ascii")):
         return None
     return user
 

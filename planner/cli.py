@@ -134,12 +134,14 @@ def _read_events(args: argparse.Namespace, scenario) -> tuple[list[dict], int]:
     """The checked events from ``--events FILE`` or the store's log (``--db``), and the
     number of the last one."""
     from planner.errors import Problems
-    from planner.events import check_events, read_lines
+    from planner.events import RESERVED, check_events, read_lines
     from planner.store import Store
 
     if args.events:
         problems = Problems()
-        lines = read_lines(args.events, problems)
+        # a file from `events export` carries the log's own fields: the events are the rest
+        lines = [(n, {k: v for k, v in e.items() if k not in RESERVED})
+                 for n, e in read_lines(args.events, problems)]
         good = check_events(scenario, lines, Path(args.events).name, problems)
         problems.items.sort(key=lambda p: p.row or 0)
         problems.raise_if_any()

@@ -174,10 +174,13 @@ def preview_replan(snap: Snapshot, at: dt.datetime | None = None, time_limit: fl
 
 
 def approve(store: Store, snap: Snapshot, result: Replan, who: str) -> int:
-    """Store a previewed re-plan as the next plan version, if no other version came first."""
+    """Store a re-plan previewed on ``snap`` as the next plan version: refused if another
+    version was approved or another event logged since (the preview no longer holds)."""
     versions = store.plan_versions(snap.name)
     if versions and versions[-1]["version"] != snap.version:
         raise RuntimeError(f"plan version {versions[-1]['version']} was approved meanwhile")
+    if store.head(snap.name)[0] != snap.seq:
+        raise RuntimeError(f"events were logged after entry {snap.seq}: preview again")
     files = plan_files(result.plan, extras={"changes": (Change, result.changes),
                                             "session_changes": (SessionChange,
                                                                 result.sessions)})
@@ -291,28 +294,35 @@ OVERDUE = dt.timedelta(hours=2)  # a collection with no weighing this long after
 
 
 def bag_custody(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
-    """Each bag set's chain: issued (to whom, when) → collected (the plan's last
-    collection from its holder by ``at``) → weighed (logged) → destroyed (logged after
-    the weighing). A collection passed by more than two hours with no weighing of the
-    holder's bags since is overdue."""
+    """Each bag set's chain by ``at``: issued (to whom, when) → collected (the plan's
+    last collection from its holder) → weighed (logged) → destroyed (a destruction logged
+    after the last weighing, at the venue where it was weighed or at the destruction site
+    nearest to it, where paper from there is taken).
+
+    Bags are weighed when a room is cleaned up, which may come a little before the
+    holder's collection: a collection is overdue when two hours have passed since it and
+    none of the holder's bags was weighed from two hours before it on."""
     live, plan = snap.live, snap.plan
     collections: dict[str, list[dt.datetime]] = {}
     for t in plan.staff_tasks:
         if t.task == "collect" and t.session_id in live.sessions:
             holder = live.sessions[t.session_id].group_id
             collections.setdefault(holder, []).append(t.end)
-    weighings: dict[str, list[tuple[dt.datetime, float]]] = {}
+    weighings: dict[str, list[tuple[dt.datetime, float, str]]] = {}
+    burnt_at: dict[str, list[dt.datetime]] = {}  # venue -> destructions
     for e in snap.events:
+        t = parse_time(str(e["at"]))
+        if t > at:
+            continue
         if e["type"] == "bag_weighed":
-            at_ = parse_time(str(e["at"]))
-            if at_ <= at:
-                weighings.setdefault(e["bag_set_id"], []).append((at_, float(e["kg"])))
-    destroyed = [t for t in (parse_time(str(e["at"])) for e in snap.events
-                             if e["type"] == "destroyed") if t <= at]
+            weighings.setdefault(e["bag_set_id"], []).append((t, float(e["kg"]),
+                                                              e["venue_id"]))
+        elif e["type"] == "destroyed":
+            burnt_at.setdefault(e["venue_id"], []).append(t)
     holder_weighed: dict[str, list[dt.datetime]] = {}
     for b in plan.bags:
         holder_weighed.setdefault(b.holder_id, []).extend(
-            t for t, _kg in weighings.get(b.bag_set_id, []))
+            t for t, _kg, _v in weighings.get(b.bag_set_id, []))
     rows = []
     for b in plan.bags:
         if b.start > at:
@@ -320,17 +330,19 @@ def bag_custody(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
         mine = weighings.get(b.bag_set_id, [])
         done = [t for t in collections.get(b.holder_id, []) if t <= at]
         last_collect = max(done) if done else None
-        last_weigh = max((t for t, _kg in mine), default=None)
+        last_weigh, _kg, venue = max(mine) if mine else (None, 0.0, "")
         overdue = bool(last_collect and at - last_collect > OVERDUE
                        and not any(t >= last_collect - OVERDUE
                                    for t in holder_weighed.get(b.holder_id, [])))
-        burnt = last_weigh is not None and any(t >= last_weigh for t in destroyed)
+        burnt = last_weigh is not None and any(
+            t >= last_weigh for site in {venue, live.destruction_site(venue)}
+            for t in burnt_at.get(site, []))
         state = ("destroyed" if burnt else "overdue" if overdue else
                  "weighed" if last_weigh is not None else
                  "collected" if last_collect else "issued")
         rows.append({"bag_set_id": b.bag_set_id, "holder_id": b.holder_id,
                      "issued": b.start, "collected": last_collect, "weighed": last_weigh,
-                     "kg": round(sum(kg for _t, kg in mine), 1), "state": state,
+                     "kg": round(sum(kg for _t, kg, _v in mine), 1), "state": state,
                      "overdue": overdue})
     return pd.DataFrame(rows, columns=["bag_set_id", "holder_id", "issued", "collected",
                                        "weighed", "kg", "state", "overdue"])

@@ -320,10 +320,9 @@ def destruction(live: Scenario, recovered: dict[str, float]) -> list[dict]:
     sites = sorted(v for v, venue in live.venues.items() if venue.has_destruction)
     if not sites or not recovered:
         return []
-    net = live.network
     total: dict[str, float] = defaultdict(float)
     for v, kg in recovered.items():
-        total[min(sites, key=lambda s: (net.travel_minutes(v, s), s))] += kg
+        total[live.destruction_site(v)] += kg
     last = max(s.end for s in live.sessions.values())
     at = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time(9, 0))
     out = []

@@ -24,6 +24,7 @@ unit had failed, the person was reported off duty, or there is simply no record.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -59,6 +60,7 @@ FIGURES = {
     "unit_faults": ("设备故障（台次）", "equipment faults"),
     "boosters_found": ("发现信号放大器（处）", "boosters found"),
     "staff_absences": ("人员临时不在岗（人次）", "people off duty"),
+    "repeats_ignored": ("重复记录（未计入）", "repeated entries (not counted)"),
 }
 PLANNED = ("sessions_served", "jammer_deployments", "cabinet_unit_deployments", "patrols",
            "sweeps", "cleanups")
@@ -99,8 +101,31 @@ def _short(t: dt.datetime) -> str:
     return f"{t:%m-%d %H:%M}"
 
 
+LOG_FIELDS = ("who", "seq", "hash", "prev_hash", "recorded_at")  # the log's, not the event's
+
+
+def without_repeats(events: list[dict]) -> tuple[list[dict], int]:
+    """The events with exact repeats left out (the same type, time and fields, logged
+    twice by two operators or imported twice), and how many were left out. Lost
+    documents are the exception: two found together are two lines alike."""
+    seen: set[str] = set()
+    out = []
+    for e in events:
+        if e["type"] == "document_found":
+            out.append(e)
+            continue
+        key = json.dumps({k: v for k, v in e.items() if k not in LOG_FIELDS}, sort_keys=True,
+                         ensure_ascii=False, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out, len(events) - len(out)
+
+
 class _Log:
-    """The log sorted into what the report counts, for held sessions only."""
+    """The log sorted into what the report counts. Work for a session counts while it was
+    on: for a held session, all of it; for a cancelled one, what was logged before the
+    cancellation (a unit set up, a sweep done)."""
 
     def __init__(self, live: Scenario, events: list[dict]) -> None:
         self.units: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -109,21 +134,23 @@ class _Log:
         self.failures: dict[str, list[list]] = defaultdict(list)  # item -> [[from, until]]
         self.absent: dict[str, list[tuple]] = defaultdict(list)
         self.of_type: dict[str, list[dict]] = defaultdict(list)
-        for e in events:
+        for e in sorted(events, key=lambda e: parse_time(str(e["at"]))):  # as it happened
             kind = e["type"]
             self.of_type[kind].append(e)
             at = parse_time(str(e["at"]))
-            if kind == "unit_failed":
-                self.failures[e["item_id"]].append([at, None])
-            elif kind == "unit_restored" and self.failures.get(e["item_id"]):
-                last = self.failures[e["item_id"]][-1]
-                if last[1] is None:
-                    last[1] = at
+            spans = self.failures[e.get("item_id", "")]
+            if kind == "unit_failed" and not (spans and spans[-1][1] is None):
+                spans.append([at, None])  # a second report of an open failure is the same
+            elif kind == "unit_restored" and spans and spans[-1][1] is None:
+                spans[-1][1] = at
             elif kind == "staff_unavailable":
                 self.absent[e["staff_id"]].append((at, parse_time(str(e["until"]))))
-            if kind not in WORK or e["session_id"] not in live.sessions:
+            if kind not in WORK:
                 continue
             sid = e["session_id"]
+            if sid not in live.sessions and not (sid in live.cancelled
+                                                 and at <= live.cancelled[sid]):
+                continue
             if kind == "unit_deployed":
                 item = live.items[e["item_id"]]
                 if e["item_id"] not in self.units[sid][item.item_type] and e.get("staff_id"):
@@ -131,6 +158,7 @@ class _Log:
                 self.units[sid][item.item_type].add(e["item_id"])
             else:
                 self.visits[sid][kind.removesuffix("_done")][e["staff_id"]] += 1
+        self.failures = {k: v for k, v in self.failures.items() if v}
 
     def served(self, sid: str) -> bool:
         return any(self.units[sid].values()) or any(self.visits[sid].values())
@@ -151,14 +179,16 @@ class _Log:
 def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
     """The report's figures and tables from checked events (in log order) and the plan."""
     check_plan(scenario, plan)
+    events, repeats = without_repeats(events)
     live = apply_events(scenario, events)
+    every = apply_events(scenario, [e for e in events if e["type"] != "cancel_session"])
     log = _Log(live, events)
     held = live.sessions
     adhoc = {e["session_id"] for e in log.of_type["adhoc_session"]} & set(held)
     extended = {e["session_id"] for e in log.of_type["extend_session"]} & set(held)
     days = sorted({s.start.date() for s in held.values()} or {min(scenario.days())})
 
-    sessions = _sessions(live, plan, log, adhoc)
+    sessions = _sessions(live, every.sessions, plan, log, adhoc)
     served = sessions[sessions.status != "cancelled"].served
     paper = _paper(live, log)
     documents = _documents(live, log)
@@ -183,9 +213,10 @@ def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
         "documents_by_level": {level: by_level.get(level, 0) for level in vocab.LEVEL_ORDER},
         "destroyed_kg": burnt,
         "pending_kg": round(max(0.0, kg - burnt), 1),
-        "unit_faults": len(log.of_type["unit_failed"]),
+        "unit_faults": sum(len(spans) for spans in log.failures.values()),
         "boosters_found": len(log.of_type["booster_found"]),
         "staff_absences": len(log.of_type["staff_unavailable"]),
+        "repeats_ignored": repeats,
     }
     in_plan = sessions[sessions.in_plan]
     planned = {
@@ -215,8 +246,10 @@ def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
 
 
 # -- the tables ---------------------------------------------------------------------------------
-def _sessions(live: Scenario, plan: Plan, log: _Log, adhoc: set[str]) -> pd.DataFrame:
-    """One row per session held, cancelled or planned: planned against done."""
+def _sessions(live: Scenario, every: dict, plan: Plan, log: _Log, adhoc: set[str]
+              ) -> pd.DataFrame:
+    """One row per session held, cancelled or planned: planned against done. ``every``:
+    every session logged, the cancelled ones too."""
     units: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for a in plan.assignments:
         units[a.session_id][a.item_type].add(a.item_id)
@@ -230,12 +263,12 @@ def _sessions(live: Scenario, plan: Plan, log: _Log, adhoc: set[str]) -> pd.Data
                                        - set(live.sessions))
     rows = []
     for sid in ids:
-        s = live.sessions.get(sid)
+        s = every.get(sid)
         room = s.room_id if s else _planned_room(plan, sid)
         start = s.start if s else _planned_start(plan, sid)
         status = ("cancelled" if sid in live.cancelled else
-                  "held" if s is not None else "unknown")
-        done = log.visits[sid] if s else {}
+                  "held" if sid in live.sessions else "unknown")
+        done = log.visits[sid]
         row = {
             "session_id": sid, "day": str(start.date()) if start else "",
             "venue_id": live.venue_of(room) if room else "", "room_id": room or "",
@@ -244,16 +277,16 @@ def _sessions(live: Scenario, plan: Plan, log: _Log, adhoc: set[str]) -> pd.Data
             "start": _clock(start), "end": _clock(s.end) if s else "",
             "status": status, "adhoc": sid in adhoc,
             "in_plan": sid in units or sid in tasks or sid in shortfall,
-            "served": bool(s) and log.served(sid),
+            "served": status == "held" and log.served(sid),
         }
         for kind, name in (("jammer", "jammers"), ("cabinet_unit", "cabinet_units")):
             row[f"{name}_planned"] = len(units[sid][kind])
-            row[f"{name}_done"] = len(log.units[sid][kind]) if s else 0
+            row[f"{name}_done"] = len(log.units[sid][kind])
         row["patrols_planned"] = tasks[sid]["patrol"]
-        row["patrols_done"] = sum(done["patrol"].values()) if done else 0
+        row["patrols_done"] = sum(done["patrol"].values())
         for task in ("sweep", "cleanup"):
             row[f"{task}_planned"] = int(tasks[sid][task] > 0)
-            row[f"{task}_done"] = int(bool(done and done[task]))
+            row[f"{task}_done"] = int(bool(done[task]))
         row["plan_shortfall"], row["plan_shortfall_en"] = shortfall.get(sid, ("", ""))
         rows.append(row)
     return pd.DataFrame(rows, columns=[
@@ -295,15 +328,17 @@ def _gaps(live: Scenario, plan: Plan, log: _Log, sessions: pd.DataFrame) -> pd.D
             tasks[t.session_id, t.task].append(t)
     for r in sessions.itertuples():
         sid = r.session_id
-        if r.status == "cancelled":
+        if r.status == "cancelled":  # the rest was not needed any more
             at = live.cancelled[sid]
-            for kind, planned in (("jammer", r.jammers_planned),
-                                  ("cabinet_unit", r.cabinet_units_planned),
-                                  ("patrol", r.patrols_planned), ("sweep", r.sweep_planned),
-                                  ("cleanup", r.cleanup_planned)):
-                if planned:
-                    gap(sid, kind, planned, 0, [(f"会议于 {_short(at)} 取消",
-                                                 f"session cancelled at {_short(at)}")])
+            for kind, planned, done in (
+                    ("jammer", r.jammers_planned, r.jammers_done),
+                    ("cabinet_unit", r.cabinet_units_planned, r.cabinet_units_done),
+                    ("patrol", r.patrols_planned, r.patrols_done),
+                    ("sweep", r.sweep_planned, r.sweep_done),
+                    ("cleanup", r.cleanup_planned, r.cleanup_done)):
+                if done < planned:
+                    gap(sid, kind, planned, done, [(f"会议于 {_short(at)} 取消",
+                                                    f"session cancelled at {_short(at)}")])
             continue
         if r.status != "held":
             continue
@@ -489,10 +524,11 @@ def _describe(scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
 
 def _by_day_venue(live: Scenario, sessions: pd.DataFrame, paper: pd.DataFrame,
                   documents: pd.DataFrame) -> pd.DataFrame:
-    held = sessions[sessions.status == "held"]
+    on = sessions[sessions.status != "unknown"].assign(
+        held=lambda f: f.status == "held")  # a cancelled session's work before it counts
     keys = ["day", "venue_id"]
-    work = held.groupby(keys).agg(
-        sessions_held=("session_id", "count"), sessions_served=("served", "sum"),
+    work = on.groupby(keys).agg(
+        sessions_held=("held", "sum"), sessions_served=("served", "sum"),
         jammer_deployments=("jammers_done", "sum"),
         cabinet_unit_deployments=("cabinet_units_done", "sum"),
         patrols=("patrols_done", "sum"), sweeps=("sweep_done", "sum"),

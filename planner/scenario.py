@@ -145,6 +145,14 @@ class Scenario:
     def venue_of(self, room_id: str) -> str:
         return self.rooms[room_id].venue_id
 
+    def destruction_site(self, venue_id: str) -> str:
+        """The venue able to destroy paper nearest to ``venue_id`` (itself, if it can),
+        where paper recovered there is taken; ``venue_id`` itself if none can."""
+        sites = sorted(v for v, venue in self.venues.items() if venue.has_destruction)
+        if venue_id not in self.venues or not sites:
+            return venue_id
+        return min(sites, key=lambda s: (self.network.travel_minutes(venue_id, s), s))
+
     def days(self) -> list[dt.date]:
         return sorted({s.start.date() for s in self.sessions.values()})
 

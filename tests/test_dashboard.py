@@ -301,3 +301,53 @@ def test_the_rehearsal_page_runs_a_rehearsal_and_shows_its_charts(env):
     at.switch_page("views/rehearsal.py").run()
     assert not [b for b in at.button if "rehearse" in (b.key or "")]
     assert len(at.get("plotly_chart")) >= 3
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_click(env):
+    people(env)
+    at = signed_in("op1")
+    at.switch_page("views/live_log.py").run()
+    accounts.set_active(env, "op1", False, "chief")
+    at.switch_page("views/overview.py").run()  # any click: the store is asked again
+    assert "总览" not in titles(at) and at.text_input(key="login_username")
+    at = signed_in("view1")
+    accounts.set_role(env, "view1", "operator", "chief")
+    at.run()
+    at.switch_page("views/live_log.py").run()  # the new role's pages, without signing in
+    assert titles(at)[0] == "现场记录"
+
+
+def test_a_very_long_password_is_refused_not_a_crash(env):
+    people(env)
+    with pytest.raises(AccountError):
+        accounts.create_user(env, "long", "", "viewer", "密" * 30, "chief")  # 90 bytes
+    assert accounts.authenticate(env, "chief", "密" * 30) is None
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="login_username").input("chief")
+    at.text_input(key="login_password").input("x" * 100)
+    at.button[0].click().run()
+    assert not at.exception and "用户名或密码不正确" in [e.value for e in at.error]
+
+
+def test_a_bag_set_is_destroyed_only_where_its_paper_goes(env):
+    snap = ops.snapshot(env, "provincial_congress")
+    bag = snap.plan.bags[0]
+    live = snap.live
+    weighed_at = next(v for v in sorted(live.venues) if not live.venues[v].has_destruction)
+    site = live.destruction_site(weighed_at)
+    elsewhere = next((v for v in sorted(live.venues) if v not in (weighed_at, site)), None)
+    day = dt.datetime(2021, 11, 27, 18)
+    ops.log_event(env, snap.name, {"at": "2021-11-27T17:00", "type": "bag_weighed",
+                                   "bag_set_id": bag.bag_set_id, "kg": 4.0,
+                                   "venue_id": weighed_at}, "op1")
+    if elsewhere is not None:  # a destruction somewhere its paper does not go
+        ops.log_event(env, snap.name, {"at": "2021-11-27T17:30", "type": "destroyed",
+                                       "kg": 1.0, "venue_id": elsewhere,
+                                       "witnesses": ["P001", "P002"]}, "op1")
+        chain = ops.bag_custody(ops.snapshot(env, snap.name), day).set_index("bag_set_id")
+        assert chain.loc[bag.bag_set_id, "state"] == "weighed"
+    ops.log_event(env, snap.name, {"at": "2021-11-27T17:45", "type": "destroyed", "kg": 4.0,
+                                   "venue_id": site, "witnesses": ["P001", "P002"]}, "op1")
+    chain = ops.bag_custody(ops.snapshot(env, snap.name), day).set_index("bag_set_id")
+    assert chain.loc[bag.bag_set_id, "state"] == "destroyed"
+

@@ -159,6 +159,38 @@ def test_a_small_log_gives_the_known_figures_and_reasons():
     assert "3.0 kg await destruction" in report.text["en"]
 
 
+def test_repeats_late_entries_and_work_before_a_cancellation():
+    """The same patrol and weighing logged twice count once; a failure reported twice and
+    logged out of order is one, and ends when the unit is restored; work done before a
+    session was cancelled counts as done."""
+    scenario = load_scenario(MINI)
+    log = [*MINI_LOG,
+           {"at": "2021-11-26T09:13", "type": "patrol_done", "session_id": "S1",
+            "staff_id": "P1", "who": "another operator"},
+           {"at": "2021-11-26T11:55", "type": "bag_weighed", "bag_set_id": "B1", "kg": 3.0,
+            "venue_id": "V1"},
+           {"at": "2021-11-26T11:50", "type": "document_found", "room_id": "R1",
+            "level": "机密", "note": "座位上"},  # a second document, found with the first
+           {"at": "2021-11-26T19:50", "type": "sweep_done", "session_id": "S5",
+            "staff_id": "P1"}]  # before its cancellation at 20:00
+    log = sorted(log, key=lambda e: e["at"])
+    log += [{"at": "2021-11-26T20:30", "type": "unit_restored", "item_id": "J3"},
+            {"at": "2021-11-26T13:05", "type": "unit_failed", "item_id": "J3"}]  # late
+    checked = _checked(scenario, log)
+    report = build(scenario, MINI_PLAN, checked)
+    f = report.figures
+    assert (f["patrols"], f["paper_kg"], f["repeats_ignored"]) == (4, 23.0, 2)
+    assert f["documents_found"] == 3 and f["unit_faults"] == 1
+    faults = report.tables["faults"]
+    assert faults[["item_id", "failed_at", "restored_at"]].values.tolist() == [
+        ["J3", "2021-11-26T13:00", "2021-11-26T20:30"]]
+    assert f["sweeps"] == 3  # S1, S2 and S5's before it was cancelled
+    gaps = {(r.session_id, r.what) for r in report.tables["gaps"].itertuples()}
+    assert ("S5", "sweep") not in gaps and ("S5", "patrol") in gaps
+    staff = report.tables["staff"].set_index("staff_id")
+    assert staff.loc["P1", "sweeps"] == 2
+
+
 def test_every_event_type_has_its_name_in_both_languages():
     assert set(vocab.EVENT_TYPES) == set(FIELDS)
     assert all(zh and en for zh, en, _ in vocab.EVENT_TYPES.values())
@@ -463,9 +495,14 @@ def test_the_report_reads_the_stored_log(tmp_path, mini_plan, monkeypatch):
                    "--out", str(tmp_path / "from_db")).returncode == 0
     assert run_cli("report", str(MINI), "--plan", str(mini_plan), "--events", str(events),
                    "--out", str(tmp_path / "from_file")).returncode == 0
-    a, b = (json.loads((tmp_path / name / "figures.json").read_text(encoding="utf-8"))
-            for name in ("from_db", "from_file"))
-    assert a == b and a["actual"]["patrols"] == 4
+    exported = tmp_path / "export.jsonl"  # with the log's own fields (seq, hash, …)
+    assert run_cli("events", "export", str(MINI), "--db", db, "--out",
+                   str(exported)).returncode == 0
+    assert run_cli("report", str(MINI), "--plan", str(mini_plan), "--events", str(exported),
+                   "--out", str(tmp_path / "from_export")).returncode == 0
+    a, b, c = (json.loads((tmp_path / name / "figures.json").read_text(encoding="utf-8"))
+               for name in ("from_db", "from_file", "from_export"))
+    assert a == b == c and a["actual"]["patrols"] == 4
     # the default store when neither is given: PLANNER_DB
     monkeypatch.setenv("PLANNER_DB", db)
     result = run_cli("report", str(MINI), "--plan", str(mini_plan),

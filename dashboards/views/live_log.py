@@ -57,8 +57,9 @@ def fields(kind: str) -> dict:
         n = 1 + sum(sid.startswith(f"AH{now:%m%d}") for sid in live.sessions)
         start = moment(ui.t("开始", "Start"), now + dt.timedelta(hours=1), "f_start")
         end = moment(ui.t("结束", "End"), now + dt.timedelta(hours=2), "f_end")
-        return {"session_id": st.text_input(ui.t("会议编号", "Session id"),
-                                            value=f"AH{now:%m%d}{n:02d}", key="f_sid"),
+        default = f"AH{now:%m%d}{n:02d}"  # the key follows it: the next one after a save
+        return {"session_id": st.text_input(ui.t("会议编号", "Session id"), value=default,
+                                            key=f"f_sid_{default}"),
                 "name": st.text_input(ui.t("会议名称", "Name"), key="f_name"),
                 "room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name),
                 "start": ops.stamp(start), "end": ops.stamp(end),
@@ -158,12 +159,15 @@ st.caption(ui.t(f"以第 {snap.version} 版方案为基础，按截至 {now:%m-%
                 f"{now:%m-%d %H:%M}: the past stays, as little as possible changes."))
 if st.button(ui.t("预览重新规划", "Preview the re-plan"), key="preview"):
     with st.spinner(ui.t("正在重新规划（约 5–10 秒）……", "Re-planning (5–10 s)…")):
-        st.session_state.replan_preview = (snap.version, snap.seq,
-                                           ops.preview_replan(snap, at=now))
+        st.session_state.replan_preview = (snap, ops.preview_replan(snap, at=now))
 preview = st.session_state.get("replan_preview")
+if preview and preview[0].name != snap.name:  # made for another congress
+    st.session_state.pop("replan_preview")
+    preview = None
 if preview:
-    version, seq, result = preview
-    if (version, seq) != (snap.version, snap.seq):
+    based, result = preview
+    current = (based.version, based.seq) == (snap.version, snap.seq)
+    if not current:
         st.warning(ui.t("预览之后日志或方案已有变化，请重新预览",
                         "The log or the plan changed since this preview: preview again"))
     covered = sum(r.covered for r in result.plan.coverage)
@@ -201,9 +205,9 @@ if preview:
                                     "reason": ("原因", "reason")})
     if ui.may("commander"):
         if st.button(ui.t("批准为新方案版本", "Approve as the new plan version"), type="primary",
-                     key="approve", disabled=(version, seq) != (snap.version, snap.seq)):
+                     key="approve", disabled=not current):
             try:
-                new = ops.approve(ui.store(), snap, result, ui.user()["username"])
+                new = ops.approve(ui.store(), based, result, ui.user()["username"])
             except RuntimeError as error:
                 st.error(str(error))
             else:

@@ -30,8 +30,11 @@ if ui.may("operator"):
         sizing = c[2].number_input(ui.t("储备测算次数", "Sizing runs"), 0, 50, 0,
                                    key="rh_sizing")
         workers = c[3].number_input(ui.t("进程数", "Processes"), 1, 8, 2, key="rh_workers")
-        if st.form_submit_button(ui.t("开始推演", "Run"), type="primary"):
-            base = plan_from_files(ui.store().plan(snap.name, 1)[1])
+        first = ui.store().plan(snap.name, 1)
+        if first is None:
+            st.warning(ui.t("该大会还没有方案", "This congress has no plan yet"))
+        elif st.form_submit_button(ui.t("开始推演", "Run"), type="primary"):
+            base = plan_from_files(first[1])
             ctx = Context(snap.scenario, base, seed=int(seed), keep=1,
                           sizing_runs=min(int(sizing), int(runs)))
             bar = st.progress(0.0, text=ui.t("推演中……", "Rehearsing…"))

@@ -14,6 +14,9 @@ st.title(ui.t("统计报告", "Report"))
 snap = ui.snap()
 lang = ui.lang()
 versions = [v["version"] for v in snap.versions]
+if not versions:
+    st.warning(ui.t("该大会还没有方案", "This congress has no plan yet"))
+    st.stop()
 version = st.selectbox(ui.t("按哪一版方案对照计划与实际", "Plan version to compare with"),
                        list(reversed(versions)), key="rp_version",
                        format_func=(lambda v: f"version {v}") if lang == "en"
