@@ -92,10 +92,12 @@ def test_a_reserve_is_used_and_never_makes_a_run_worse(reference):
     short = shortfalls(final)
     more, _live = replay(with_reserve(scenario, "staff", 10), plan, events,
                          repair_first=True)
-    assert set(with_reserve(scenario, "staff", 10).staff) - set(scenario.staff)
+    added_staff = set(with_reserve(scenario, "staff", 10).staff) - set(scenario.staff)
+    assert len(added_staff) == 10
+    assert {t.staff_id for t in more.staff_tasks} & added_staff  # the reserve works
     fewer = shortfalls(more)
-    assert sum("staff" in x for x in fewer.values()) < max(1, sum(
-        "staff" in x for x in short.values()))
+    # never worse (the base plan is CP-SAT's within 10 s, so how much better varies)
+    assert sum("staff" in x for x in fewer.values()) <= sum("staff" in x for x in short.values())
     reserve = with_reserve(scenario, "jammer", 4)
     added = [i for i in reserve.items.values() if i.item_id not in scenario.items]
     assert len(added) == 4 and all(i.item_type == "jammer" and i.status == "ok" for i in added)
