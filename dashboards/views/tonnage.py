@@ -38,6 +38,7 @@ def tonnage() -> None:
                                 name=names.get(v, v)) for v in sorted(by.venue_id.unique())])
         fig.update_layout(barmode="stack", title=ui.t("每日各驻地回收（千克）",
                                                       "Recovered per day and venue (kg)"))
+        fig.update_xaxes(type="category")  # one bar a day, however few days
         ui.chart(fig, key="tn_days")
     got = paper.sort_values("at")
     want = expected.sort_values("end")
