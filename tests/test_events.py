@@ -289,3 +289,44 @@ def test_every_plan_version_and_scenario_is_kept_on_sqlite(db):
 
 def test_every_plan_version_and_scenario_is_kept_on_postgresql(postgres):
     _check_versions(postgres)
+
+
+def _check_accounts(url: str) -> None:
+    """Accounts in the store: of eight first starts at once, one makes the first commander;
+    the password is kept only as its hash; plan versions are listed without their files."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from planner import accounts
+
+    def first(n: int) -> bool:
+        store = Store(url)
+        try:
+            accounts.create_user(store, f"chief{n}", "", "commander", "s3cret-pass", "test",
+                                 first=True)
+            return True
+        except accounts.AccountError:
+            return False
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        made = list(pool.map(first, range(8)))
+    assert sum(made) == 1
+    store = Store(url)
+    [user] = store.users()
+    assert user.role == "commander" and "s3cret-pass" not in user.password_hash
+    assert accounts.authenticate(store, user.username, "s3cret-pass").username == user.username
+    assert accounts.authenticate(store, user.username, "wrong-pass") is None
+    store.save_plan("accounts", {"summary.json": "{}"}, user.username, 0, note="v1")
+    assert [(v["version"], v["created_by"], v["note"])
+            for v in store.plan_versions("accounts")] == [(1, user.username, "v1")]
+    assert [e.type for e in store.entries(accounts.AUDIT)] == ["user_created"]
+    store.close()
+
+
+def test_accounts_on_sqlite(db):
+    _check_accounts(db)
+
+
+def test_accounts_on_postgresql(postgres):
+    _check_accounts(postgres)
