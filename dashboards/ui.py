@@ -15,7 +15,7 @@ import streamlit as st
 
 from planner import operations as ops
 from planner.accounts import at_least
-from planner.charts import FONT
+from planner.charts import styled
 from planner.store import Store, default_url
 
 REFRESH = "5s"  # parts that change redraw this often: a new event shows within 10 s
@@ -97,8 +97,7 @@ def venue_picker(snap: ops.Snapshot, key: str, where=st) -> str:
 
 
 def chart(fig: go.Figure, key: str | None = None, **kwargs) -> None:
-    fig.update_layout(font_family=FONT, template="plotly_white",
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    styled(fig).update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10})
     st.plotly_chart(fig, width="stretch", key=key, **kwargs)
 
 

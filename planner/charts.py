@@ -27,13 +27,17 @@ def _t(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
 
 
+def styled(fig: go.Figure) -> go.Figure:
+    """A figure in the product's look, with fonts that draw Chinese."""
+    return fig.update_layout(font_family=FONT, template="plotly_white")
+
+
 def page(title: str, parts: list[str | go.Figure], lang: str = "zh") -> str:
     """An HTML page of paragraphs (strings, already HTML) and figures, plotly.js inline."""
     body, first = [], True
     for part in parts:
         if isinstance(part, go.Figure):
-            part.update_layout(font_family=FONT, template="plotly_white")
-            body.append(part.to_html(full_html=False, include_plotlyjs=first,
+            body.append(styled(part).to_html(full_html=False, include_plotlyjs=first,
                                      config={"displaylogo": False}))
             first = False
         else:

@@ -23,7 +23,7 @@ from planner.vocabulary import KINDS, LEVELS, lookup
 
 if TYPE_CHECKING:
     from planner.plan import Plan
-    from planner.scenario import Scenario
+    from planner.scenario import Scenario, Session
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,10 @@ class Disruptions:
     @classmethod
     def documented(cls) -> list[tuple[str, object, str, str, str]]:
         return documented(cls)
+
+    def paper_kg(self, s: Session) -> float:
+        """The paper a session leaves, on average: attendees × hours × its kind's rate."""
+        return s.attendees * s.minutes / 60 * self.paper_kg_per_attendee_hour.get(s.kind, 0.0)
 
 
 RANGES = ("adhoc_notice_minutes", "adhoc_minutes", "adhoc_attendees", "overrun_minutes",

@@ -95,7 +95,7 @@ class Explainer:
                 if sc.network.travel_minutes(p.venue_id, venue) <= radius]
         away = {p.staff_id for p in team for off, back in sc.unavailable.get(p.staff_id, [])
                 if off < b and back > a}
-        on_shift = [p for p in team if _on_shift(p, a, b) and p.staff_id not in away]
+        on_shift = [p for p in team if p.on_shift(a, b) and p.staff_id not in away]
         doing: dict[str, str] = {}
         members = {p.staff_id for p in team}
         for x in self.staff_tasks:
@@ -123,14 +123,3 @@ class Explainer:
             zh += f"；{', '.join(sorted(away))} 已报告不能到岗"
             en += f"; {', '.join(sorted(away))} reported unavailable"
         return zh, en
-
-
-def _on_shift(person, a: dt.datetime, b: dt.datetime) -> bool:
-    for day in (a.date() - dt.timedelta(days=1), a.date()):
-        start = dt.datetime.combine(day, person.shift_start)
-        end = dt.datetime.combine(day, person.shift_end)
-        if end <= start:
-            end += dt.timedelta(days=1)
-        if start < b and end > a:
-            return True
-    return False

@@ -251,17 +251,12 @@ def on_duty(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
     live = snap.live
     doing = {t.staff_id: t for t in snap.plan.staff_tasks if t.start <= at < t.end}
     rows = []
+    minute = dt.timedelta(minutes=1)
     for p in live.staff.values():
-        start = dt.datetime.combine(at.date(), p.shift_start)
-        end = dt.datetime.combine(at.date(), p.shift_end)
-        if end <= start:  # past midnight
-            end += dt.timedelta(days=1)
-            if at < start:
-                start, end = start - dt.timedelta(days=1), end - dt.timedelta(days=1)
         away = any(a <= at < b for a, b in live.unavailable.get(p.staff_id, []))
         task = doing.get(p.staff_id)
         rows.append({"staff_id": p.staff_id, "name": p.name, "role": p.role,
-                     "venue_id": p.venue_id, "on_shift": start <= at < end, "away": away,
+                     "venue_id": p.venue_id, "on_shift": p.on_shift(at, at + minute), "away": away,
                      "task": task.task if task else "",
                      "session_id": task.session_id if task else "",
                      "room_id": task.room_id if task else ""})
@@ -271,10 +266,8 @@ def on_duty(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
 def expected_paper(live: Scenario) -> pd.DataFrame:
     """Per session: the paper the rehearsal's rates expect (kg = attendees × hours × the
     rate for its kind), by the session's end, venue and day."""
-    rates = live.disruptions.paper_kg_per_attendee_hour
     rows = [{"session_id": s.session_id, "end": s.end, "day": str(s.start.date()),
-             "venue_id": live.venue_of(s.room_id),
-             "kg": s.attendees * s.minutes / 60 * rates.get(s.kind, 0.0)}
+             "venue_id": live.venue_of(s.room_id), "kg": live.disruptions.paper_kg(s)}
             for s in live.sessions.values()]
     return pd.DataFrame(rows, columns=["session_id", "end", "day", "venue_id", "kg"])
 

@@ -280,9 +280,7 @@ def work_log(live: Scenario, plan: Plan, d: Disruptions,
     recovered: dict[str, float] = defaultdict(float)
     sigma = d.paper_spread
     for s in live.sessions.values():
-        hours = (s.end - s.start).total_seconds() / 3600
-        mean = s.attendees * hours * d.paper_kg_per_attendee_hour.get(s.kind, 0.0)
-        kg = round(mean * float(rng.lognormal(-sigma * sigma / 2, sigma)), 1)
+        kg = round(d.paper_kg(s) * float(rng.lognormal(-sigma * sigma / 2, sigma)), 1)
         venue = live.venue_of(s.room_id)
         # weighed when the room is cleaned up; if no clean-up was done, when the bags
         # are collected after the session

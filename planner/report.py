@@ -188,7 +188,8 @@ def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
     extended = {e["session_id"] for e in log.of_type["extend_session"]} & set(held)
     days = sorted({s.start.date() for s in held.values()} or {min(scenario.days())})
 
-    sessions = _sessions(live, every.sessions, plan, log, adhoc)
+    by_session = _Planned(plan)
+    sessions = _sessions(live, every.sessions, plan, by_session, log, adhoc)
     served = sessions[sessions.status != "cancelled"].served
     paper = _paper(live, log)
     documents = _documents(live, log)
@@ -232,12 +233,12 @@ def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
         "figures": _figure_table(figures, planned),
         "by_day_venue": _by_day_venue(live, sessions, paper, documents),
         "sessions": sessions.drop(columns=["in_plan"]),
-        "gaps": _gaps(live, plan, log, sessions),
+        "gaps": _gaps(live, by_session, log, sessions),
         "paper": paper,
         "documents": documents,
         "documents_by_room": _documents_by_room(documents),
         "destroyed": destroyed,
-        "faults": _faults(live, plan, log),
+        "faults": _faults(live, plan, by_session, log),
         "staff": _staff(live, log),
         "incidents": _incidents(scenario, live, events),
     }
@@ -246,20 +247,30 @@ def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
 
 
 # -- the tables ---------------------------------------------------------------------------------
-def _sessions(live: Scenario, every: dict, plan: Plan, log: _Log, adhoc: set[str]
-              ) -> pd.DataFrame:
+class _Planned:
+    """The plan by session: its units by kind, its people's orders by task."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.units: dict[tuple[str, str], list] = defaultdict(list)
+        self.tasks: dict[tuple[str, str], list] = defaultdict(list)
+        for a in plan.assignments:
+            self.units[a.session_id, a.item_type].append(a)
+        for t in plan.staff_tasks:
+            if t.task in TASKS:
+                self.tasks[t.session_id, t.task].append(t)
+        self.sessions = {sid for sid, _ in self.units} | {sid for sid, _ in self.tasks}
+
+    def unit_count(self, sid: str, kind: str) -> int:
+        return len({a.item_id for a in self.units[sid, kind]})
+
+
+def _sessions(live: Scenario, every: dict, plan: Plan, planned: _Planned, log: _Log,
+              adhoc: set[str]) -> pd.DataFrame:
     """One row per session held, cancelled or planned: planned against done. ``every``:
     every session logged, the cancelled ones too."""
-    units: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for a in plan.assignments:
-        units[a.session_id][a.item_type].add(a.item_id)
-    tasks: dict[str, Counter] = defaultdict(Counter)
-    for t in plan.staff_tasks:
-        if t.task in TASKS:
-            tasks[t.session_id][t.task] += 1
     shortfall = {r.session_id: (r.shortfall_reason, r.shortfall_reason_en)
                  for r in plan.coverage if not r.covered}
-    ids = list(live.sessions) + sorted((set(units) | set(tasks) | set(live.cancelled))
+    ids = list(live.sessions) + sorted((planned.sessions | set(live.cancelled))
                                        - set(live.sessions))
     rows = []
     for sid in ids:
@@ -276,16 +287,16 @@ def _sessions(live: Scenario, every: dict, plan: Plan, log: _Log, adhoc: set[str
             "level": s.level if s else "", "attendees": s.attendees if s else 0,
             "start": _clock(start), "end": _clock(s.end) if s else "",
             "status": status, "adhoc": sid in adhoc,
-            "in_plan": sid in units or sid in tasks or sid in shortfall,
+            "in_plan": sid in planned.sessions or sid in shortfall,
             "served": status == "held" and log.served(sid),
         }
         for kind, name in (("jammer", "jammers"), ("cabinet_unit", "cabinet_units")):
-            row[f"{name}_planned"] = len(units[sid][kind])
+            row[f"{name}_planned"] = planned.unit_count(sid, kind)
             row[f"{name}_done"] = len(log.units[sid][kind])
-        row["patrols_planned"] = tasks[sid]["patrol"]
+        row["patrols_planned"] = len(planned.tasks[sid, "patrol"])
         row["patrols_done"] = sum(done["patrol"].values())
         for task in ("sweep", "cleanup"):
-            row[f"{task}_planned"] = int(tasks[sid][task] > 0)
+            row[f"{task}_planned"] = int(bool(planned.tasks[sid, task]))
             row[f"{task}_done"] = int(bool(done[task]))
         row["plan_shortfall"], row["plan_shortfall_en"] = shortfall.get(sid, ("", ""))
         rows.append(row)
@@ -309,7 +320,8 @@ def _planned_start(plan: Plan, sid: str) -> dt.datetime | None:
     return min(times) if times else None
 
 
-def _gaps(live: Scenario, plan: Plan, log: _Log, sessions: pd.DataFrame) -> pd.DataFrame:
+def _gaps(live: Scenario, plan: _Planned, log: _Log, sessions: pd.DataFrame
+          ) -> pd.DataFrame:
     """Each piece of work planned and not logged (or short in number), and why."""
     names = {sid: p.name for sid, p in live.staff.items()}
     rows = []
@@ -319,13 +331,7 @@ def _gaps(live: Scenario, plan: Plan, log: _Log, sessions: pd.DataFrame) -> pd.D
                      "missing": planned - done, "reason": "；".join(zh for zh, _ in reasons),
                      "reason_en": "; ".join(en for _, en in reasons)})
 
-    units: dict[tuple[str, str], list] = defaultdict(list)
-    for a in plan.assignments:
-        units[a.session_id, a.item_type].append(a)
-    tasks: dict[tuple[str, str], list] = defaultdict(list)
-    for t in plan.staff_tasks:
-        if t.task in TASKS:
-            tasks[t.session_id, t.task].append(t)
+    units, tasks = plan.units, plan.tasks
     for r in sessions.itertuples():
         sid = r.session_id
         if r.status == "cancelled":  # the rest was not needed any more
@@ -351,9 +357,9 @@ def _gaps(live: Scenario, plan: Plan, log: _Log, sessions: pd.DataFrame) -> pd.D
                                                           key=lambda a: a.item_id)
                      if a.item_id not in log.units[sid][kind]])
         for task in TASKS:
-            planned = len(tasks[sid, task]) if task == "patrol" else getattr(r, f"{task}_planned")
-            done = r.patrols_done if task == "patrol" else getattr(r, f"{task}_done")
-            if done >= planned:
+            wanted = getattr(r, "patrols_planned" if task == "patrol" else f"{task}_planned")
+            done = getattr(r, "patrols_done" if task == "patrol" else f"{task}_done")
+            if done >= wanted:
                 continue
             did = Counter(log.visits[sid][task])  # planned orders matched to logged work
             reasons = []
@@ -362,7 +368,7 @@ def _gaps(live: Scenario, plan: Plan, log: _Log, sessions: pd.DataFrame) -> pd.D
                     did[t.staff_id] -= 1
                 else:
                     reasons.append(_task_reason(log, names, t))
-            gap(sid, task, planned, done, reasons)
+            gap(sid, task, wanted, done, reasons)
         if not r.served:
             gap(sid, "session", 1, 0, [("无任何保障记录", "no support logged") if r.in_plan else
                                        ("未列入方案，且无任何保障记录",
@@ -438,7 +444,7 @@ def _destroyed(live: Scenario, log: _Log) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["at", "venue_id", "kg", "witnesses", "witness_names"])
 
 
-def _faults(live: Scenario, plan: Plan, log: _Log) -> pd.DataFrame:
+def _faults(live: Scenario, plan: Plan, planned: _Planned, log: _Log) -> pd.DataFrame:
     """Each failure: the unit, when it failed and was restored, the planned sessions it
     missed, and whether those sessions still got their units."""
     rows = []
@@ -449,8 +455,7 @@ def _faults(live: Scenario, plan: Plan, log: _Log) -> pd.DataFrame:
                           and a.end > start and (until is None or a.start < until)})
             lacking = [sid for sid in hit if sid in live.sessions
                        and len(log.units[sid][item.item_type])
-                       < sum(1 for a in plan.assignments
-                             if a.session_id == sid and a.item_type == item.item_type)]
+                       < planned.unit_count(sid, item.item_type)]
             rows.append({"item_id": item_id, "item_type": item.item_type,
                          "venue_id": item.venue_id, "failed_at": _clock(start),
                          "restored_at": _clock(until),

@@ -105,6 +105,18 @@ class Staff:
     shift_start: dt.time
     shift_end: dt.time
 
+    def on_shift(self, a: dt.datetime, b: dt.datetime) -> bool:
+        """Whether a shift (the day's, or one begun the day before and past midnight)
+        overlaps [a, b)."""
+        for day in (a.date() - dt.timedelta(days=1), a.date()):
+            start = dt.datetime.combine(day, self.shift_start)
+            end = dt.datetime.combine(day, self.shift_end)
+            if end <= start:
+                end += dt.timedelta(days=1)
+            if start < b and end > a:
+                return True
+        return False
+
 
 @dataclass(frozen=True)
 class Group:

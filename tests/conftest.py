@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +27,13 @@ def chromium() -> str:
             pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
         pytest.skip("chromium is not installed")
     return found
+
+
+def jsonl(path: Path, events: list[dict]) -> Path:
+    """Write ``events`` as a JSON Lines log, as operators' tools write it."""
+    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events),
+                    encoding="utf-8")
+    return path
 
 
 def run_cli(*args: str, lang: str = "en") -> subprocess.CompletedProcess:

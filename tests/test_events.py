@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from planner.store import Store, verify_chain
-from tests.conftest import MINI, ROOT, run_cli
+from tests.conftest import MINI, ROOT, jsonl, run_cli
 
 GOOD = [
     {"at": "2021-11-26T10:00", "type": "unit_failed", "item_id": "J2"},
@@ -33,12 +33,6 @@ GOOD = [
     {"at": "2021-11-27T18:00", "type": "destroyed", "kg": 40, "venue_id": "V1",
      "witnesses": ["王建国", "张伟"]},
 ]
-
-
-def jsonl(path: Path, events: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events),
-                    encoding="utf-8")
-    return path
 
 
 @pytest.fixture

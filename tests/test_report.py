@@ -24,7 +24,7 @@ from planner.events import FIELDS, check_events
 from planner.plan import Assignment, Plan, StaffTask, write_plan
 from planner.report import build, tonnes_zh
 from planner.scenario import load_scenario
-from tests.conftest import MINI, REFERENCE, ROOT, chromium, run_cli
+from tests.conftest import MINI, REFERENCE, ROOT, chromium, jsonl, run_cli
 
 T = dt.datetime.fromisoformat
 ARTIFACTS = ROOT / "test-artifacts"
@@ -431,12 +431,6 @@ def test_the_html_renders_offline_in_chromium(congress, lang):
 
 
 # -- bad input ----------------------------------------------------------------------------------
-def _write_log(path: Path, log: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in log),
-                    encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def mini_plan(tmp_path) -> Path:
     return write_plan(MINI_PLAN, tmp_path / "plan")
@@ -445,7 +439,7 @@ def mini_plan(tmp_path) -> Path:
 def test_a_bad_log_line_is_named_and_nothing_is_written(tmp_path, mini_plan):
     log = [*MINI_LOG[:5], {"at": "2021-11-26T09:20", "type": "unit_deployed", "item_id": "B1",
                            "session_id": "S1"}, *MINI_LOG[5:]]
-    events = _write_log(tmp_path / "bad.jsonl", log)
+    events = jsonl(tmp_path / "bad.jsonl", log)
     out = tmp_path / "report"
     result = run_cli("report", str(MINI), "--plan", str(mini_plan), "--events", str(events),
                      "--out", str(out))
@@ -455,7 +449,7 @@ def test_a_bad_log_line_is_named_and_nothing_is_written(tmp_path, mini_plan):
 
 
 def test_a_folder_that_is_not_a_report_is_not_replaced(tmp_path, mini_plan):
-    events = _write_log(tmp_path / "log.jsonl", MINI_LOG)
+    events = jsonl(tmp_path / "log.jsonl", MINI_LOG)
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
@@ -475,7 +469,7 @@ def test_a_folder_that_is_not_a_report_is_not_replaced(tmp_path, mini_plan):
 def test_a_plan_of_another_congress_is_refused(tmp_path):
     scenario = load_scenario(REFERENCE)
     plan = write_plan(MINI_PLAN, tmp_path / "plan")
-    events = _write_log(tmp_path / "log.jsonl", [
+    events = jsonl(tmp_path / "log.jsonl", [
         {"at": "2021-11-26T09:00", "type": "patrol_done", "session_id": "S0001",
          "staff_id": next(iter(scenario.staff))}])
     result = run_cli("report", str(REFERENCE), "--plan", str(plan), "--events", str(events),
@@ -489,7 +483,7 @@ def test_the_report_reads_the_stored_log(tmp_path, mini_plan, monkeypatch):
     empty = run_cli("report", str(MINI), "--plan", str(mini_plan), "--db", db,
                     "--out", str(tmp_path / "none"))
     assert empty.returncode == 1 and "holds nothing" in empty.stderr
-    events = _write_log(tmp_path / "log.jsonl", MINI_LOG)
+    events = jsonl(tmp_path / "log.jsonl", MINI_LOG)
     assert run_cli("events", "import", str(MINI), str(events), "--db", db).returncode == 0
     assert run_cli("report", str(MINI), "--plan", str(mini_plan), "--db", db,
                    "--out", str(tmp_path / "from_db")).returncode == 0
