@@ -109,12 +109,13 @@ class EventChecker:
             bad("type", "unknown_value", value=kind, choices=", ".join(FIELDS))
             return False
         at = parse_time(str(e.get("at", "")))
-        if at is None:
+        if at is None:  # said, and the rest of the line is checked too
             bad("at", "bad_time", value=e.get("at", ""))
+        complete = len(problems.items)
         for name in FIELDS[kind]:
             if e.get(name) in (None, "", []):
                 bad(name, "event_missing_field", field=name, type=kind)
-        if len(problems.items) > before:
+        if len(problems.items) > complete:
             return False
         known = {"session_id": (self.sessions, "unknown_session"),
                  "room_id": (self.s.rooms, "unknown_room"),

@@ -437,7 +437,7 @@ def mini_plan(tmp_path) -> Path:
 
 
 def test_a_bad_log_line_is_named_and_nothing_is_written(tmp_path, mini_plan):
-    log = [*MINI_LOG[:5], {"at": "2021-11-26T09:20", "type": "unit_deployed", "item_id": "B1",
+    log = [*MINI_LOG[:5], {"at": "2021-11-26T09:99", "type": "unit_deployed", "item_id": "B1",
                            "session_id": "S1"}, *MINI_LOG[5:]]
     events = jsonl(tmp_path / "bad.jsonl", log)
     out = tmp_path / "report"
@@ -445,6 +445,7 @@ def test_a_bad_log_line_is_named_and_nothing_is_written(tmp_path, mini_plan):
                      "--out", str(out))
     assert result.returncode == 1
     assert "bad.jsonl" in result.stderr and "6" in result.stderr and "B1" in result.stderr
+    assert "09:99" in result.stderr  # every problem of the line, not the first only
     assert not out.exists()
 
 
