@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from planner.disruptions import stamp
+
 FIRST_DAY = dt.date(2021, 11, 26)
 DAYS = 5
 DELEGATIONS = [
@@ -51,10 +53,6 @@ PUBLISHED = {"sessions": 256, "jammer_deployments": 340, "cabinet_unit_deploymen
 def _t(day: int, hhmm: str) -> dt.datetime:
     h, m = map(int, hhmm.split(":"))
     return dt.datetime.combine(FIRST_DAY + dt.timedelta(days=day), dt.time(h, m))
-
-
-def _iso(t: dt.datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M")
 
 
 class _Congress:
@@ -97,8 +95,8 @@ class _Congress:
                 level: str, name: str, group: str = "") -> None:
         self.busy[rid].append((start, end))
         self.files["sessions"].append({
-            "session_id": self.next_id("S", 4), "room_id": rid, "start": _iso(start),
-            "end": _iso(end), "kind": kind, "attendees": attendees, "level": level,
+            "session_id": self.next_id("S", 4), "room_id": rid, "start": stamp(start),
+            "end": stamp(end), "kind": kind, "attendees": attendees, "level": level,
             "name": name, "group_id": group})
 
     def free(self, rid: str, start: dt.datetime, end: dt.datetime) -> bool:

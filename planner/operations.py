@@ -374,7 +374,3 @@ def place_name(live: Scenario, place: str) -> str:
         return f"{venue.name}库房" if venue else place
     room = live.rooms.get(place)
     return room.name if room else place
-
-
-def stamp(t: dt.datetime) -> str:
-    return f"{t:%Y-%m-%dT%H:%M}"

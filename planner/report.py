@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from planner import vocabulary as vocab
+from planner.disruptions import stamp
 from planner.live import apply_events
 from planner.plan import Plan
 from planner.scenario import Scenario, parse_time
@@ -94,7 +95,7 @@ class Report:
 
 
 def _clock(t: dt.datetime | None) -> str:
-    return "" if t is None else f"{t:%Y-%m-%dT%H:%M}"
+    return "" if t is None else stamp(t)
 
 
 def _short(t: dt.datetime) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planner import vocabulary as vocab
-from planner.disruptions import Disruptions, parse_disruptions
+from planner.disruptions import Disruptions, parse_disruptions, stamp
 from planner.errors import Problem, Problems, ScenarioError
 from planner.network import VenueNetwork
 from planner.rules import Rules, parse_rules
@@ -514,7 +514,7 @@ def _sessions(table: Table, rooms: set[str] | None, rfile: str, groups: set[str]
                      for c in OVERRIDES}
         bad_override = any(row.raw(c) and overrides[c] is None for c in OVERRIDES)
         if start and end and end <= start:
-            row._problem("end", "end_not_after_start", start=_fmt(start), end=_fmt(end))
+            row._problem("end", "end_not_after_start", start=stamp(start), end=stamp(end))
             continue
         if None in (room, start, end, kind, level, attendees) or bad_override:
             continue
@@ -537,14 +537,10 @@ def _check_overlaps(file: str, sessions: dict[str, Session], problems: Problems)
             if s.start < latest.end:
                 problems.add(file, "room_overlap", row=s.row, column="start", room=room,
                              session=s.session_id, other=latest.session_id, other_row=latest.row,
-                             start=_fmt(s.start), end=_fmt(s.end),
-                             other_start=_fmt(latest.start), other_end=_fmt(latest.end))
+                             start=stamp(s.start), end=stamp(s.end),
+                             other_start=stamp(latest.start), other_end=stamp(latest.end))
             if s.end > latest.end:
                 latest = s
-
-
-def _fmt(t: dt.datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M")
 
 
 __all__ = ["Group", "Item", "Room", "Scenario", "ScenarioError", "Session", "Staff", "Venue",

@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from planner import operations as ops
 from planner import vocabulary as vocab
+from planner.disruptions import stamp
 from planner.errors import ScenarioError
 from planner.report import INCIDENTS
 
@@ -62,7 +63,7 @@ def fields(kind: str) -> dict:
                                             key=f"f_sid_{default}"),
                 "name": st.text_input(ui.t("会议名称", "Name"), key="f_name"),
                 "room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name),
-                "start": ops.stamp(start), "end": ops.stamp(end),
+                "start": stamp(start), "end": stamp(end),
                 "kind": "adhoc",
                 "attendees": int(st.number_input(ui.t("人数", "Attendees"), 1, 5000, 20,
                                                  key="f_attendees")),
@@ -75,7 +76,7 @@ def fields(kind: str) -> dict:
         sid = pick(ui.t("会议", "Session"), sessions, "f_sid", session_name)
         end = moment(ui.t("新的结束时间", "New end"),
                      live.sessions[sid].end + dt.timedelta(minutes=30), "f_new_end")
-        return {"session_id": sid, "new_end": ops.stamp(end)}
+        return {"session_id": sid, "new_end": stamp(end)}
     if kind in ("unit_failed", "unit_restored"):
         return {"item_id": pick(ui.t("设备", "Unit"), units, "f_item")}
     if kind == "unit_deployed":
@@ -83,7 +84,7 @@ def fields(kind: str) -> dict:
                 "session_id": pick(ui.t("会议", "Session"), sessions, "f_sid", session_name)}
     if kind == "staff_unavailable":
         return {"staff_id": pick(ui.t("人员", "Person"), staff, "f_staff", staff_name),
-                "until": ops.stamp(moment(ui.t("至", "Until"), now + dt.timedelta(hours=2),
+                "until": stamp(moment(ui.t("至", "Until"), now + dt.timedelta(hours=2),
                                           "f_until"))}
     if kind == "booster_found":
         return {"room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name)}
@@ -118,7 +119,7 @@ with left:
                         format_func=lambda k: vocab.display(vocab.EVENT_TYPES, k, lang))
     with st.form(f"event_{kind}", clear_on_submit=False):
         at = moment(ui.t("发生时间", "When"), now, "f_at")
-        event = {"at": ops.stamp(at), "type": kind, **fields(kind)}
+        event = {"at": stamp(at), "type": kind, **fields(kind)}
         if st.form_submit_button(ui.t("记录", "Log it"), type="primary"):
             try:
                 seq = ops.log_event(ui.store(), snap.name, event, ui.user()["username"])
