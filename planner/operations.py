@@ -57,9 +57,13 @@ _SCENARIOS: dict[str, Scenario] = {}
 _LOCK = threading.Lock()
 
 
+def _key(files: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 def load_files(files: dict[str, str]) -> Scenario:
     """The scenario from stored files (checked as on import), cached by content."""
-    key = hashlib.sha256(json.dumps(files, sort_keys=True).encode("utf-8")).hexdigest()
+    key = _key(files)
     with _LOCK:
         if key in _SCENARIOS:
             return _SCENARIOS[key]
@@ -84,9 +88,10 @@ def import_scenario(store: Store, path: str | Path, who: str, time_limit: float 
     """Check a scenario (folder or workbook), store it and its first plan; returns
     (name, plan version). Raises :class:`planner.errors.ScenarioError` on bad input,
     with nothing stored."""
-    load_scenario(path)  # bad input is refused here, naming the file and row
+    scenario = load_scenario(path)  # bad input is refused here, naming the file and row
     files = scenario_files(path)
-    scenario = load_files(files)
+    with _LOCK:  # the same files read back later are this scenario: not read twice
+        _SCENARIOS[_key(files)] = scenario
     plan = make_plan(scenario, time_limit=time_limit, method=method)
     store.save_scenario(scenario.name, files, who)
     version = store.save_plan(scenario.name, plan_files(plan), who, store.head(scenario.name)[0],
