@@ -184,7 +184,7 @@ def _usage(lang: str, zh: str, en: str) -> int:
 
 def _replan(args: argparse.Namespace) -> int:
     from planner.plan import write_plan
-    from planner.replan import Change, SessionChange, replan
+    from planner.replan import replan
     from planner.scenario import load_scenario
     from planner.store import Store
     from planner.verify import verify
@@ -201,9 +201,7 @@ def _replan(args: argparse.Namespace) -> int:
     result = replan(scenario, old, events, now=now, time_limit=args.time_limit, seed=args.seed,
                     workers=args.workers)
     try:
-        out = write_plan(result.plan, args.out, extras={
-            "changes": (Change, result.changes), "session_changes": (SessionChange,
-                                                                     result.sessions)})
+        out = write_plan(result.plan, args.out, extras=result.extras())
     except FileExistsError:
         print(_text(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
                     f"{args.out} exists and is not a plan folder; nothing written"),
@@ -216,9 +214,10 @@ def _replan(args: argparse.Namespace) -> int:
     if violations:
         return 1
     if args.db and args.save:
+        # what is stored is the folder the checker passed
         files = {f.name: f.read_text(encoding="utf-8-sig") for f in sorted(out.iterdir())}
         version = Store(args.db).save_plan(scenario.name, files, args.who, last,
-                                           note=f"replan at {result.now:%Y-%m-%dT%H:%M}")
+                                           note=result.note)
         print(_text(args.lang, f"已存为方案第 {version} 版", f"stored as plan version {version}"))
     return 0
 

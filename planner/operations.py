@@ -31,7 +31,7 @@ from planner.errors import Problems
 from planner.events import EventChecker
 from planner.live import apply_events
 from planner.plan import Plan, plan_files, plan_from_files
-from planner.replan import Change, Replan, SessionChange, replan
+from planner.replan import Replan, replan
 from planner.scenario import Scenario, load_scenario, parse_time
 from planner.solve import make_plan
 from planner.store import Store
@@ -186,11 +186,8 @@ def approve(store: Store, snap: Snapshot, result: Replan, who: str) -> int:
         raise RuntimeError(f"plan version {versions[-1]['version']} was approved meanwhile")
     if store.head(snap.name)[0] != snap.seq:
         raise RuntimeError(f"events were logged after entry {snap.seq}: preview again")
-    files = plan_files(result.plan, extras={"changes": (Change, result.changes),
-                                            "session_changes": (SessionChange,
-                                                                result.sessions)})
-    version = store.save_plan(snap.name, files, who, snap.seq,
-                              note=f"replan at {result.now:%Y-%m-%dT%H:%M}")
+    version = store.save_plan(snap.name, plan_files(result.plan, result.extras()), who,
+                              snap.seq, note=result.note)
     audit(store, who, "plan_approved", scenario=snap.name, version=version,
           after_event=snap.seq, changes=len(result.changes))
     return version

@@ -81,6 +81,16 @@ class Replan:
     changes: list[Change] = field(default_factory=list)
     sessions: list[SessionChange] = field(default_factory=list)
 
+    def extras(self) -> dict[str, tuple[type, list]]:
+        """The files a re-plan adds to its plan folder: what changed, and why."""
+        return {"changes": (Change, self.changes), "session_changes": (SessionChange,
+                                                                       self.sessions)}
+
+    @property
+    def note(self) -> str:
+        """How its plan version is described in the store."""
+        return f"replan at {self.now:%Y-%m-%dT%H:%M}"
+
 
 def default_now(events: list[dict], scenario: Scenario) -> dt.datetime:
     """The latest event's time; with no events, just before the first session's setup."""
