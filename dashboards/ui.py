@@ -16,6 +16,7 @@ import streamlit as st
 from planner import operations as ops
 from planner.accounts import at_least
 from planner.charts import styled
+from planner.i18n import pick
 from planner.store import Store, default_url
 
 REFRESH = "5s"  # parts that change redraw this often: a new event shows within 10 s
@@ -26,7 +27,7 @@ def lang() -> str:
 
 
 def t(zh: str, en: str) -> str:
-    return en if lang() == "en" else zh
+    return pick(lang(), zh, en)
 
 
 @st.cache_resource(show_spinner=False)

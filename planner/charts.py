@@ -10,6 +10,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from planner.i18n import pick
 from planner.rehearse import SLOT
 from planner.scenario import Scenario
 
@@ -22,9 +23,6 @@ FIGURE_NAMES = {"sessions": ("会议场次", "sessions"),
                 "patrols": ("巡查次数", "patrols"), "paper_tonnes": ("回收文件（吨）", "paper (t)"),
                 "documents_found": ("发现遗失文件（件）", "documents found")}
 
-
-def _t(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
 
 
 def styled(fig: go.Figure) -> go.Figure:
@@ -56,7 +54,7 @@ def table_html(frame: pd.DataFrame) -> str:
 
 def rehearsal_html(scenario: Scenario, found: dict[str, pd.DataFrame], info: dict,
                    lang: str = "zh") -> str:
-    return page(_t(lang, "保密服务保障推演结果", "Rehearsal results"),
+    return page(pick(lang, "保密服务保障推演结果", "Rehearsal results"),
                 rehearsal_parts(scenario, found, info, lang), lang)
 
 
@@ -66,7 +64,7 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
     n = info["runs"]
     en = lang == "en"
     parts: list[str | go.Figure] = [
-        "<p>" + html.escape(_t(
+        "<p>" + html.escape(pick(
             lang,
             f"{scenario.title}：推演 {n} 次（种子 {info['seed']}）。"
             f"{info['runs_with_shortfall']} 次出现至少一场会议保障不足"
@@ -80,20 +78,20 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
     for resource, a in info["sizing"].items():
         name = RESOURCE_NAMES[resource][1 if en else 0]
         if a["extra_for_under_1pct"] is None:
-            lines.append(_t(lang, f"{name}：+10 以内无法使缺{name}的机会降到 1% 以下"
+            lines.append(pick(lang, f"{name}：+10 以内无法使缺{name}的机会降到 1% 以下"
                                   f"（+0 时 {a['share_at_0']:.2%}）",
                             f"{name}: no reserve up to +10 brings the chance of a session "
                             f"short of {name} under 1% (at +0: {a['share_at_0']:.2%})"))
         elif a["extra_for_under_1pct"] == 0:
             sure = a["extra_for_under_1pct_95"]
-            lines.append(_t(lang, f"{name}：缺{name}的机会已低于 1%（{a['share_at_0']:.2%}）"
+            lines.append(pick(lang, f"{name}：缺{name}的机会已低于 1%（{a['share_at_0']:.2%}）"
                                   + ("" if sure is None else f"；有 95% 把握需 +{sure}"),
                             f"{name}: the chance of a session short of {name} is under 1% "
                             f"already ({a['share_at_0']:.2%})"
                             + ("" if sure is None else f"; with 95% confidence: +{sure}")))
         else:
             sure = a["extra_for_under_1pct_95"]
-            lines.append(_t(lang, f"{name}：增加 {a['extra_for_under_1pct']} 即可使缺{name}的机会"
+            lines.append(pick(lang, f"{name}：增加 {a['extra_for_under_1pct']} 即可使缺{name}的机会"
                                   f"从 {a['share_at_0']:.2%} 降到 {a['share_then']:.2%}"
                                   + ("" if sure is None
                                      else f"；有 95% 把握降到 1% 以下需 +{sure}"),
@@ -113,16 +111,16 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
             error_y={"type": "data", "symmetric": False,
                      "array": top.ci_high - top.p_short, "arrayminus": top.p_short - top.ci_low},
             hovertext=[f"{r.name} {r.start} {r.room_id} {r.level}" for r in top.itertuples()]))
-        fig.update_layout(title=_t(lang, "最易保障不足的会议（不足概率，95% 区间）",
+        fig.update_layout(title=pick(lang, "最易保障不足的会议（不足概率，95% 区间）",
                                    "Sessions most at risk (chance of a shortfall, 95% interval)"),
                           yaxis_tickformat=".0%")
         parts.append(fig)
     # uncovered per run
     unc = found["uncovered"]
     fig = go.Figure(go.Bar(x=unc.uncovered, y=unc.runs))
-    fig.update_layout(title=_t(lang, "每次推演保障不足的会议数", "Sessions short per run"),
-                      xaxis_title=_t(lang, "场次", "sessions"),
-                      yaxis_title=_t(lang, "推演次数", "runs"))
+    fig.update_layout(title=pick(lang, "每次推演保障不足的会议数", "Sessions short per run"),
+                      xaxis_title=pick(lang, "场次", "sessions"),
+                      yaxis_title=pick(lang, "推演次数", "runs"))
     parts.append(fig)
     # sizing
     sizing = found["sizing"]
@@ -135,10 +133,10 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
                                      name=RESOURCE_NAMES[resource][1 if en else 0]))
         fig.add_hline(y=0.01, line_dash="dash", annotation_text="1%")
         fig.update_layout(
-            title=_t(lang, f"增加储备后会议不足的机会（{int(sizing.runs.iloc[0])} 次推演）",
+            title=pick(lang, f"增加储备后会议不足的机会（{int(sizing.runs.iloc[0])} 次推演）",
                      f"Chance a session is short, with a reserve "
                      f"({int(sizing.runs.iloc[0])} runs)"),
-            xaxis_title=_t(lang, "增加数量", "extra"), yaxis_tickformat=".1%")
+            xaxis_title=pick(lang, "增加数量", "extra"), yaxis_tickformat=".1%")
         parts.append(fig)
     # peak use: one colour per venue, the 95th percentile as a line and the most as dots
     use = found["peak_use"]
@@ -163,7 +161,7 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
                                          marker={"color": colour, "size": 3},
                                          name=f"{name} max", legendgroup=venue,
                                          showlegend=False), row=row, col=1)
-        fig.update_layout(title=_t(lang, "各驻地在用设备（半小时；线为 95% 分位，点为最多）",
+        fig.update_layout(title=pick(lang, "各驻地在用设备（半小时；线为 95% 分位，点为最多）",
                                    "Units in rooms per venue (half-hourly; line p95, dots most)"),
                           height=350 * len(kinds))
         parts.append(fig)
@@ -178,10 +176,10 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
                  "arrayminus": [(m - lo) / p if p else 0 for lo, m, p in
                                 zip(figs.p5, figs["mean"], figs.published, strict=True)]}))
     fig.add_hline(y=1.0, line_dash="dash")
-    fig.update_layout(title=_t(lang, "推演结果与公布数字之比（均值，5%–95%）",
+    fig.update_layout(title=pick(lang, "推演结果与公布数字之比（均值，5%–95%）",
                                "Rehearsal against the published figures (mean, 5–95%)"),
                       yaxis_tickformat=".0%")
     parts.append(fig)
-    parts.append("<h2>" + _t(lang, "公布数字对照", "Against the published figures") + "</h2>"
+    parts.append("<h2>" + pick(lang, "公布数字对照", "Against the published figures") + "</h2>"
                  + table_html(figs))
     return parts

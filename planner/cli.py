@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from planner.errors import ScenarioError
-from planner.i18n import LANGS, current_lang
+from planner.i18n import LANGS, current_lang, pick
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -52,22 +52,22 @@ def _generate(args: argparse.Namespace) -> int:
     from planner.generate import write
 
     if args.scale < 1:
-        print(_text(args.lang, "--scale 必须至少为 1", "--scale must be at least 1"),
+        print(pick(args.lang, "--scale 必须至少为 1", "--scale must be at least 1"),
               file=sys.stderr)
         return 2
     try:
         out = write(args.out, args.scale, args.seed)
     except FileExistsError:
-        print(_text(args.lang, f"输出位置 {args.out} 已存在且不是空文件夹，未写入",
+        print(pick(args.lang, f"输出位置 {args.out} 已存在且不是空文件夹，未写入",
                     f"{args.out} exists and is not an empty folder; nothing written"),
               file=sys.stderr)
         return 1
     except OSError as error:
-        print(_text(args.lang, f"无法写入 {args.out}：{error.strerror}，未写入",
+        print(pick(args.lang, f"无法写入 {args.out}：{error.strerror}，未写入",
                     f"cannot write {args.out}: {error.strerror}; nothing written"),
               file=sys.stderr)
         return 1
-    print(_text(args.lang, f"已生成 ×{args.scale} 场景（种子 {args.seed}）：{out}",
+    print(pick(args.lang, f"已生成 ×{args.scale} 场景（种子 {args.seed}）：{out}",
                 f"generated a ×{args.scale} scenario (seed {args.seed}): {out}"))
     return 0
 
@@ -84,7 +84,7 @@ def _plan(args: argparse.Namespace) -> int:
     try:
         out = write_plan(plan, args.out)
     except FileExistsError:
-        print(_text(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
+        print(pick(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
                     f"{args.out} exists and is not a plan folder; nothing written"),
               file=sys.stderr)
         return 1
@@ -123,9 +123,9 @@ def format_plan(plan, lang: str, out) -> str:
 
 def _verdict(violations, checks: int, lang: str) -> str:
     if not violations:
-        return _text(lang, f"独立校验通过：{checks} 项检查，无违规",
+        return pick(lang, f"独立校验通过：{checks} 项检查，无违规",
                      f"Independent check passed: {checks} checks, no violation")
-    head = _text(lang, f"独立校验发现 {len(violations)} 处违规：",
+    head = pick(lang, f"独立校验发现 {len(violations)} 处违规：",
                  f"Independent check found {len(violations)} violations:")
     return "\n".join([head, *(f"  - {v}" for v in violations[:100])])
 
@@ -171,14 +171,14 @@ def _read_plan(args: argparse.Namespace):
     try:
         return read_plan(args.plan)
     except (OSError, ValueError, KeyError) as error:
-        print(_text(args.lang, f"无法读取方案 {args.plan}：{error}，未写入",
+        print(pick(args.lang, f"无法读取方案 {args.plan}：{error}，未写入",
                     f"cannot read the plan {args.plan}: {error}; nothing written"),
               file=sys.stderr)
         return None
 
 
 def _usage(lang: str, zh: str, en: str) -> int:
-    print(_text(lang, zh, en), file=sys.stderr)
+    print(pick(lang, zh, en), file=sys.stderr)
     return 2
 
 
@@ -203,7 +203,7 @@ def _replan(args: argparse.Namespace) -> int:
     try:
         out = write_plan(result.plan, args.out, extras=result.extras())
     except FileExistsError:
-        print(_text(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
+        print(pick(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
                     f"{args.out} exists and is not a plan folder; nothing written"),
               file=sys.stderr)
         return 1
@@ -218,7 +218,7 @@ def _replan(args: argparse.Namespace) -> int:
         files = {f.name: f.read_text(encoding="utf-8-sig") for f in sorted(out.iterdir())}
         version = Store(args.db).save_plan(scenario.name, files, args.who, last,
                                            note=result.note)
-        print(_text(args.lang, f"已存为方案第 {version} 版", f"stored as plan version {version}"))
+        print(pick(args.lang, f"已存为方案第 {version} 版", f"stored as plan version {version}"))
     return 0
 
 
@@ -286,7 +286,7 @@ def _events(args: argparse.Namespace) -> int:
 
         stored = store.append(log, [], args.who, check=checked)
         last = stored[-1].seq if stored else store.head(log)[0]
-        print(_text(args.lang, f"已记录 {len(stored)} 条事件，日志现有 {last} 条",
+        print(pick(args.lang, f"已记录 {len(stored)} 条事件，日志现有 {last} 条",
                     f"{len(stored)} events logged; the log now holds {last} entries"))
         return 0
     entries = store.entries(log)
@@ -309,10 +309,10 @@ def _events(args: argparse.Namespace) -> int:
 
 def _chain_verdict(ok: bool, message: str, lang: str) -> int:
     if ok:
-        print(_text(lang, f"事件日志完整（哈希链校验通过）：{message}",
+        print(pick(lang, f"事件日志完整（哈希链校验通过）：{message}",
                     f"Event log intact: {message}"))
         return 0
-    print(_text(lang, f"事件日志被改动：{message}", f"Event log tampered with: {message}"),
+    print(pick(lang, f"事件日志被改动：{message}", f"Event log tampered with: {message}"),
           file=sys.stderr)
     return 1
 
@@ -334,7 +334,7 @@ def _simulate(args: argparse.Namespace) -> int:
                       "not below 0")
     out = Path(args.out)
     if occupied(out, "rehearsal.html"):  # refused now, not after the runs
-        print(_text(args.lang, f"输出目录 {args.out} 已存在且不是推演结果目录，未写入",
+        print(pick(args.lang, f"输出目录 {args.out} 已存在且不是推演结果目录，未写入",
                     f"{args.out} exists and is not a rehearsal folder; nothing written"),
               file=sys.stderr)
         return 1
@@ -345,13 +345,13 @@ def _simulate(args: argparse.Namespace) -> int:
         if base is None:
             return 1
     else:
-        print(_text(args.lang, f"制定基础方案（{args.time_limit:g} 秒）……",
+        print(pick(args.lang, f"制定基础方案（{args.time_limit:g} 秒）……",
                     f"making the base plan ({args.time_limit:g} s)…"), file=sys.stderr)
         # two solver threads whatever --workers is: the runs' results must not depend on it
         base = make_plan(scenario, time_limit=args.time_limit, seed=args.seed, workers=2)
     ctx = Context(scenario, base, seed=args.seed, keep=args.keep, sizing_runs=args.sizing_runs)
-    with tqdm(total=args.runs, unit=_text(args.lang, "次", "run"), disable=None,
-              desc=_text(args.lang, "推演", "rehearsal"), file=sys.stderr) as bar:
+    with tqdm(total=args.runs, unit=pick(args.lang, "次", "run"), disable=None,
+              desc=pick(args.lang, "推演", "rehearsal"), file=sys.stderr) as bar:
         results = simulate(ctx, args.runs, workers=args.workers, scheduler=args.scheduler,
                            progress=bar.update)
     folder, info = write_rehearsal(args.out, scenario, results, args.seed, base, args.lang)
@@ -363,12 +363,12 @@ def format_rehearsal(info: dict, lang: str, folder: Path, seconds: float) -> str
     from planner.charts import FIGURE_NAMES, RESOURCE_NAMES
 
     zh = lang != "en"
-    lines = [_text(lang,
+    lines = [pick(lang,
                    f"推演 {info['runs']} 次，用时 {seconds:.0f} 秒，结果写入 {folder}"
                    f"（图表：{folder / 'rehearsal.html'}）",
                    f"{info['runs']} runs in {seconds:.0f} s, written to {folder} "
                    f"(charts: {folder / 'rehearsal.html'})"),
-             _text(lang,
+             pick(lang,
                    f"出现保障不足的推演 {info['runs_with_shortfall']} 次"
                    f"（{info['p_run_shortfall']:.1%}），平均每次 {info['uncovered_mean']:.2f} 场；"
                    f"每场会议不足的机会 {info['session_short_share']:.2%}",
@@ -376,14 +376,14 @@ def format_rehearsal(info: dict, lang: str, folder: Path, seconds: float) -> str
                    f"({info['p_run_shortfall']:.1%}), {info['uncovered_mean']:.2f} sessions per "
                    f"run; chance for a session {info['session_short_share']:.2%}")]
     if info["riskiest"]:
-        lines.append(_text(lang, "风险最高的会议：", "Sessions most at risk:"))
+        lines.append(pick(lang, "风险最高的会议：", "Sessions most at risk:"))
         for r in info["riskiest"][:5]:
             lines.append(f"  {r['session_id']} {r['name']} {r['start']}  {r['p_short']:.0%}")
     for resource, a in info["sizing"].items():
         name = RESOURCE_NAMES[resource][0 if zh else 1]
         extra = a["extra_for_under_1pct"]
         sure = a["extra_for_under_1pct_95"]
-        lines.append(_text(
+        lines.append(pick(
             lang,
             f"{name}：+0 时缺{name}的机会 {a['share_at_0']:.2%}；"
             + ("+10 以内降不到 1% 以下" if extra is None else "已低于 1%" if extra == 0 else
@@ -409,7 +409,7 @@ def _report(args: argparse.Namespace) -> int:
     from planner.store import default_url
 
     if occupied(args.out, MARKER):
-        print(_text(args.lang, f"输出目录 {args.out} 已存在且不是报告目录，未写入",
+        print(pick(args.lang, f"输出目录 {args.out} 已存在且不是报告目录，未写入",
                     f"{args.out} exists and is not a report folder; nothing written"),
               file=sys.stderr)
         return 1
@@ -437,7 +437,7 @@ def _report(args: argparse.Namespace) -> int:
                        "nothing written")
     folder = write_report(args.out, report, scenario, args.lang)
     print(report.text[args.lang])
-    print(_text(args.lang, f"报告已写入 {folder}：report.html、report.xlsx、report.docx、"
+    print(pick(args.lang, f"报告已写入 {folder}：report.html、report.xlsx、report.docx、"
                            "figures.json",
                 f"Report written to {folder}: report.html, report.xlsx, report.docx, "
                 "figures.json"))
@@ -445,7 +445,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _refuse(lang: str, zh: str, en: str) -> int:
-    print(_text(lang, zh, en), file=sys.stderr)
+    print(pick(lang, zh, en), file=sys.stderr)
     return 1
 
 
@@ -456,14 +456,11 @@ def _rules(args: argparse.Namespace) -> int:
     for title, table in ((("规划规则 (rules:)", "Planning rules (rules:)"), Rules),
                          (("推演扰动 (disruptions:)", "Rehearsal disruptions (disruptions:)"),
                           Disruptions)):
-        print(f"# {_text(args.lang, *title)}")
+        print(f"# {pick(args.lang, *title)}")
         for key, default, zh, en, source in table.documented():
-            print(f"{key} = {default}\n    {_text(args.lang, zh, en)}\n    source: {source}")
+            print(f"{key} = {default}\n    {pick(args.lang, zh, en)}\n    source: {source}")
     return 0
 
-
-def _text(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -575,7 +572,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         url = getattr(args, "db", None) or os.environ.get("PLANNER_DB", "data/planner.db")
         reason = str(error.orig or error).strip().splitlines()[0]
-        print(_text(args.lang, f"无法打开数据库 {url}：{reason}，未写入",
+        print(pick(args.lang, f"无法打开数据库 {url}：{reason}，未写入",
                     f"cannot open the database {url}: {reason}; nothing written"),
               file=sys.stderr)
         return 1

@@ -183,6 +183,11 @@ def current_lang() -> str:
     return lang if lang in LANGS else "zh"
 
 
+def pick(lang: str, zh: str, en: str) -> str:
+    """The text in ``lang``, for text written in place rather than kept in MESSAGES."""
+    return en if lang == "en" else zh
+
+
 def t(key: str, lang: str | None = None, /, **params: object) -> str:
     """The message ``key`` in ``lang`` (default: the current language), filled with ``params``."""
     zh, en = MESSAGES[key]

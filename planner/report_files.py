@@ -22,6 +22,7 @@ from plotly.subplots import make_subplots
 
 from planner import vocabulary as vocab
 from planner.charts import page, table_html
+from planner.i18n import pick
 from planner.plan import atomic_folder
 from planner.report import FIGURES, PLANNED, WHAT, Report
 from planner.scenario import Scenario
@@ -89,9 +90,6 @@ TEXT_EN = ("reason", "detail", "plan_shortfall", "name")  # columns with an _en 
 BODY, HEADING, TABLE, LATIN = "仿宋", "黑体", "宋体", "Times New Roman"
 
 
-def _t(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
-
 
 def display(key: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A table as a reader sees it: words in their language, headers named, a total."""
@@ -111,7 +109,7 @@ def display(key: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         out["what"] = [WHAT[v][en] for v in out.what]
     for column in out.columns:
         if out[column].dtype == bool:
-            out[column] = [_t(lang, "是", "yes") if v else _t(lang, "否", "no")
+            out[column] = [pick(lang, "是", "yes") if v else pick(lang, "否", "no")
                            for v in out[column]]
     if key == "figures":
         out = out.drop(columns=["figure"])
@@ -120,7 +118,7 @@ def display(key: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     if key in ("by_day_venue", "documents_by_room", "staff") and len(out):
         numbers = out.select_dtypes("number").columns
         total = {c: out[c].sum() for c in numbers}
-        total[out.columns[0]] = _t(lang, "合计", "total")
+        total[out.columns[0]] = pick(lang, "合计", "total")
         out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
         if "paper_kg" in out:
             out["paper_kg"] = out.paper_kg.round(1)
@@ -142,11 +140,11 @@ def write_report(out: str | Path, report: Report, scenario: Scenario, lang: str 
 
 
 def _title(lang: str) -> str:
-    return _t(lang, "保密服务保障工作统计报告", "Secrecy support: the post-event report")
+    return pick(lang, "保密服务保障工作统计报告", "Secrecy support: the post-event report")
 
 
 def _period(report: Report, lang: str) -> str:
-    return _t(lang, f"{report.title}（{report.first_day} 至 {report.last_day}）",
+    return pick(lang, f"{report.title}（{report.first_day} 至 {report.last_day}）",
               f"{report.title} ({report.first_day} to {report.last_day})")
 
 
@@ -173,8 +171,8 @@ def report_parts(report: Report, scenario: Scenario, lang: str = "zh") -> list[s
         frame = report.tables[key]
         parts.append(f"<h2>{html.escape(TITLES[key][lang == 'en'])}</h2>")
         parts.append(table_html(display(key, frame, lang)) if len(frame) else
-                     f"<p>{_t(lang, '无', 'none')}</p>")
-    parts.append("<p>" + _t(lang, "逐场会议和每次称重的明细见 report.xlsx。",
+                     f"<p>{pick(lang, '无', 'none')}</p>")
+    parts.append("<p>" + pick(lang, "逐场会议和每次称重的明细见 report.xlsx。",
                             "Every session and every weighing is listed in report.xlsx.")
                  + "</p>")
     return parts
@@ -197,12 +195,12 @@ def charts(report: Report, scenario: Scenario, lang: str) -> list[go.Figure]:
     daily = table.groupby("day", sort=False)[work].sum()
     fig = go.Figure([go.Bar(x=daily.index, y=daily[c], name=COLUMNS[c][en])
                      for c in daily.columns])
-    fig.update_layout(title=_t(lang, "每日保障工作量", "Work by day"), barmode="group")
+    fig.update_layout(title=pick(lang, "每日保障工作量", "Work by day"), barmode="group")
     figures.append(fig)
     # sessions served and paper, per venue per day; paper also cumulative
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        _t(lang, "各驻地保障会议（场次）", "Sessions served by venue"),
-        _t(lang, "回收文件资料（千克）与累计（吨）", "Paper recovered (kg) and cumulative (t)")),
+        pick(lang, "各驻地保障会议（场次）", "Sessions served by venue"),
+        pick(lang, "回收文件资料（千克）与累计（吨）", "Paper recovered (kg) and cumulative (t)")),
         specs=[[{}, {"secondary_y": True}]])
     for venue in sorted(table.venue_id.unique()):
         rows = table[table.venue_id == venue]
@@ -213,9 +211,9 @@ def charts(report: Report, scenario: Scenario, lang: str) -> list[go.Figure]:
                              marker_color=colours.get(venue), showlegend=False), row=1, col=2)
     kg = table.groupby("day", sort=False).paper_kg.sum().cumsum() / 1000
     fig.add_trace(go.Scatter(x=kg.index, y=kg.values, mode="lines+markers",
-                             name=_t(lang, "累计（吨）", "cumulative (t)"),
+                             name=pick(lang, "累计（吨）", "cumulative (t)"),
                              line={"color": "black"}), row=1, col=2, secondary_y=True)
-    fig.update_layout(barmode="stack", title=_t(lang, "分日分驻地", "By day and venue"))
+    fig.update_layout(barmode="stack", title=pick(lang, "分日分驻地", "By day and venue"))
     fig.update_yaxes(rangemode="tozero", tickformat=".1f", showgrid=False, row=1, col=2,
                      secondary_y=True)
     figures.append(fig)
@@ -229,16 +227,16 @@ def charts(report: Report, scenario: Scenario, lang: str) -> list[go.Figure]:
             fig.add_trace(go.Bar(x=[vocab.display(vocab.LEVELS, v, lang) for v in counts.index],
                                  y=counts.values, name=venues.get(venue, venue),
                                  marker_color=colours.get(venue)))
-        fig.update_layout(title=_t(lang, "发现遗失文件（按密级、驻地）",
+        fig.update_layout(title=pick(lang, "发现遗失文件（按密级、驻地）",
                                    "Lost documents found, by level and venue"),
                           barmode="stack")
         figures.append(fig)
     # plan against actual
     names = [FIGURES[k][en] for k in PLANNED]
     fig = go.Figure([
-        go.Bar(x=names, y=[report.planned[k] for k in PLANNED], name=_t(lang, "计划", "planned")),
-        go.Bar(x=names, y=[report.figures[k] for k in PLANNED], name=_t(lang, "实际", "actual"))])
-    fig.update_layout(title=_t(lang, "计划与实际", "Plan against actual"), barmode="group")
+        go.Bar(x=names, y=[report.planned[k] for k in PLANNED], name=pick(lang, "计划", "planned")),
+        go.Bar(x=names, y=[report.figures[k] for k in PLANNED], name=pick(lang, "实际", "actual"))])
+    fig.update_layout(title=pick(lang, "计划与实际", "Plan against actual"), barmode="group")
     figures.append(fig)
     return figures
 
@@ -247,10 +245,10 @@ def charts(report: Report, scenario: Scenario, lang: str) -> list[go.Figure]:
 def _xlsx(path: Path, report: Report, lang: str) -> None:
     en = lang == "en"
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        head = pd.DataFrame({_t(lang, "内容", "text"): [_title(lang), _period(report, lang),
+        head = pd.DataFrame({pick(lang, "内容", "text"): [_title(lang), _period(report, lang),
                                                         *_paragraphs(report, lang)]})
-        head.to_excel(writer, sheet_name=_t(lang, "摘要", "Summary"), index=False)
-        sheet = writer.sheets[_t(lang, "摘要", "Summary")]
+        head.to_excel(writer, sheet_name=pick(lang, "摘要", "Summary"), index=False)
+        sheet = writer.sheets[pick(lang, "摘要", "Summary")]
         sheet.column_dimensions["A"].width = 120
         for row in sheet.iter_rows(min_row=2):
             row[0].alignment = Alignment(wrap_text=True, vertical="top")
@@ -300,17 +298,17 @@ def _docx(path: Path, report: Report, lang: str) -> None:
     _font(title.add_run(_title(lang)), HEADING, 22)
     period = doc.add_paragraph(_period(report, lang))
     period.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_heading(_t(lang, "一、总体情况", "1. Summary"), level=1)
+    doc.add_heading(pick(lang, "一、总体情况", "1. Summary"), level=1)
     for text in _paragraphs(report, lang):
         p = doc.add_paragraph(text)
         p.paragraph_format.first_line_indent = Pt(28)
         p.paragraph_format.line_spacing = 1.5
     for n, key in enumerate(DOCX_TABLES, start=2):
         frame = display(key, report.tables[key], lang)
-        number = _t(lang, "二三四五六七八九十"[n - 2] + "、", f"{n}. ")
+        number = pick(lang, "二三四五六七八九十"[n - 2] + "、", f"{n}. ")
         doc.add_heading(number + TITLES[key][lang == "en"], level=1)
         if frame.empty:
-            doc.add_paragraph(_t(lang, "无。", "None."))
+            doc.add_paragraph(pick(lang, "无。", "None."))
             continue
         shown = frame.head(DOCX_ROWS)
         table = doc.add_table(rows=1, cols=len(shown.columns))
@@ -322,7 +320,7 @@ def _docx(path: Path, report: Report, lang: str) -> None:
             for cell, value in zip(cells, values, strict=True):
                 _cell(cell, cell_text(value))
         if len(frame) > DOCX_ROWS:
-            doc.add_paragraph(_t(lang, f"（共 {len(frame)} 行，其余见 report.xlsx）",
+            doc.add_paragraph(pick(lang, f"（共 {len(frame)} 行，其余见 report.xlsx）",
                                  f"({len(frame)} rows; the rest are in report.xlsx)"))
     doc.core_properties.title = _title(lang)
     doc.core_properties.language = "en-GB" if lang == "en" else "zh-CN"
