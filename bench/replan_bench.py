@@ -34,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from planner.budget import PLAN_WORK, REPLAN_WORK
 from planner.plan import Plan, write_plan
 from planner.replan import diff, replan
 from planner.scenario import Scenario, Session, load_scenario
@@ -42,7 +43,7 @@ from planner.verify import verify
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("adhoc", "unit_failed", "overrun")
-BASE_LIMIT = 10  # seconds for the base plan and for each from-scratch plan
+BASE_LIMIT = PLAN_WORK  # deterministic seconds for the base plan and each from-scratch plan
 MINUTE = dt.timedelta(minutes=1)
 
 
@@ -90,7 +91,7 @@ def run_case(kind: str, n: int, sc: Scenario, base: Plan, event: dict, args: arg
              work: Path) -> dict:
     events = [event]
     clock = time.perf_counter()
-    r = replan(sc, base, events, time_limit=args.time_limit, seed=0, workers=2)
+    r = replan(sc, base, events, time_limit=args.time_limit, seed=0)
     seconds = time.perf_counter() - clock
     violations, _ = verify(r.live, write_plan(r.plan, work / f"{kind}-{n}"))
     row = {"kind": kind, "case": n, "event": event, "now": stamp(r.now),
@@ -99,7 +100,7 @@ def run_case(kind: str, n: int, sc: Scenario, base: Plan, event: dict, args: arg
            "violations": len(violations), "violation_text": [str(v) for v in violations],
            "scratch_changes": None, "scratch_covered": None, "scratch_sessions": None}
     if args.scratch:
-        scratch = make_plan(r.live, time_limit=BASE_LIMIT, seed=0, workers=2)
+        scratch = make_plan(r.live, time_limit=BASE_LIMIT, seed=0)
         row["scratch_changes"] = len(diff(r.live, base, scratch, r.now, events))
         row["scratch_covered"], row["scratch_sessions"] = covered(scratch)
     return row
@@ -146,14 +147,15 @@ def main() -> None:
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "provincial_congress"))
     parser.add_argument("--cases", type=int, default=10, help="cases per event kind")
     parser.add_argument("--seed", type=int, default=0, help="seed of the case draw")
-    parser.add_argument("--time-limit", type=float, default=5.0, help="re-plan budget, s")
+    parser.add_argument("--time-limit", type=float, default=REPLAN_WORK,
+                        help="re-plan budget, deterministic seconds")
     parser.add_argument("--scratch", action=argparse.BooleanOptionalAction, default=True,
                         help="also plan each case from scratch, for comparison")
     parser.add_argument("--json", metavar="OUT", help="write the per-case rows as JSON")
     args = parser.parse_args()
 
     sc = load_scenario(args.scenario)
-    base = make_plan(sc, time_limit=BASE_LIMIT, seed=0, workers=2)
+    base = make_plan(sc, time_limit=BASE_LIMIT, seed=0)
     print(f"base plan: {covered(base)[0]}/{covered(base)[1]} sessions covered", flush=True)
     second_day = sc.days()[1]
     candidates = [s for s in sc.sessions.values() if s.start.date() >= second_day]

@@ -23,6 +23,7 @@ import os
 import sys
 from pathlib import Path
 
+from planner.budget import PLAN_WORK, REPLAN_WORK, SOLVER_WORKERS
 from planner.errors import ScenarioError
 from planner.i18n import LANGS, current_lang, pick
 
@@ -73,25 +74,55 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from planner.plan import write_plan
     from planner.scenario import load_scenario
     from planner.solve import make_plan
-    from planner.verify import verify
 
     scenario = load_scenario(args.scenario)
+    if _occupied(args):
+        return 1
     plan = make_plan(scenario, time_limit=args.time_limit, seed=args.seed, workers=args.workers,
-                     method=args.method)
+                     method=args.method, wall_limit=args.wall_limit)
+    return _write_checked(args, plan, scenario)
+
+
+def _occupied(args: argparse.Namespace) -> bool:
+    """``--out`` holds something that is not a plan folder: said, and nothing is written."""
+    from planner.plan import occupied
+
+    if not occupied(args.out, "summary.json"):
+        return False
+    print(pick(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
+                f"{args.out} exists and is not a plan folder; nothing written"), file=sys.stderr)
+    return True
+
+
+def _write_checked(args: argparse.Namespace, plan, live, extras=None) -> int:
+    """Check the plan against the congress as the log leaves it and write it; a plan the
+    checker refuses is a bug: reported, not written, and exit 3."""
+    from planner.plan import write_files
+    from planner.verify import PlanRejected, checked_files
+
     try:
-        out = write_plan(plan, args.out)
+        files, checks = checked_files(plan, live, extras)
+    except PlanRejected as error:
+        print(_rejected(error.violations, args.lang), file=sys.stderr)
+        return 3
+    try:
+        out = write_files(files, args.out)
     except FileExistsError:
-        print(pick(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
-                    f"{args.out} exists and is not a plan folder; nothing written"),
-              file=sys.stderr)
+        _occupied(args)
         return 1
     print(format_plan(plan, args.lang, out))
-    violations, checks = verify(scenario, out)
-    print(_verdict(violations, checks, args.lang))
-    return 1 if violations else 0
+    print(_verdict([], checks, args.lang))
+    return 0
+
+
+def _rejected(violations, lang: str) -> str:
+    head = pick(lang, "程序错误：新方案未通过独立校验，未写入，原方案继续有效。"
+                      "请将以下内容报告给开发者：",
+                "Bug: the new plan failed the independent check; nothing was written and the "
+                "plan in force stays in force. Please report this:")
+    return "\n".join([head, *(f"  - {v}" for v in violations[:100])])
 
 
 def format_plan(plan, lang: str, out) -> str:
@@ -109,9 +140,11 @@ def format_plan(plan, lang: str, out) -> str:
          f"deployments, {s['patrols']} patrols, {s['sweeps']} sweeps, {s['cleanups']} clean-ups, "
          f"{s['moves']} unit moves ({s['moves_between_venues']} between venues)"),
         (f"  求解：{s['solver_status']}，目标值 {s['objective']}，下界 {s['best_bound']:g}，"
-         f"差距 {100 * s['gap']:.2f}%，用时 {s['solve_seconds']:.1f} 秒" if zh else
+         f"差距 {100 * s['gap']:.2f}%，求解量 {s['solve_seconds']:.2f}（确定性秒），"
+         f"用时 {plan.wall_seconds:.1f} 秒" + _guard(s, zh) if zh else
          f"  solver: {s['solver_status']}, objective {s['objective']}, bound "
-         f"{s['best_bound']:g}, gap {100 * s['gap']:.2f}%, {s['solve_seconds']:.1f} s"),
+         f"{s['best_bound']:g}, gap {100 * s['gap']:.2f}%, work {s['solve_seconds']:.2f} "
+         f"deterministic s, {plan.wall_seconds:.1f} s on the clock" + _guard(s, zh)),
     ]
     short = [r for r in plan.coverage if not r.covered]
     if short:
@@ -119,6 +152,13 @@ def format_plan(plan, lang: str, out) -> str:
         for r in short:
             lines.append(f"  {r.session_id}: {r.shortfall_reason if zh else r.shortfall_reason_en}")
     return "\n".join(lines)
+
+
+def _guard(summary: dict, zh: bool) -> str:
+    if not summary.get("wall_guard_hit"):
+        return ""
+    return ("；已达墙钟时限，结果可能与重算不同" if zh else
+            "; the wall-clock guard was hit: a rerun may differ")
 
 
 def _verdict(violations, checks: int, lang: str) -> str:
@@ -183,11 +223,9 @@ def _usage(lang: str, zh: str, en: str) -> int:
 
 
 def _replan(args: argparse.Namespace) -> int:
-    from planner.plan import write_plan
     from planner.replan import replan
     from planner.scenario import load_scenario
     from planner.store import Store
-    from planner.verify import verify
 
     if not (args.events or args.db):
         return _usage(args.lang, "需要 --events 文件或 --db 事件日志",
@@ -199,22 +237,16 @@ def _replan(args: argparse.Namespace) -> int:
         return 1
     events, last = _read_events(args, scenario)
     result = replan(scenario, old, events, now=now, time_limit=args.time_limit, seed=args.seed,
-                    workers=args.workers)
-    try:
-        out = write_plan(result.plan, args.out, extras=result.extras())
-    except FileExistsError:
-        print(pick(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
-                    f"{args.out} exists and is not a plan folder; nothing written"),
-              file=sys.stderr)
+                    workers=args.workers, wall_limit=args.wall_limit)
+    if _occupied(args):
         return 1
-    print(format_plan(result.plan, args.lang, out))
+    code = _write_checked(args, result.plan, result.live, result.extras())
+    if code:
+        return code
     print(format_changes(result, args.lang))
-    violations, checks = verify(result.live, out)
-    print(_verdict(violations, checks, args.lang))
-    if violations:
-        return 1
     if args.db and args.save:
         # what is stored is the folder the checker passed
+        out = Path(args.out)
         files = {f.name: f.read_text(encoding="utf-8-sig") for f in sorted(out.iterdir())}
         version = Store(args.db).save_plan(scenario.name, files, args.who, last,
                                            note=result.note)
@@ -345,10 +377,11 @@ def _simulate(args: argparse.Namespace) -> int:
         if base is None:
             return 1
     else:
-        print(pick(args.lang, f"制定基础方案（{args.time_limit:g} 秒）……",
-                    f"making the base plan ({args.time_limit:g} s)…"), file=sys.stderr)
-        # two solver threads whatever --workers is: the runs' results must not depend on it
-        base = make_plan(scenario, time_limit=args.time_limit, seed=args.seed, workers=2)
+        print(pick(args.lang, f"制定基础方案（求解预算 {args.time_limit:g}）……",
+                    f"making the base plan (budget {args.time_limit:g})…"), file=sys.stderr)
+        # the solver's own threads whatever --workers is: the runs must not depend on it
+        base = make_plan(scenario, time_limit=args.time_limit, seed=args.seed,
+                         workers=SOLVER_WORKERS)
     ctx = Context(scenario, base, seed=args.seed, keep=args.keep, sizing_runs=args.sizing_runs)
     with tqdm(total=args.runs, unit=pick(args.lang, "次", "run"), disable=None,
               desc=pick(args.lang, "推演", "rehearsal"), file=sys.stderr) as bar:
@@ -463,6 +496,18 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 
+def _budget_options(p: argparse.ArgumentParser, work: float) -> None:
+    p.add_argument("--time-limit", type=float, default=work,
+                   help=f"solver budget in CP-SAT's deterministic seconds: the same inputs give "
+                        f"the same plan on any machine (default {work:g})")
+    p.add_argument("--workers", type=int, default=SOLVER_WORKERS,
+                   help=f"solver threads (default {SOLVER_WORKERS}); the same number gives the "
+                        "same plan")
+    p.add_argument("--wall-limit", type=float, default=None,
+                   help="wall-clock guard in seconds (default: generous); a run that hits it "
+                        "says so and may differ from run to run")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m planner",
                                      description="保密服务保障规划器 secrecy-support planner")
@@ -488,9 +533,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plan", help="make the plan (CP-SAT) and check it")
     p.add_argument("scenario")
     p.add_argument("--out", required=True, help="plan folder to write")
-    p.add_argument("--time-limit", type=float, default=10.0, help="solver seconds (default 10)")
+    _budget_options(p, PLAN_WORK)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--workers", type=int, default=2)
     p.add_argument("--method", choices=("cpsat", "greedy"), default="cpsat")
     p.set_defaults(run=_plan)
 
@@ -509,9 +553,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL: read the event log there (and --save)")
     p.add_argument("--now", help="re-plan as of this time (default: the last event's)")
     p.add_argument("--out", required=True, help="new plan folder to write")
-    p.add_argument("--time-limit", type=float, default=5.0, help="solver seconds (default 5)")
+    _budget_options(p, REPLAN_WORK)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--workers", type=int, default=2)
     p.add_argument("--save", action="store_true", help="store the new plan version in --db")
     p.add_argument("--who", default=os.environ.get("USER", "operator"))
     p.set_defaults(run=_replan)
@@ -524,8 +567,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786): run there")
     p.add_argument("--plan", help="base plan folder (default: plan it now)")
-    p.add_argument("--time-limit", type=float, default=10.0,
-                   help="solver seconds for the base plan (default 10)")
+    p.add_argument("--time-limit", type=float, default=PLAN_WORK,
+                   help=f"solver budget for the base plan, deterministic seconds "
+                        f"(default {PLAN_WORK:g})")
     p.add_argument("--sizing-runs", type=int, default=10,
                    help="runs replayed with reserves for the sizing table (default 10)")
     p.add_argument("--keep", type=int, default=3,

@@ -280,10 +280,12 @@ def post_people(roster: Roster, tasks: list[Task]) -> None:
             continue  # the next post is set (re-planning): no transfer into it is planned
         roster.venue[p, q.index] = best
         if before is not None and before != best:
+            # they leave when the work they began before the post is done (re-planning)
+            leave = max([q.start, *(b for a, b in roster.busy[p] if a < q.start)])
             size = roster._travel(before, best)
-            roster.transfer[p, q.index] = (q.start, size)
-            roster._busy(p, q.start, q.start + size)
-            roster.arrival[p, q.index] = q.start + size
+            roster.transfer[p, q.index] = (leave, size)
+            roster._busy(p, leave, leave + size)
+            roster.arrival[p, q.index] = leave + size
         for k in slots:
             supply[best, k] += SLOT
 
@@ -299,12 +301,16 @@ def greedy_staff(scenario: Scenario, tasks: list[Task], day: int,
     return done, roster
 
 
-def fill(roster: Roster, tasks: list[Task], done: dict[str, tuple[str, int]]) -> None:
+def fill(roster: Roster, tasks: list[Task], done: dict[str, tuple[str, int]],
+         crews: dict[tuple[str, str], set[str]] | None = None) -> None:
     """Give every task not in ``done`` yet, most urgent first, to the person who can start
-    it soonest (then the least loaded); ``done`` grows in place."""
+    it soonest (then the least loaded); ``done`` grows in place. ``crews`` names who is
+    in a (session, sweep or cleanup) crew already (re-planning: before now)."""
     scenario = roster.scenario
     home = {p: scenario.staff[p].venue_id for p in scenario.staff}
     crew_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # who is in each crew
+    for key, people in (crews or {}).items():
+        crew_of[key] |= people
     kinds = {t.task_id: t for t in tasks}
     for tid, (p, _start) in done.items():
         if tid in kinds and kinds[tid].kind in ("sweep", "cleanup"):

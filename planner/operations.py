@@ -27,15 +27,17 @@ from pathlib import Path
 import pandas as pd
 
 from planner.accounts import audit
+from planner.budget import PLAN_WORK, REPLAN_WORK
 from planner.errors import Problems
 from planner.events import EventChecker
 from planner.live import apply_events
-from planner.plan import Plan, plan_files, plan_from_files
+from planner.plan import Plan, plan_from_files
 from planner.replan import Replan, replan
 from planner.scenario import Scenario, load_scenario, parse_time
 from planner.solve import make_plan
 from planner.store import Store
 from planner.tables import decode
+from planner.verify import checked_files
 
 REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "provincial_congress"
 SCENARIO_FILES = (".csv", ".yaml", ".yml")
@@ -83,7 +85,7 @@ def load_files(files: dict[str, str]) -> Scenario:
     return scenario
 
 
-def import_scenario(store: Store, path: str | Path, who: str, time_limit: float = 10.0,
+def import_scenario(store: Store, path: str | Path, who: str, time_limit: float = PLAN_WORK,
                     method: str = "cpsat") -> tuple[str, int]:
     """Check a scenario (folder or workbook), store it and its first plan; returns
     (name, plan version). Raises :class:`planner.errors.ScenarioError` on bad input,
@@ -93,15 +95,17 @@ def import_scenario(store: Store, path: str | Path, who: str, time_limit: float 
     with _LOCK:  # the same files read back later are this scenario: not read twice
         _SCENARIOS[_key(files)] = scenario
     plan = make_plan(scenario, time_limit=time_limit, method=method)
-    store.save_scenario(scenario.name, files, who)
-    version = store.save_plan(scenario.name, plan_files(plan), who, store.head(scenario.name)[0],
+    files_of_scenario = files
+    files, _checks = checked_files(plan, scenario)  # a plan the checker refuses is not stored
+    store.save_scenario(scenario.name, files_of_scenario, who)
+    version = store.save_plan(scenario.name, files, who, store.head(scenario.name)[0],
                               note="plan made on import")
     audit(store, who, "scenario_imported", scenario=scenario.name, plan_version=version)
     return scenario.name, version
 
 
 def bootstrap(store: Store, source: str | Path = REFERENCE, who: str = "system",
-              time_limit: float = 10.0) -> str:
+              time_limit: float = PLAN_WORK) -> str:
     """The congress to show: the first stored one, or the bundled reference imported and
     planned now (the dashboard's first start)."""
     names = store.scenario_names()
@@ -172,7 +176,7 @@ def log_event(store: Store, name: str, event: dict, who: str) -> int:
     return store.append(name, [], who, check=checked)[-1].seq
 
 
-def preview_replan(snap: Snapshot, at: dt.datetime | None = None, time_limit: float = 5.0
+def preview_replan(snap: Snapshot, at: dt.datetime | None = None, time_limit: float = REPLAN_WORK
                    ) -> Replan:
     """The plan in force repaired after every event logged (up to ``at``); not stored."""
     return replan(snap.scenario, snap.plan, snap.events, now=at, time_limit=time_limit)
@@ -186,8 +190,8 @@ def approve(store: Store, snap: Snapshot, result: Replan, who: str) -> int:
         raise RuntimeError(f"plan version {versions[-1]['version']} was approved meanwhile")
     if store.head(snap.name)[0] != snap.seq:
         raise RuntimeError(f"events were logged after entry {snap.seq}: preview again")
-    version = store.save_plan(snap.name, plan_files(result.plan, result.extras()), who,
-                              snap.seq, note=result.note)
+    files, _checks = checked_files(result.plan, result.live, result.extras())
+    version = store.save_plan(snap.name, files, who, snap.seq, note=result.note)
     audit(store, who, "plan_approved", scenario=snap.name, version=version,
           after_event=snap.seq, changes=len(result.changes))
     return version

@@ -81,6 +81,7 @@ class Plan:
     bags: list[BagHolding] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    wall_seconds: float = 0.0  # how long making it took on the clock: said, never written
 
 
 FILES = {"assignments": Assignment, "moves": Move, "staff_tasks": StaffTask, "bags": BagHolding,
@@ -154,15 +155,25 @@ def plan_files(plan: Plan, extras: dict[str, tuple[type, list]] | None = None
 
 def write_plan(plan: Plan, out: str | Path, extras: dict[str, tuple[type, list]] | None = None
                ) -> Path:
-    """Write the plan folder atomically (:func:`atomic_folder`).
+    """Write the plan folder atomically (:func:`atomic_folder`), unchecked: the product
+    writes plans through :func:`planner.verify.checked_files` and :func:`write_files`.
 
     An existing plan folder is replaced whole; any other non-empty folder is refused.
     """
+    return write_files(plan_files(plan, extras), out)
+
+
+def write_files(files: dict[str, str], out: str | Path) -> Path:
+    """A plan folder from its files' text (:func:`plan_files`), whole or not at all."""
     with atomic_folder(out, "summary.json", "plan") as tmp:
-        for name, text in plan_files(plan, extras).items():
-            encoding = "utf-8" if name.endswith(".json") else "utf-8-sig"
-            (tmp / name).write_text(text, encoding=encoding, newline="")
+        fill_folder(tmp, files)
     return Path(out)
+
+
+def fill_folder(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        encoding = "utf-8" if name.endswith(".json") else "utf-8-sig"
+        (folder / name).write_text(text, encoding=encoding, newline="")
 
 
 def read_rows(folder: str | Path, name: str) -> list[dict[str, str]]:

@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from planner.budget import REPLAN_WORK, SOLVER_WORKERS, Budget
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.greedy import Roster, fill, greedy_equipment, post_people
 from planner.live import apply_events
@@ -39,10 +40,11 @@ from planner.solve.equipment import (
     EquipmentModel,
     EquipmentPlan,
     LiveState,
+    ModelError,
     StageResult,
     session_weight,
 )
-from planner.solve.staff import DAY, DAY_CUTOFF, StaffDayModel, duty_day, post_at
+from planner.solve.staff import DAY, DAY_CUTOFF, NoSolution, StaffDayModel, duty_day, post_at
 from planner.solve.units import UnitStart
 from planner.tasks import Task, epoch, session_tasks, to_minute, to_time
 
@@ -102,8 +104,10 @@ def default_now(events: list[dict], scenario: Scenario) -> dt.datetime:
 
 
 def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime | None = None,
-           time_limit: float = 5.0, seed: int = 0, workers: int = 2, method: str = "cpsat",
-           explain: bool = True, coverage: bool = True) -> Replan:
+           time_limit: float = REPLAN_WORK, seed: int = 0, workers: int = SOLVER_WORKERS,
+           method: str = "cpsat",
+           explain: bool = True, coverage: bool = True,
+           wall_limit: float | None = None) -> Replan:
     """The previous plan ``old`` repaired after ``events`` (checked, in log order).
 
     ``method="greedy"`` repairs without the solvers (units by
@@ -113,6 +117,7 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
     the summary too (a step of a rehearsal, where only the last plan is read).
     """
     clock = time.perf_counter()
+    budget = Budget(0.0 if method == "greedy" else time_limit, wall_limit)
     now = now or default_now(events, scenario)
     live = apply_events(scenario, events, until=now)
     origin = epoch(live)
@@ -122,22 +127,21 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
 
     if method == "greedy":
         equipment = greedy_equipment(live, requirements, origin, past.state)
-        time_limit = 0.0  # and no staff model either
     else:
         # the greedy repair is the hint, and the answer should the solver find none in
         # time: unlike the previous plan's counts, it fits where the units now stand
         model = EquipmentModel(live, requirements, origin, past.state)
-        equipment = model.solve(time_limit * 0.6, workers, seed,
+        equipment = model.solve(budget, time_limit * 0.6, workers, seed,
                                 hint=greedy_equipment(live, requirements, origin, past.state))
     move_tasks, trips = trips_for(live, equipment, origin)
     tasks = session_tasks(live, requirements, origin) + move_tasks
 
-    matched = _match(tasks, old.staff_tasks, past.from_venue, origin)
+    matched = _match(tasks, past.old.staff_tasks, past.from_venue, origin)
     frozen_done = {tid: (r.staff_id, to_minute(r.start, origin))
                    for tid, r in matched.items() if r.start <= now}
     kept_rows = set(matched.values())
     left_moves = {(m.staff_id, m.depart) for m in past.moves}
-    frozen_rows = [r for r in old.staff_tasks if r.start <= now and (
+    frozen_rows = [r for r in past.old.staff_tasks if r.start <= now and (
         r in kept_rows or (r.task == "move" and (r.staff_id, r.start) in left_moves))]
     wish = {tid: (r.staff_id, to_minute(r.start, origin))
             for tid, r in matched.items() if r.start > now}
@@ -160,11 +164,10 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
         if method == "greedy" and _untouched(live, day, by_day[day], wish, minute, origin):
             done.update({t.task_id: wish[t.task_id] for t in by_day[day]})
             continue
-        left = time_limit - (time.perf_counter() - clock)
-        share = left * len(by_day[day]) / sum(len(by_day[d]) for d in sorted(by_day)[n:])
+        share = budget.share(len(by_day[day]), sum(len(by_day[d]) for d in sorted(by_day)[n:]))
         found, day_stages = _staff_day(live, day, by_day[day], frozen_rows, wish, minute,
-                                       weights, equipped, dict(load), seed, workers, share,
-                                       past.from_venue)
+                                       weights, equipped, dict(load), seed, workers, budget,
+                                       share, past.from_venue)
         done.update(found)
         stages += day_stages
         for t in by_day[day]:
@@ -177,6 +180,7 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
                        time.perf_counter() - clock, seed, workers,
                        history=history, prefer=past.prefer, state=past.units,
                        coverage=coverage)
+    plan.wall_seconds = round(time.perf_counter() - clock, 3)
     result = Replan(plan, live, now)
     if explain and coverage:
         result.changes = diff(live, old, plan, now, events)
@@ -184,34 +188,81 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
                                           now)
     if not coverage:
         return result
-    plan.summary.update(now=now.strftime("%Y-%m-%dT%H:%M"), events=len(events),
+    plan.summary.update(wall_guard_hit=budget.guard_hit, work_limit=budget.work,
+                        now=now.strftime("%Y-%m-%dT%H:%M"), events=len(events),
                         changes=len(result.changes),
                         sessions_changed=len(result.sessions))
     return result
 
 
 class _Past:
-    """What the previous plan has already done by ``now``, and where each unit stands."""
+    """What the previous plan has already done by ``now``, and where each unit stands.
+
+    The log wins over the plan: a move that could not have left by now did not (its
+    unit's session ran on, its carrier had been reported off duty, or the unit had
+    failed), and neither did anything the plan had that unit do after it; work a person
+    was to begin while reported off duty was not done."""
 
     def __init__(self, live: Scenario, old: Plan, now: dt.datetime, origin: dt.datetime):
-        self.live, self.old, self.now, self.origin = live, old, now, origin
+        self.live, self.now, self.origin = live, now, origin
         setup = dt.timedelta(minutes=live.rules.setup_minutes)
         self.started = {sid for sid, s in live.sessions.items() if s.start - setup <= now}
+        void = self._void_moves(old)
+        cut = {}  # unit -> when the plan stopped being what happened to it
+        for m in void:
+            cut[m.item_id] = min(cut.get(m.item_id, m.depart), m.depart)
+        self.old = dataclasses.replace(
+            old,
+            assignments=[a for a in old.assignments if a.start < cut.get(a.item_id, a.end)],
+            moves=[m for m in old.moves if m.depart < cut.get(m.item_id, dt.datetime.max)],
+            staff_tasks=self._staff_done(old, void))
         # history: sessions whose setup began and that are over kept their units as they
         # were, but for units that had failed by then; an overrun kept them longer
         self.assignments = [
             a if a.end >= live.sessions[a.session_id].end
             else dataclasses.replace(a, end=live.sessions[a.session_id].end)
-            for a in old.assignments if a.session_id in self.started
+            for a in self.old.assignments if a.session_id in self.started
             and live.sessions[a.session_id].end <= now
             and not a.start >= live.failed_since.get(a.item_id, a.end)]
-        self.moves = [m for m in old.moves if m.depart <= now]
+        self.moves = [m for m in self.old.moves if m.depart <= now]
         self.from_venue = {(m.staff_id, m.depart): place_venue(live, m.from_room_id)
                            for m in old.moves}
         self.prefer: dict[tuple[str, str], list[str]] = defaultdict(list)
         for a in old.assignments:
             self.prefer[a.item_type, a.session_id].append(a.item_id)
         self._place_units()
+
+    def _off(self, staff_id: str, at: dt.datetime) -> bool:
+        """Reported off duty at ``at`` (work begun when the report came stands)."""
+        return any(a < at < b for a, b in self.live.unavailable.get(staff_id, []))
+
+    def _void_moves(self, old: Plan) -> set[Move]:
+        """The plan's moves up to now that the log says did not leave."""
+        live = self.live
+        held: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
+        for a in old.assignments:  # a unit is held until its session's end, as logged
+            s = live.sessions.get(a.session_id)
+            if s is not None:
+                held[a.item_id].append((a.start, s.end, a.room_id))
+        void = set()
+        for m in old.moves:
+            if m.depart > self.now:
+                continue
+            failed = live.failed_since.get(m.item_id)
+            serving = any(room == m.from_room_id and start <= m.depart < end
+                          for start, end, room in held[m.item_id])
+            if serving or self._off(m.staff_id, m.depart) or (
+                    failed is not None and failed <= m.depart):
+                void.add(m)
+        return void
+
+    def _staff_done(self, old: Plan, void: set[Move]) -> list[StaffTask]:
+        """The plan's staff rows less those the log rules out: work to begin while off
+        duty, and move orders that carried nothing because none of their moves left."""
+        left = {(m.staff_id, m.depart) for m in old.moves if m not in void}
+        return [r for r in old.staff_tasks if r.start > self.now or (
+            not self._off(r.staff_id, r.start)
+            and (r.task != "move" or (r.staff_id, r.start) in left))]
 
     def _open(self, sid: str) -> bool:
         return sid in self.live.sessions and sid not in self.started
@@ -336,10 +387,9 @@ def _untouched(live: Scenario, day: int, tasks: list[Task], wish: dict[str, tupl
 def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTask],
                wish: dict[str, tuple[str, int]], minute: int, weights: dict[str, int],
                equipped: set[str], load: dict[str, int], seed: int, workers: int,
-               seconds: float, move_from: dict) -> tuple[dict, list[StageResult]]:
+               budget: Budget, work: float, move_from: dict) -> tuple[dict, list[StageResult]]:
     """One duty day's work ahead: keep the previous orders that still fit, give out the
     rest, and if work is still undone, re-solve the day (coverage, then orders kept)."""
-    clock = time.perf_counter()
     origin = epoch(live)
     roster = Roster(live, day, load)
     where: dict[str, str] = {p: live.staff[p].venue_id for p in live.staff}
@@ -374,7 +424,13 @@ def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTa
                     pinned.setdefault((p, q.index - 1), where[p])
     done: dict[str, tuple[str, int]] = {}
     by_id = {t.task_id: t for t in tasks}
+    # a crew is that many different people, counting those who did their part before now
     crews: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in frozen:
+        if r.task in ("sweep", "cleanup"):
+            crews[r.session_id, r.task].add(r.staff_id)
+    barred = {t.task_id: set(crews[t.session_id, t.kind]) for t in tasks
+              if crews.get((t.session_id, t.kind))}
     for tid, (p, start) in sorted(wish.items(), key=lambda kv: kv[1][1]):
         t = by_id.get(tid)
         if t is None or p not in roster.posts or p in crews[t.session_id, t.kind]:
@@ -389,10 +445,9 @@ def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTa
             if t.kind in ("sweep", "cleanup"):
                 crews[t.session_id, t.kind].add(p)
     post_people(roster, [t for t in tasks if t.task_id not in done])
-    fill(roster, tasks, done)
+    fill(roster, tasks, done, crews)
     wanted = {t.task_id for t in tasks if t.session_id in equipped}
-    left = seconds - (time.perf_counter() - clock)
-    if wanted <= set(done) or left < 0.3:
+    if wanted <= set(done) or min(work, budget.left()) < 0.01:
         return done, []
     # work is undone: the day's staff model around it (two hours either side); the work
     # under way and the orders outside that window stand as they are
@@ -409,15 +464,18 @@ def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTa
                 pinned.setdefault((p, q.index), roster.venue[p, q.index])
     model = StaffDayModel(dataclasses.replace(live, unavailable=off), tasks, day, weights,
                           equipped, load, seed, fixed_posts=pinned,
-                          fixed={k: v for k, v in done.items() if k not in ids})
+                          fixed={k: v for k, v in done.items() if k not in ids}, barred=barred)
     model.hint(done, {k: v for k, v in roster.venue.items() if k in pinned or k not in past},
                roster.transfer)
     model.keep_at_least(done)
     model.prefer(wish)
     try:
-        found, _venues, _transfers, stages = model.solve(left, workers, seed, ("tasks_keep",))
-    except RuntimeError:
+        found, _venues, _transfers, stages = model.solve(budget, work, workers, seed,
+                                                         ("tasks_keep",))
+    except NoSolution:
         return done, []
+    except ModelError as error:  # a bug, shown in the summary; the greedy's day stands
+        return done, [error.stage]
     return found, stages
 
 

@@ -16,11 +16,12 @@ import datetime as dt
 import itertools
 import json
 import math
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.plan import read_rows
+from planner.plan import Plan, fill_folder, plan_files, read_rows
 from planner.requirements import derive, patrol_spans
 from planner.scenario import Scenario, parse_time
 from planner.tasks import cleanup_crew, sweep_crew
@@ -465,3 +466,26 @@ def verify(scenario: Scenario, folder: str | Path) -> tuple[list[Violation], int
     checker = Checker(scenario, Path(folder))
     violations = checker.run()
     return violations, checker.checks
+
+
+class PlanRejected(Exception):
+    """The planner made a plan the checker refuses: a bug, reported as one. Such a plan is
+    never written or stored; the plan in force stays in force."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__(f"{len(violations)} violations, first: {violations[0]}")
+        self.violations = violations
+
+
+def checked_files(plan: Plan, scenario: Scenario,
+                  extras: dict[str, tuple[type, list]] | None = None) -> tuple[dict[str, str], int]:
+    """The plan's files (:func:`planner.plan.plan_files`) once the checker has passed them,
+    as they will be written or stored, and the number of checks; :class:`PlanRejected`
+    otherwise. ``scenario`` is the congress as the log leaves it."""
+    files = plan_files(plan, extras)
+    with tempfile.TemporaryDirectory(prefix="planner-check-") as tmp:
+        fill_folder(Path(tmp), files)
+        violations, checks = verify(scenario, tmp)
+    if violations:
+        raise PlanRejected(violations)
+    return files, checks

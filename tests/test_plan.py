@@ -43,7 +43,7 @@ def checked(scenario, plan, folder):
 @pytest.fixture(scope="module")
 def reference_plan(tmp_path_factory):
     scenario = load_scenario(REFERENCE)
-    plan = make_plan(scenario, time_limit=20, seed=0, workers=2)
+    plan = make_plan(scenario, seed=0)
     folder = checked(scenario, plan, tmp_path_factory.mktemp("ref") / "plan")
     return scenario, plan, folder
 
@@ -85,7 +85,7 @@ def test_plan_files_have_the_contract_columns(reference_plan):
 
 def test_plan_command_writes_and_checks_the_plan(tmp_path):
     out = tmp_path / "plan"
-    result = run_cli("plan", str(MINI), "--out", str(out), "--time-limit", "5")
+    result = run_cli("plan", str(MINI), "--out", str(out), "--time-limit", "0.5")
     assert result.returncode == 0, result.stderr
     assert "Independent check passed" in result.stdout
     assert "S1: jammers" in result.stdout  # the mini congress is short of stock, and says why
@@ -95,7 +95,7 @@ def test_plan_command_writes_and_checks_the_plan(tmp_path):
 
 def test_a_shortfall_names_the_stock_and_why_in_both_languages(tmp_path):
     scenario = load_scenario(MINI)
-    plan = make_plan(scenario, time_limit=5)
+    plan = make_plan(scenario, time_limit=0.5)
     checked(scenario, plan, tmp_path / "p")
     rows = {r.session_id: r for r in plan.coverage}
     s1 = rows["S1"]
@@ -119,7 +119,7 @@ def test_the_least_important_session_is_the_one_left_short(tmp_path):
         "item_id,item_type,venue_id,capacity,status\nJ1,jammer,V2,150,ok\nJ2,jammer,V2,150,ok\n"
         "C1,cabinet_unit,V2,24,ok\nC2,cabinet_unit,V2,24,ok\n", encoding="utf-8")
     scenario = load_scenario(folder)
-    plan = make_plan(scenario, time_limit=5)
+    plan = make_plan(scenario, time_limit=0.5)
     checked(scenario, plan, tmp_path / "p")
     rows = {r.session_id: r for r in plan.coverage}
     assert rows["B"].jammers_assigned == 2 and rows["B"].covered
@@ -134,7 +134,7 @@ def test_units_stay_in_the_room_across_a_gap_shorter_than_the_setup(tmp_path):
         "S4,R2,2021-11-26T19:30,2021-11-26T20:30", "S4,R2,2021-11-26T17:40,2021-11-26T18:40")
     f.write_text(text, encoding="utf-8")
     scenario = load_scenario(folder)
-    plan = make_plan(scenario, time_limit=5)
+    plan = make_plan(scenario, time_limit=0.5)
     checked(scenario, plan, tmp_path / "p")
     s2 = {a.item_id for a in plan.assignments if a.session_id == "S2"}
     s4 = {a.item_id for a in plan.assignments if a.session_id == "S4"}
@@ -158,8 +158,8 @@ def _patrol_times(plan):
 
 def test_another_seed_moves_the_patrols_but_not_the_coverage(tmp_path):
     scenario = load_scenario(MINI)
-    a = make_plan(scenario, time_limit=5, seed=1, workers=1)
-    b = make_plan(scenario, time_limit=5, seed=2, workers=1)
+    a = make_plan(scenario, time_limit=0.5, seed=1, workers=1)
+    b = make_plan(scenario, time_limit=0.5, seed=2, workers=1)
     checked(scenario, a, tmp_path / "a")
     checked(scenario, b, tmp_path / "b")
     assert _patrol_times(a) != _patrol_times(b)
@@ -167,14 +167,34 @@ def test_another_seed_moves_the_patrols_but_not_the_coverage(tmp_path):
         (r.session_id, r.covered, r.patrols_assigned) for r in b.coverage]
 
 
-def test_same_seed_and_one_worker_give_the_same_plan(tmp_path):
+def _burn(seconds: float) -> subprocess.Popen:
+    """A CPU-bound process that stops by itself: the machine made busy."""
+    return subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + "
+                             f"{seconds}\nwhile time.time() < end: pass"])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_same_inputs_give_the_same_files_on_an_idle_and_a_busy_machine(tmp_path, workers):
+    """Deterministic budgets: the same scenario, seed and worker count give byte-identical
+    plan files, whether two other CPU-bound processes share the machine or not."""
     scenario = load_scenario(MINI)
-    plans = [make_plan(scenario, time_limit=5, seed=7, workers=1) for _ in range(2)]
-    for n, plan in enumerate(plans):
-        write_plan(plan, tmp_path / str(n))
-    for name in CONTRACT_COLUMNS:
-        assert (tmp_path / "0" / f"{name}.csv").read_bytes() == (
-            tmp_path / "1" / f"{name}.csv").read_bytes(), name
+    write_plan(make_plan(scenario, time_limit=0.5, seed=7, workers=workers), tmp_path / "idle")
+    burners = [_burn(120) for _ in range(2)]
+    try:
+        write_plan(make_plan(scenario, time_limit=0.5, seed=7, workers=workers),
+                   tmp_path / "busy")
+    finally:
+        for b in burners:
+            b.kill()
+            b.wait()
+    names = sorted(f.name for f in (tmp_path / "idle").iterdir())
+    assert names == sorted(f.name for f in (tmp_path / "busy").iterdir())
+    assert {*CONTRACT_COLUMNS} <= {n.removesuffix(".csv") for n in names}
+    for name in names:
+        assert (tmp_path / "idle" / name).read_bytes() == (
+            tmp_path / "busy" / name).read_bytes(), name
+    summary = json.loads((tmp_path / "idle" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["wall_guard_hit"] is False
 
 
 def test_a_scenario_from_elsewhere_plans_and_checks(tmp_path):
@@ -204,7 +224,7 @@ def test_the_checker_imports_nothing_of_the_model():
 @pytest.fixture(scope="module")
 def mini_plan(tmp_path_factory):
     scenario = load_scenario(MINI)
-    folder = checked(scenario, make_plan(scenario, time_limit=5),
+    folder = checked(scenario, make_plan(scenario, time_limit=0.5),
                      tmp_path_factory.mktemp("mini") / "plan")
     return scenario, folder
 

@@ -33,7 +33,7 @@ OUTPUTS = ("sessions.csv", "runs.csv", "uncovered.csv", "peak_use.csv", "sizing.
 @pytest.fixture(scope="module")
 def reference():
     scenario = load_scenario(REFERENCE)
-    return scenario, make_plan(scenario, time_limit=10, seed=0, workers=2)
+    return scenario, make_plan(scenario, seed=0)
 
 
 def test_drawn_disruptions_are_valid_events_and_follow_the_seed(reference):

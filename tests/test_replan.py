@@ -36,7 +36,7 @@ DAY = [
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     scenario = load_scenario(REFERENCE)
-    plan = make_plan(scenario, time_limit=10, seed=0, workers=2)
+    plan = make_plan(scenario, seed=0)
     folder = write_plan(plan, tmp_path_factory.mktemp("base") / "plan")
     assert not verify(scenario, folder)[0]
     return scenario, read_plan(folder), folder
@@ -136,7 +136,7 @@ def test_fewer_changes_than_planning_again(base, tmp_path):
     result = replan(scenario, plan, events)
     checked(result, tmp_path / "overrun")
     live = apply_events(scenario, events)
-    scratch = make_plan(live, time_limit=10, seed=0, workers=2)
+    scratch = make_plan(live, seed=0)
     again = diff(live, plan, scratch, result.now, events)
     # on what is still ahead (the past is as it was, for better or worse)
     ahead = {sid for sid, s in live.sessions.items() if s.start > result.now}

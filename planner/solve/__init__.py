@@ -11,8 +11,10 @@ import datetime as dt
 import math
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from operator import attrgetter
 
+from planner.budget import PLAN_WORK, SOLVER_WORKERS, Budget
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.explain import Explainer
 from planner.plan import BagHolding, CoverageRow, Plan, StaffTask
@@ -21,12 +23,14 @@ from planner.scenario import Scenario
 from planner.solve.equipment import (
     EquipmentModel,
     EquipmentPlan,
+    ModelError,
     StageResult,
     departure,
     move_minutes,
     session_weight,
 )
 from planner.solve.staff import (
+    NoSolution,
     StaffDayModel,
     duty_day,
     post_at,
@@ -36,6 +40,10 @@ from planner.solve.staff import (
 )
 from planner.solve.units import Trip, UnitStart, name_units
 from planner.tasks import Task, epoch, session_tasks, to_time
+
+# How far around undone work the staff model frees people's posts, in minutes either side
+# (the last: the whole day).
+REPAIR_MARGINS = (60, 180, 24 * 60)
 
 
 def trips_for(scenario: Scenario, equipment: EquipmentPlan,
@@ -59,39 +67,49 @@ def trips_for(scenario: Scenario, equipment: EquipmentPlan,
     return tasks, trips
 
 
-def make_plan(scenario: Scenario, time_limit: float = 10.0, seed: int = 0, workers: int = 2,
-              method: str = "cpsat") -> Plan:
-    """Plan the whole congress. ``time_limit`` is the solver budget in seconds.
+def make_plan(scenario: Scenario, time_limit: float = PLAN_WORK, seed: int = 0,
+              workers: int = SOLVER_WORKERS, method: str = "cpsat",
+              wall_limit: float | None = None) -> Plan:
+    """Plan the whole congress. ``time_limit`` is the solver budget in CP-SAT's
+    deterministic seconds (:mod:`planner.solve.budget`): the same inputs, seed and
+    ``workers`` give the same plan on any machine, however loaded. ``wall_limit``
+    (seconds) is only an outer guard; the summary says when it was hit.
 
-    The CP-SAT plan starts from the greedy one; should the solver, in the time given, end
+    The CP-SAT plan starts from the greedy one; should the solver, within its budget, end
     with a plan worse by the objective than the greedy plan (it can happen on large
-    congresses with little time), the greedy plan is returned, and the summary says so.
+    congresses with a small budget), the greedy plan is returned, and the summary says so.
     """
     from planner.greedy import greedy_equipment
 
     clock = time.perf_counter()
+    budget = Budget(time_limit if method != "greedy" else 0.0, wall_limit)
     requirements = derive(scenario)
     origin = epoch(scenario)
     greedy_equip = greedy_equipment(scenario, requirements, origin)
-    rosters: dict[int, tuple] = {}
-    greedy = _carry_out(scenario, requirements, origin, greedy_equip, [], "greedy", 0.0, seed,
-                        workers, clock, rosters)
+    greedy_roster = _roster(scenario, requirements, origin, greedy_equip)
+    greedy = _carry_out(scenario, requirements, origin, greedy_equip, greedy_roster, [],
+                        "greedy", Budget(0.0), seed, workers, clock)
     if method == "greedy":
         return greedy
     model = EquipmentModel(scenario, requirements, origin)
-    equipment = model.solve(time_limit * 0.35, workers, seed, hint=greedy_equip)
+    equipment = model.solve(budget, time_limit * 0.3, workers, seed, hint=greedy_equip)
     # What an equipment plan is worth shows once people carry it out: try the solver's with
     # the greedy roster, and spend the staff model's time on whichever covers more.
-    trial = _carry_out(scenario, requirements, origin, equipment, [], "greedy", 0.0, seed,
-                       workers, clock, rosters)
-    base = equipment if _rank(trial)[:2] <= _rank(greedy)[:2] else greedy_equip
-    plan = _carry_out(scenario, requirements, origin, base, list(equipment.stages),
-                      method, time_limit, seed, workers, clock, rosters)
+    roster = _roster(scenario, requirements, origin, equipment)
+    trial = _carry_out(scenario, requirements, origin, equipment, roster, [], "greedy",
+                       Budget(0.0), seed, workers, clock)
+    if _rank(trial)[:2] > _rank(greedy)[:2]:
+        equipment_used, roster = greedy_equip, greedy_roster
+    else:
+        equipment_used = equipment
+    plan = _carry_out(scenario, requirements, origin, equipment_used, roster,
+                      list(equipment.stages), method, budget, seed, workers, clock)
     if _rank(greedy) < _rank(plan):
         greedy.summary.update(method="greedy", solver_status="GREEDY_BETTER",
                               best_bound=plan.summary["best_bound"],
                               stages=plan.summary["stages"],
-                              solve_seconds=plan.summary["solve_seconds"])
+                              solve_seconds=plan.summary["solve_seconds"],
+                              wall_guard_hit=plan.summary["wall_guard_hit"])
         greedy.summary["gap"] = _gap(greedy.summary["objective"], plan.summary["best_bound"])
         return greedy
     return plan
@@ -107,7 +125,21 @@ def _gap(objective: float, bound: float) -> float:
     return round((objective - bound) / objective, 6) if objective > 0 else 0.0
 
 
-def _roster(scenario: Scenario, requirements, origin: dt.datetime, equipment: EquipmentPlan):
+@dataclass(frozen=True)
+class Roster:
+    """The work an equipment plan makes (moves, tasks by duty day) and the greedy roster
+    of each day: the start of every staff solve."""
+
+    move_tasks: list[Task]
+    trips: list[Trip]
+    tasks: list[Task]
+    by_day: dict[int, list[Task]]
+    greedy_days: dict[int, tuple]
+    greedy_load: dict[str, int]
+
+
+def _roster(scenario: Scenario, requirements, origin: dt.datetime,
+            equipment: EquipmentPlan) -> Roster:
     """The tasks an equipment plan makes, by day, and the greedy roster for each day."""
     from planner.greedy import greedy_staff
 
@@ -120,19 +152,15 @@ def _roster(scenario: Scenario, requirements, origin: dt.datetime, equipment: Eq
     for day in sorted(by_day):  # quick, and shows where work is left
         greedy_days[day] = greedy_staff(scenario, by_day[day], day, greedy_load)
         _add_load(greedy_load, by_day[day], greedy_days[day][0])
-    return move_tasks, trips, tasks, by_day, greedy_days, greedy_load
+    return Roster(move_tasks, trips, tasks, dict(by_day), greedy_days, greedy_load)
 
 
 def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
-               equipment: EquipmentPlan, stages: list[StageResult], method: str,
-               time_limit: float, seed: int, workers: int, clock: float,
-               rosters: dict | None = None) -> Plan:
+               equipment: EquipmentPlan, roster: Roster, stages: list[StageResult],
+               method: str, budget: Budget, seed: int, workers: int, clock: float) -> Plan:
     """From an equipment plan to the whole plan: moves, people, named units, coverage.
-    ``rosters`` keeps the greedy part per equipment plan, so trying one twice is cheap."""
-    rosters = {} if rosters is None else rosters
-    if id(equipment) not in rosters:
-        rosters[id(equipment)] = _roster(scenario, requirements, origin, equipment)
-    move_tasks, trips, tasks, by_day, greedy_days, greedy_load = rosters[id(equipment)]
+    ``roster`` is the greedy part for this equipment plan; ``budget`` the solver time."""
+    by_day, greedy_days = roster.by_day, roster.greedy_days
     weights = {sid: session_weight(scenario, sid) for sid in scenario.sessions}
     equipped = {sid for sid in scenario.sessions
                 if all(equipment.serve.get((k, sid), 0)
@@ -147,18 +175,18 @@ def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
                      greedy_days[day][1].transfer) for day in days}
     groups = teams(scenario)
     if method != "greedy":
-        # first the time goes to coverage, on the days the greedy left work undone; what is
-        # left then evens out the load, day after day; each team of people on its own
+        # first the budget goes to coverage, on the days the greedy left work undone; what
+        # is left then evens out the load, day after day; each team of people on its own
         pending = [(day, people, mine) for day in days if short(day)
                    for people, mine in _split(groups, by_day[day])]
+        cover_work = 0.8 * budget.left()
+        start = budget.spent
         for n, (day, people, mine) in enumerate(pending):
-            left = 0.85 * (time_limit - (time.perf_counter() - clock))
+            left = cover_work - (budget.spent - start)
             share = left * len(mine) / sum(len(m) for _d, _p, m in pending[n:])
-            if share < 0.2:
-                break  # out of time: the greedy's days stand
             results[day], found = _merge(results[day], mine, _cover_day(
-                scenario, mine, day, weights, equipped, greedy_load, seed, workers, share,
-                results[day], greedy_days[day][1].used_posts(results[day][0]), people))
+                scenario, mine, day, weights, equipped, roster.greedy_load, seed, workers,
+                budget, share, results[day], people))
             stages += found
     load: dict[str, int] = {}
     done: dict[str, tuple[str, int]] = {}
@@ -166,19 +194,22 @@ def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
         day_tasks = by_day[day]
         if method != "greedy":
             for people, mine in _split(groups, day_tasks):
-                left = time_limit - (time.perf_counter() - clock)
-                share = left * len(mine) / (sum(len(by_day[d]) for d in days[n:]) or 1)
-                if share > 0.2:
+                share = budget.share(len(mine), sum(len(by_day[d]) for d in days[n:]))
+                if share > 0.05:
                     results[day], found = _merge(results[day], mine, _even_day(
-                        scenario, mine, day, weights, equipped, load, seed, workers, share,
-                        results[day], people))
+                        scenario, mine, day, weights, equipped, load, seed, workers, budget,
+                        share, results[day], people))
                     stages += found
         result, _venues, transfers = results[day]
         result = scatter_patrols(scenario, day, day_tasks, result, transfers, seed)
         _add_load(load, day_tasks, result)
         done.update(result)
-    return finish_plan(scenario, requirements, origin, equipment, tasks, move_tasks, trips, done,
-                       stages, method, time.perf_counter() - clock, seed, workers)
+    plan = finish_plan(scenario, requirements, origin, equipment, roster.tasks,
+                       roster.move_tasks, roster.trips, done, stages, method, budget.spent,
+                       seed, workers)
+    plan.summary.update(wall_guard_hit=budget.guard_hit, work_limit=budget.work)
+    plan.wall_seconds = round(time.perf_counter() - clock, 3)  # said, never written
+    return plan
 
 
 def finish_plan(scenario: Scenario, requirements, origin: dt.datetime, equipment: EquipmentPlan,
@@ -245,50 +276,52 @@ def _merge(day_result, tasks: list[Task], found):
     return (done, venues | new_venues, transfers | new_transfers), stages
 
 
-def _cover_day(scenario, tasks, day, weights, equipped, load, seed, workers, seconds, start,
-               fixed_posts, people):
-    """Get one day's work done: first with the busy posts of ``start`` pinned (small, fast);
-    if work is still undone, again with the posts around it free to move. Whatever is not
-    bettered in time stands as it was."""
-    clock = time.perf_counter()
+def _cover_day(scenario, tasks, day, weights, equipped, load, seed, workers, budget, work,
+               start, people):
+    """Get one day's work done within ``work`` deterministic seconds: first with the busy
+    posts of ``start`` pinned (small, fast); while work is still undone, again with the
+    posts around it free to move, wider each time (:data:`REPAIR_MARGINS`). Whatever is
+    not bettered stands as it was."""
     done, venues, transfers = start
     stages: list[StageResult] = []
-    model = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
-                          fixed_posts=fixed_posts, people=people)
-    model.hint(done, venues, transfers)
-    model.keep_at_least(done)
-    try:
-        done, venues, transfers, found = model.solve(seconds * 0.4, workers, seed, ("tasks",))
-        stages += found
-    except RuntimeError:
-        return done, venues, transfers, stages
     wanted = {t.task_id for t in tasks if t.session_id in equipped}
-    for margin in (60, 180, 24 * 60):
-        # free the posts around the work left undone, wider each time; the rest stay put
-        left = seconds - (time.perf_counter() - clock)
-        if wanted <= set(done) or left < 0.5:
+    begin = budget.spent
+    fixed_posts = None
+    for n, margin in enumerate((0, *REPAIR_MARGINS)):
+        left = work - (budget.spent - begin)
+        if wanted <= set(done) or left <= 0.01 or budget.left() <= 0:
             break
-        undone = [t for t in tasks if t.task_id in wanted - set(done)]
-        near = {(p, q.index) for p in people for q in posts_of(scenario, p, day)
-                if any(q.start < t.latest + t.duration + margin and q.end > t.earliest - margin
-                       for t in undone)}
-        pinned = {k: v for k, v in _post_venues(scenario, day, tasks, done).items()
-                  if k not in near}
-        wide = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
-                             fixed_posts=pinned, people=people)
-        wide.hint(done, venues, transfers)
-        wide.keep_at_least(done)
+        if n == 0:  # the greedy's busy posts
+            pinned = _post_venues(scenario, day, tasks, done)
+        else:  # free the posts around the work left undone; the rest stay put
+            undone = [t for t in tasks if t.task_id in wanted - set(done)]
+            near = {(p, q.index) for p in people for q in posts_of(scenario, p, day)
+                    if any(q.start < t.latest + t.duration + margin
+                           and q.end > t.earliest - margin for t in undone)}
+            pinned = {k: v for k, v in _post_venues(scenario, day, tasks, done).items()
+                      if k not in near}
+        fixed_posts = pinned
+        model = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
+                              fixed_posts=fixed_posts, people=people)
+        model.hint(done, venues, transfers)
+        model.keep_at_least(done)
+        # the first, small model gets a little; each wider one half of what is left
+        share = left * (0.25 if n == 0 else 0.5 if n < len(REPAIR_MARGINS) else 1.0)
         try:
-            done, venues, transfers, found = wide.solve(left, workers, seed, ("tasks",))
-        except RuntimeError:
+            done, venues, transfers, found = model.solve(budget, share, workers, seed,
+                                                         ("tasks",))
+        except NoSolution:
+            continue
+        except ModelError as error:  # a bug, shown in the summary; the day stands
+            stages.append(error.stage)
             break
-        stages += [StageResult(f"{s.name}:open{margin}", s.status, s.objective, s.bound,
-                               s.seconds) for s in found]
+        stages += [StageResult(f"{s.name}:open{margin}" if margin else s.name, s.status,
+                               s.objective, s.bound, s.work) for s in found]
     return done, venues, transfers, stages
 
 
-def _even_day(scenario, tasks, day, weights, equipped, load, seed, workers, seconds, start,
-              people):
+def _even_day(scenario, tasks, day, weights, equipped, load, seed, workers, budget, work,
+              start, people):
     """Even out the load of one day, doing at least the work ``start`` does."""
     done, venues, transfers = start
     model = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
@@ -296,9 +329,11 @@ def _even_day(scenario, tasks, day, weights, equipped, load, seed, workers, seco
     model.hint(done, venues, transfers)
     model.keep_at_least(done)
     try:
-        return model.solve(seconds, workers, seed, ("load",))
-    except RuntimeError:
+        return model.solve(budget, work, workers, seed, ("load",))
+    except NoSolution:
         return done, venues, transfers, []
+    except ModelError as error:  # a bug, shown in the summary; the day stands
+        return done, venues, transfers, [error.stage]
 
 
 def _post_venues(scenario, day, tasks, done) -> dict[tuple[str, int], str]:
@@ -375,9 +410,11 @@ def coverage_rows(scenario: Scenario, requirements, plan: Plan, tasks: list[Task
         for kind in ("patrol", "sweep", "cleanup", "collect"):
             mine = [t for t in by_session[sid] if t.kind == kind]
             got = sum(t.task_id in done for t in mine)
+            if kind in ("sweep", "cleanup"):  # a crew counts different people, as the checker
+                got = len({done[t.task_id][0] for t in mine if t.task_id in done})
             status[kind] = (got, len(mine))
             if got < len(mine):
-                missing = [t for t in mine if t.task_id not in done]
+                missing = [t for t in mine if t.task_id not in done] or mine
                 a = min(t.earliest for t in missing)
                 b = max(t.latest + t.duration for t in missing)
                 reasons.append(explainer.staff(kind, sid, got, len(mine),
@@ -463,6 +500,7 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
         "stages": [{k: (None if isinstance(v, float) and math.isnan(v) else v)
                     for k, v in vars(s).items()} for s in stages],
         "solve_seconds": round(seconds, 3),
+        "model_errors": sum(s.status in ("INFEASIBLE", "MODEL_INVALID") for s in stages),
         "method": method,
         "seed": seed,
         "workers": workers,

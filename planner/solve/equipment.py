@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from planner.budget import Budget
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.requirements import Requirement
 from planner.scenario import Scenario
@@ -77,11 +77,23 @@ def departure(scenario: Scenario, origin: dt.datetime, v: str, sid: str) -> tupl
 
 @dataclass
 class StageResult:
+    """One solve: its objective and bound, and the deterministic seconds it used."""
+
     name: str
     status: str
     objective: float
     bound: float
-    seconds: float
+    work: float
+
+    @classmethod
+    def of(cls, name: str, solver: cp_model.CpSolver, status: int, budget: Budget,
+           objective: float = float("nan")) -> StageResult:
+        """The result of ``solver``'s last solve, its work booked on ``budget``."""
+        used = budget.charge(solver)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            objective = round(solver.objective_value)
+        return cls(name, solver.status_name(status), objective, solver.best_objective_bound,
+                   round(used, 3))
 
 
 @dataclass
@@ -221,10 +233,11 @@ class EquipmentModel:
             self.full[sid] = full
 
     # -- solving ------------------------------------------------------------------------------
-    def solve(self, time_limit: float, workers: int, seed: int,
+    def solve(self, budget: Budget, work: float, workers: int, seed: int,
               hint: EquipmentPlan | None = None) -> EquipmentPlan:
-        """Solve the three stages in order; a stage that finds nothing in time keeps the
-        answer before it (at worst ``hint``, the greedy plan)."""
+        """Solve the stages in order within ``work`` deterministic seconds of ``budget``;
+        a stage that finds nothing keeps the answer before it (at worst ``hint``, the
+        greedy plan). A model the solver finds invalid or infeasible is a bug: raised."""
         m = self.model
         if hint is not None:
             self._hint(hint)
@@ -241,7 +254,7 @@ class EquipmentModel:
         moves = sum(self.cost_terms)
         stages: list[StageResult] = []
         best = hint
-        clock = time.perf_counter()
+        start = budget.spent
         # Units short first: it is a flow problem the LP solves at once, and when nothing is
         # short every session is complete, so the coverage stage has nothing left to prove.
         plan = [("units_first", short, 0.3), ("coverage", uncovered, 0.3), ("units", short, 0.1),
@@ -253,20 +266,19 @@ class EquipmentModel:
                 stages.append(StageResult(name, stages[0].status, 0, 0.0, 0.0))
                 continue
             m.minimize(objective)
-            left = time_limit - (time.perf_counter() - clock)
-            solver = _solver(max(share * time_limit, left * share * 2), workers, seed)
+            left = work - (budget.spent - start)
+            solver = budget.solver(max(share * work, left * share * 2), workers, seed)
             # a flow model: its LP is all it needs, so skip the costly probing and symmetry
             solver.parameters.cp_model_probing_level = 0
             solver.parameters.symmetry_level = 0
             status = solver.solve(m)
+            stages.append(StageResult.of(name, solver, status, budget))
+            if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+                raise ModelError(f"equipment model, stage {name}: {solver.status_name(status)}",
+                                 stages[-1])
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                # nothing found in time: keep the answer so far and go on to the next stage
-                stages.append(StageResult(name, solver.status_name(status), float("nan"),
-                                          solver.best_objective_bound, solver.wall_time))
-                continue
-            value = round(solver.objective_value)
-            stages.append(StageResult(name, solver.status_name(status), value,
-                                      solver.best_objective_bound, solver.wall_time))
+                continue  # nothing found within the budget: keep the answer so far
+            value = stages[-1].objective
             if name != "units_first" or value == 0:
                 # units_first only settles the order when nothing is short; otherwise
                 # coverage comes first and this stage is only the coverage stage's hint
@@ -277,7 +289,7 @@ class EquipmentModel:
                 stay={k: solver.value(v) for k, v in self.stay.items()},
                 bring={k: solver.value(v) for k, v in self.bring.items() if solver.value(v)})
         if best is None:
-            raise RuntimeError("equipment model: no plan found in time")
+            raise ModelError("equipment model: no plan found within the budget")
         best.stages = stages
         best.max_move_cost = max_move_cost(self.scenario, self.req)
         return best
@@ -297,9 +309,12 @@ class EquipmentModel:
             self.model.add_hint(var, plan.bring.get(key, 0))
 
 
-def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    return solver
+class ModelError(Exception):
+    """A model the solver calls invalid or infeasible: a bug in the model, never a
+    shortfall (shortfalls are soft, and the start it is given is a solution). Raised, not
+    hidden: a caller that keeps the greedy answer instead lists ``stage`` in the summary
+    (status INFEASIBLE or MODEL_INVALID), where ``model_errors`` counts them."""
+
+    def __init__(self, message: str, stage: StageResult | None = None) -> None:
+        super().__init__(message)
+        self.stage = stage

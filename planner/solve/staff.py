@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner.budget import Budget
 from planner.scenario import Scenario
-from planner.solve.equipment import StageResult, _solver
+from planner.solve.equipment import ModelError, StageResult
 from planner.tasks import Task, epoch, to_minute
 
 DAY = 1440
@@ -95,12 +96,16 @@ class StaffDayModel:
                  prior_load: dict[str, int], seed: int,
                  fixed_posts: dict[tuple[str, int], str] | None = None,
                  people: list[str] | None = None,
-                 fixed: dict[str, tuple[str, int]] | None = None) -> None:
+                 fixed: dict[str, tuple[str, int]] | None = None,
+                 barred: dict[str, set[str]] | None = None) -> None:
         """``fixed_posts`` pins the venue of some posts (the greedy's, by workload): the
         model then reassigns work among the people posted there and fills open posts,
         which keeps it small enough to solve in seconds. ``fixed`` tasks are done by the
-        person at the minute given (re-planning: orders outside the part re-solved)."""
+        person at the minute given (re-planning: orders outside the part re-solved).
+        ``barred`` names, per task, people who may not do it (re-planning: those already
+        in its crew before now, since a crew is that many different people)."""
         fixed = fixed or {}
+        barred = barred or {}
         self.kept = (0, 0)  # orders kept, and how many could be (see prefer)
         origin = epoch(scenario)
         fixed_posts = fixed_posts or {}
@@ -146,7 +151,8 @@ class StaffDayModel:
             where = t.from_venue or t.venue_id
             opts = []
             for p, plist in posts.items():
-                if where not in reach[p] or (t.task_id in fixed and fixed[t.task_id][0] != p):
+                if where not in reach[p] or (t.task_id in fixed and fixed[t.task_id][0] != p) or (
+                        p in barred.get(t.task_id, ())):
                     continue
                 for q in plist:
                     if (p, q.index, where) not in z:
@@ -218,10 +224,13 @@ class StaffDayModel:
         for p in people:
             m.add(self.max_load >= prior_load.get(p, 0) + sum(self.load_terms[p]))
 
-    def solve(self, time_limit: float, workers: int, seed: int,
+    def solve(self, budget: Budget, work: float, workers: int, seed: int,
               stages: tuple[str, ...] = ("tasks", "load")) -> tuple[dict, dict, dict, list]:
-        """Run the named stages in order (each fixes its result for the next); returns the
-        tasks done, post venues, transfers and the stage results."""
+        """Run the named stages in order within ``work`` deterministic seconds of ``budget``
+        (each fixes its result for the next); returns the tasks done, post venues,
+        transfers and the stage results. Raises :class:`NoSolution` when the first stage
+        finds nothing within its budget, :class:`ModelError` when the model is infeasible
+        or invalid (a bug: the hint it is given is always a solution)."""
         m = self.model
         results = []
         solver = None
@@ -235,15 +244,22 @@ class StaffDayModel:
                 m.maximize(objective)
             else:
                 m.minimize(objective)
-            solver = _solver(time_limit / len(stages), workers, seed)
-            status = solver.solve(m)
+            trial = budget.solver(work / len(stages), workers, seed)
+            status = trial.solve(m)
+            results.append(StageResult.of(f"{name}:{self.day}", trial, status, budget))
+            if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+                raise ModelError(f"staff model, day {self.day}, {name}: "
+                                 f"{trial.status_name(status)}", results[-1])
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                raise RuntimeError(f"staff model, day {self.day}: {solver.status_name(status)}")
-            value = round(solver.objective_value)
-            results.append(StageResult(f"{name}:{self.day}", solver.status_name(status), value,
-                                       solver.best_objective_bound, solver.wall_time))
+                if solver is None:
+                    raise NoSolution(f"staff model, day {self.day}: nothing within the budget")
+                break  # the stage before stands
+            solver = trial
+            value = results[-1].objective
             if sense == "max":
                 m.add(objective >= value)
+            else:
+                m.add(objective <= value)
             m.clear_hints()
             for opts in self.options.values():
                 for _, x, s in opts:
@@ -301,6 +317,10 @@ class StaffDayModel:
             if key in transfers:
                 m.add_hint(start, transfers[key][0])
                 m.add_hint(size, transfers[key][1])
+
+
+class NoSolution(Exception):
+    """The staff model found no solution within its budget: the roster it started from stands."""
 
 
 def scatter_patrols(scenario: Scenario, day: int, tasks: list[Task],
