@@ -492,6 +492,14 @@ def _rules(args: argparse.Namespace) -> int:
         print(f"# {pick(args.lang, *title)}")
         for key, default, zh, en, source in table.documented():
             print(f"{key} = {default}\n    {pick(args.lang, zh, en)}\n    source: {source}")
+    print(f"# {pick(args.lang, '求解预算（命令行选项）', 'Solver budgets (command-line options)')}")
+    for key, default, zh, en in (
+            ("plan --time-limit", PLAN_WORK, "方案的求解预算（确定性秒）",
+             "the plan's solver budget, deterministic seconds"),
+            ("replan --time-limit", REPLAN_WORK, "重新规划的求解预算（确定性秒）",
+             "a re-plan's solver budget, deterministic seconds"),
+            ("--workers", SOLVER_WORKERS, "求解线程数", "solver threads")):
+        print(f"{key} = {default}\n    {pick(args.lang, zh, en)}\n    source: planner/budget.py")
     return 0
 
 

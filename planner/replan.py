@@ -132,7 +132,8 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
         # time: unlike the previous plan's counts, it fits where the units now stand
         model = EquipmentModel(live, requirements, origin, past.state)
         equipment = model.solve(budget, time_limit * 0.6, workers, seed,
-                                hint=greedy_equipment(live, requirements, origin, past.state))
+                                hint=greedy_equipment(live, requirements, origin, past.state),
+                                start=past.state.old)
     move_tasks, trips = trips_for(live, equipment, origin)
     tasks = session_tasks(live, requirements, origin) + move_tasks
 

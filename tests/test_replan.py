@@ -60,13 +60,15 @@ def test_no_event_changes_nothing(base, tmp_path):
     checked(result, tmp_path / "same")
     # nothing to repair: people change only to do work left undone, units only where the
     # base plan left a session short
+    # a base plan with sessions short may be bettered: never worse by the weighted
+    # coverage the planner puts first (a heavy session may be covered instead of small ones)
+    before = plan.summary["objective_terms"]["uncovered_weight"]
+    assert result.plan.summary["objective_terms"]["uncovered_weight"] <= before
     if all(r.covered for r in plan.coverage):
         assert not [c for c in result.changes if c.who_kind == "unit"]
-    gone = {(c.session_id, c.what) for c in result.changes if c.change == "removed"}
-    assert gone <= {(c.session_id, c.what) for c in result.changes if c.change == "added"}
-    assert result.plan.summary["patrols"] + result.plan.summary["cleanups"] >= (
-        plan.summary["patrols"] + plan.summary["cleanups"])
-    assert result.plan.summary["sessions_covered"] >= plan.summary["sessions_covered"]
+        gone = {(c.session_id, c.what) for c in result.changes if c.change == "removed"}
+        assert gone <= {(c.session_id, c.what) for c in result.changes if c.change == "added"}
+        assert result.plan.summary["sessions_covered"] == plan.summary["sessions_covered"]
     assert {(a.item_id, a.session_id) for a in result.plan.assignments} == {
         (a.item_id, a.session_id) for a in plan.assignments}
 

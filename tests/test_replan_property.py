@@ -124,27 +124,32 @@ def test_an_overrun_keeps_its_units_when_the_next_event_comes_half_an_hour_later
 
 
 def test_a_crew_is_different_people_across_now(base):
-    """A clean-up crew whose first members began before now: those left to do it are other
-    people, and coverage counts different people, as the checker does."""
+    """A sweep or clean-up crew whose first members began before now: those left to do it
+    are other people, and coverage counts different people, as the checker does."""
     scenario, plan, _ = base
     crews = {}
     for t in plan.staff_tasks:
-        if t.task == "cleanup":
-            crews.setdefault(t.session_id, []).append(t)
-    sid, rows = next((sid, sorted(rows, key=lambda t: t.start)) for sid, rows in crews.items()
-                     if len({t.start for t in rows}) > 1 and len(rows) >= 3)
+        if t.task in ("sweep", "cleanup"):
+            crews.setdefault((t.session_id, t.task), []).append(t)
+    (sid, kind), rows = next(((key, sorted(rows, key=lambda t: t.start))
+                              for key, rows in sorted(crews.items())
+                              if len({t.start for t in rows}) > 1))
     now = rows[0].start  # the first began, the others not yet
     unit = next(a.item_id for a in plan.assignments if a.start > now)
     result = replan(scenario, plan, [{"at": stamp(now), "type": "unit_failed",
                                       "item_id": unit}])
     checked_files(result.plan, result.live)  # raises if the checker refuses it
-    session = result.live.sessions[sid]
-    need = max(1, math.ceil(session.attendees / scenario.rules.cleanup_attendees_per_person))
+    session, rules = result.live.sessions[sid], scenario.rules
+    need = (math.ceil(scenario.rooms[session.room_id].area_m2 / rules.sweep_m2_per_person)
+            if kind == "sweep" else math.ceil(session.attendees
+                                              / rules.cleanup_attendees_per_person))
     people = [t.staff_id for t in result.plan.staff_tasks
-              if t.task == "cleanup" and t.session_id == sid]
+              if t.task == kind and t.session_id == sid]
+    assert rows[0].staff_id in people  # begun before now: it stands
     assert len(people) == len(set(people))
     row = next(r for r in result.plan.coverage if r.session_id == sid)
-    assert row.cleanup_done == (len(set(people)) >= need)
+    done = row.sweep_done if kind == "sweep" else row.cleanup_done
+    assert done == (len(set(people)) >= max(1, need))
 
 
 def test_a_plan_the_checker_refuses_is_not_written_and_the_old_one_stays(base, tmp_path):

@@ -111,7 +111,9 @@ def test_the_rules_command_lists_every_rule_with_its_source():
     for key, *_ in Rules.documented() + Disruptions.documented():
         assert f"{key} = " in result.stdout
     assert result.stdout.count("source:") == len(Rules.documented()) + len(
-        Disruptions.documented())
+        Disruptions.documented()) + 3  # and the three solver budgets
+    for line in ("plan --time-limit = 2.0", "replan --time-limit = 0.5", "--workers = 1"):
+        assert line in result.stdout  # the defaults the README states
 
 
 def test_mini_totals_match_a_hand_count():

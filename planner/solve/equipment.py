@@ -234,13 +234,17 @@ class EquipmentModel:
 
     # -- solving ------------------------------------------------------------------------------
     def solve(self, budget: Budget, work: float, workers: int, seed: int,
-              hint: EquipmentPlan | None = None) -> EquipmentPlan:
+              hint: EquipmentPlan | None = None,
+              start: EquipmentPlan | None = None) -> EquipmentPlan:
         """Solve the stages in order within ``work`` deterministic seconds of ``budget``;
         a stage that finds nothing keeps the answer before it (at worst ``hint``, the
-        greedy plan). A model the solver finds invalid or infeasible is a bug: raised."""
+        greedy plan, which must fit the model). ``start``, when given, is hinted instead
+        (re-planning: the previous plan's counts, which need not fit any more). A model
+        the solver finds invalid or infeasible is a bug: raised."""
         m = self.model
-        if hint is not None:
-            self._hint(hint)
+        previous = start
+        if start is not None or hint is not None:
+            self._hint(start if start is not None else hint)
         weights = {sid: session_weight(self.scenario, sid) for sid in self.full}
         level_weight = self.scenario.rules.level_weight
         # sessions under way keep what they have: a constant, left out so that "nothing
@@ -254,7 +258,7 @@ class EquipmentModel:
         moves = sum(self.cost_terms)
         stages: list[StageResult] = []
         best = hint
-        start = budget.spent
+        begin = budget.spent
         # Units short first: it is a flow problem the LP solves at once, and when nothing is
         # short every session is complete, so the coverage stage has nothing left to prove.
         plan = [("units_first", short, 0.3), ("coverage", uncovered, 0.3), ("units", short, 0.1),
@@ -266,7 +270,10 @@ class EquipmentModel:
                 stages.append(StageResult(name, stages[0].status, 0, 0.0, 0.0))
                 continue
             m.minimize(objective)
-            left = work - (budget.spent - start)
+            if name == "changes" and previous is not None:
+                m.clear_hints()  # the fewest changes: from the previous plan's own counts
+                self._hint(previous)
+            left = work - (budget.spent - begin)
             solver = budget.solver(max(share * work, left * share * 2), workers, seed)
             # a flow model: its LP is all it needs, so skip the costly probing and symmetry
             solver.parameters.cp_model_probing_level = 0
