@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.budget import REPLAN_WORK
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.disruptions import Disruptions, draw, stamp
 from planner.plan import Plan
@@ -86,21 +87,26 @@ def batches(events: list[dict], minutes: int) -> list[list[dict]]:
 
 
 def replay(scenario: Scenario, plan: Plan, events: list[dict],
-           repair_first: bool = False) -> tuple[Plan, Scenario]:
+           repair_first: bool = False, method: str = "greedy",
+           time_limit: float = REPLAN_WORK) -> tuple[Plan, Scenario]:
     """The congress lived through ``events``: after each burst, the plan is repaired from
     the time of its first event on. Returns the final plan and the congress as it was.
     ``repair_first``: repair the plan before the congress too (a reserve is then planned
-    in from the start)."""
+    in from the start). ``method``: the re-planner's path, ``"greedy"`` (the rehearsal's)
+    or ``"cpsat"`` (the live re-planner's, with ``time_limit`` deterministic seconds per
+    re-plan)."""
     steps = [(None, [])] if repair_first else []  # (now, events so far)
     log: list[dict] = []
     for burst in batches(events, scenario.disruptions.replan_batch_minutes):
         # a burst is re-planned once, at its first event, as if all of it were known then
         log = log + [{**e, "at": burst[0]["at"]} for e in burst]
         steps.append((parse_time(burst[0]["at"]), log))
+    budget = {"time_limit": time_limit} if method == "cpsat" else {}
     live = scenario
     for n, (now, known) in enumerate(steps):
         result = replan(scenario, plan, known, now=now or default_now([], scenario),
-                        method="greedy", explain=False, coverage=n == len(steps) - 1)
+                        method=method, explain=False, coverage=n == len(steps) - 1,
+                        **budget)
         plan, live = result.plan, result.live
     return plan, live
 

@@ -133,6 +133,13 @@ class Rules:
         240, "工作人员在一个驻地连续值守的时长（岗）",
         "length of a post: time a person stays at one venue",
         "000: tasks are assigned to posts and persons (分解落实到岗、责任到人)")
+    reserve_levels: list = rule(
+        ["top_secret", "secret"],
+        "保留备用设备（N-1）的会议密级：每场会议开始前，在可及时运到的驻地留一台同类空闲设备，"
+        "以备故障替换；留空（[]）则不保留",
+        "levels whose sessions keep an N-1 reserve: before each, one idle unit of every type "
+        "it needs at a venue close enough to replace a failed one in time; [] for none",
+        "000: about one unit fails a day; 004 §九: a classified meeting is not left unprotected")
     level_weight: dict = rule(
         {"top_secret": 8, "secret": 4, "confidential": 2, "internal": 1},
         "覆盖优先级的密级权重", "coverage weight by level (attendees also count)",
@@ -154,7 +161,7 @@ def documented(cls) -> list[tuple[str, object, str, str, str]]:
 
 
 MAPPING_KEYS = {"signal_factor": SIGNALS, "patrol_interval_minutes": LEVELS, "level_weight": LEVELS}
-LEVEL_LISTS = ("jammer_levels", "cabinet_levels", "sweep_levels")
+LEVEL_LISTS = ("jammer_levels", "cabinet_levels", "sweep_levels", "reserve_levels")
 NON_NEGATIVE = {"top_secret_extra_jammers", "setup_minutes", "move_within_venue_minutes",
                 "loading_minutes", "min_patrols", "min_bag_sets_per_group"}
 

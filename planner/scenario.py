@@ -154,6 +154,12 @@ class Scenario:
     warnings: list[Problem] = field(default_factory=list)
     source: str = ""
 
+    def venue_at(self, place: str) -> str:
+        """The venue of a place in a plan: a room, or a depot written ``depot:<venue_id>``."""
+        if place.startswith("depot:"):
+            return place.removeprefix("depot:")
+        return self.venue_of(place)
+
     def venue_of(self, room_id: str) -> str:
         return self.rooms[room_id].venue_id
 

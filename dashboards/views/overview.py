@@ -31,8 +31,14 @@ def overview() -> None:
                     f"{now:%Y-%m-%d %H:%M} · plan version {snap.version}"))
     c = st.columns(5)
     c[0].metric(ui.t("进行中的会议", "Sessions in progress"), len(running))
+    n1 = plan.summary.get("n1_protected") or {}
     c[1].metric(ui.t("方案完全保障", "Fully covered in the plan"),
-                f"{sum(r.covered for r in plan.coverage)} / {len(live.sessions)}")
+                f"{sum(r.covered for r in plan.coverage)} / {len(live.sessions)}",
+                help=ui.t("另有备用设备（N-1）：设备故障时可及时替换",
+                          "N-1: a spare within reach should a unit fail"))
+    if n1.get("of"):
+        c[1].caption(ui.t(f"N-1 备用 {n1['protected']} / {n1['of']}（{100 * n1['share']:.0f}%）",
+                          f"N-1 spare {n1['protected']} / {n1['of']} ({100 * n1['share']:.0f}%)"))
     state = units.state.value_counts()
     c[2].metric(ui.t("设备 在会场 / 库存 / 途中", "Units in rooms / stored / moving"),
                 f"{state.get('room', 0)} / {state.get('depot', 0) + state.get('idle', 0)}"

@@ -19,6 +19,7 @@ from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.explain import Explainer
 from planner.plan import BagHolding, CoverageRow, Plan, StaffTask
 from planner.requirements import bag_sets_for, derive
+from planner.reserve import protection
 from planner.scenario import Scenario
 from planner.solve.equipment import (
     EquipmentModel,
@@ -499,6 +500,7 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
                                "min": min((loads.get(p, 0) for p in scenario.staff), default=0)},
         "stages": [{k: (None if isinstance(v, float) and math.isnan(v) else v)
                     for k, v in vars(s).items()} for s in stages],
+        "n1_protected": protection(scenario, plan, derive(scenario)),
         "solve_seconds": round(seconds, 3),
         "model_errors": sum(s.status in ("INFEASIBLE", "MODEL_INVALID") for s in stages),
         "method": method,
@@ -510,4 +512,4 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
 
 def place_venue(scenario: Scenario, place: str) -> str:
     """The venue of a room, or of a depot written ``depot:<venue_id>``."""
-    return place.removeprefix("depot:") if place.startswith("depot:") else scenario.venue_of(place)
+    return scenario.venue_at(place)

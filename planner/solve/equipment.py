@@ -19,6 +19,7 @@ level, (3) move cost, a move between venues costing more than one within a venue
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ class EquipmentPlan:
     bring: dict[tuple[str, str, str], int]
     stages: list[StageResult] = field(default_factory=list)
     max_move_cost: int = 0
+    spare: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, session): N-1
 
 
 @dataclass
@@ -133,9 +135,12 @@ class EquipmentModel:
         self.bring: dict[tuple[str, str, str], cp_model.IntVar] = {}
         self.full: dict[str, cp_model.IntVar] = {}
         self.cost_terms: list = []
+        self.pools: dict[tuple[str, str], list[tuple[int, object]]] = {}  # (type, venue)
+        self.spare: dict[tuple[str, str], cp_model.IntVar] = {}
         for kind in STOCK_KINDS:
             self._build_kind(kind)
         self._build_coverage()
+        self._build_reserve()
         if live is not None and live.old is not None:
             self._build_changes()
 
@@ -206,10 +211,39 @@ class EquipmentModel:
                      sum(1 for i in sc.items_of(kind) if i.venue_id == v and i.status == "ok"))
             total = len(sc.items_of(kind))
             level = stock
-            for n, (_t, _order, delta) in enumerate(sorted(evs, key=lambda e: (e[0], e[1]))):
+            timeline = self.pools[kind, v] = [(-(10**9), stock)]
+            for n, (t, _order, delta) in enumerate(sorted(evs, key=lambda e: (e[0], e[1]))):
                 nxt = m.new_int_var(0, total, f"pool_{kind}_{v}_{n}")
                 m.add(nxt == level + delta)
                 level = nxt
+                timeline.append((t, nxt))
+
+    def _build_reserve(self) -> None:
+        """N-1: before each session at a level in ``reserve_levels``, one idle unit of
+        every type it needs in the pool of a venue it could come from in time (at the
+        latest moment a unit may leave there for it). ``spare[type, session]`` says so."""
+        sc, m, live = self.scenario, self.model, self.live
+        levels = set(sc.rules.reserve_levels)
+        for (kind, sid), _serve in self.serve.items():
+            s = sc.sessions[sid]
+            if s.level not in levels or (live is not None and sid in live.started):
+                continue
+            ways = []
+            for v in sources(sc, sc.venue_of(s.room_id)):
+                _early, latest = departure(sc, self.origin, v, sid)
+                if live is not None and latest < live.now:
+                    continue
+                timeline = self.pools[kind, v]
+                level = timeline[bisect.bisect_right([t for t, _ in timeline], latest) - 1][1]
+                if isinstance(level, int):
+                    ways.append(m.new_constant(int(level >= 1)))
+                    continue
+                way = m.new_bool_var(f"spare_{kind}_{sid}_{v}")
+                m.add(level >= 1).only_enforce_if(way)
+                ways.append(way)
+            spare = m.new_bool_var(f"spare_{kind}_{sid}")
+            m.add(sum(ways) >= spare)
+            self.spare[kind, sid] = spare
 
     def _build_changes(self) -> None:
         """|new − old| for every count the previous plan had or this one may have."""
@@ -261,10 +295,14 @@ class EquipmentModel:
         begin = budget.spent
         # Units short first: it is a flow problem the LP solves at once, and when nothing is
         # short every session is complete, so the coverage stage has nothing left to prove.
+        # the reserve after coverage, so that it never costs a session; before the moves
+        unprotected = sum(weights.get(sid, 0) * (1 - x) for (_k, sid), x in self.spare.items())
         plan = [("units_first", short, 0.3), ("coverage", uncovered, 0.3), ("units", short, 0.1),
-                ("moves", moves, 0.3)]
+                ("reserve", unprotected, 0.2), ("moves", moves, 0.3)]
+        if not self.spare:
+            del plan[3]
         if self.change_terms:  # re-planning: fewest changes before cheapest moves
-            plan.insert(3, ("changes", sum(self.change_terms), 0.2))
+            plan.insert(len(plan) - 1, ("changes", sum(self.change_terms), 0.2))
         for n, (name, objective, share) in enumerate(plan):
             if n in (1, 2) and stages and stages[0].objective == 0:
                 stages.append(StageResult(name, stages[0].status, 0, 0.0, 0.0))
@@ -291,10 +329,12 @@ class EquipmentModel:
                 # coverage comes first and this stage is only the coverage stage's hint
                 m.add(objective <= value)
             self._hint_from(solver)
+            spares = {k: solver.value(v) for k, v in self.spare.items()}
             best = EquipmentPlan(
                 serve={k: solver.value(v) for k, v in self.serve.items()},
                 stay={k: solver.value(v) for k, v in self.stay.items()},
-                bring={k: solver.value(v) for k, v in self.bring.items() if solver.value(v)})
+                bring={k: solver.value(v) for k, v in self.bring.items() if solver.value(v)},
+                spare=spares)
         if best is None:
             raise ModelError("equipment model: no plan found within the budget")
         best.stages = stages

@@ -1,0 +1,93 @@
+"""The N-1 reserve (备用设备): how much of the congress a plan keeps a spare unit for.
+
+A session at a level in ``rules.reserve_levels`` is *protected* for a unit type it
+needs when, at the latest moment a unit could leave for it from some venue within
+reach (road time, loading and setup counted, as for any move), a usable unit of that
+type stands idle there: not serving, not on its way, and not waiting in a room for
+that room's next session. Should one of its units fail at the check before setup,
+that unit can replace it in time.
+
+Counted from the plan's rows (assignments and moves) and the scenario alone, so the
+figure in ``summary.json`` is what the files show; the equipment model keeps the
+reserve as a stage after coverage and before moves (:mod:`planner.solve.equipment`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+
+from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.plan import Plan
+from planner.scenario import Scenario
+
+
+def _move_minutes(scenario: Scenario, a: str, b: str) -> int:
+    rules = scenario.rules
+    if a == b:
+        return rules.move_within_venue_minutes
+    return scenario.network.whole_minutes(a, b) + rules.loading_minutes
+
+
+def _busy(plan: Plan) -> dict[str, list[tuple[dt.datetime, dt.datetime, str]]]:
+    """Per unit: the spans it is taken (serving, moving, or held in a room for the room's
+    next session) and, for each, the place it is at the span's end."""
+    spans: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
+    for a in plan.assignments:
+        spans[a.item_id].append((a.start, a.end, a.room_id))
+    for m in plan.moves:
+        spans[m.item_id].append((m.depart, m.arrive, m.to_room_id))
+    out = {}
+    for unit, items in spans.items():
+        items.sort()
+        held = []
+        for (_a1, b1, r1), (a2, _b2, r2) in itertools.pairwise(items):
+            if r1 == r2 and a2 > b1:
+                held.append((b1, a2, r1))  # stays in the room for its next session
+        out[unit] = sorted(items + held)
+    return out
+
+
+def protection(scenario: Scenario, plan: Plan, requirements: dict) -> dict:
+    """How many (session, unit type) pairs that need units are protected, over all
+    sessions and over those at ``reserve_levels``: ``{"protected", "of", "share",
+    "at_reserve_levels": {"protected", "of"}}``."""
+    levels = set(scenario.rules.reserve_levels)
+    setup = dt.timedelta(minutes=scenario.rules.setup_minutes)
+    radius = scenario.rules.move_radius_minutes
+    busy = _busy(plan)
+    usable = {kind: [i for i in scenario.items_of(kind) if i.status == "ok"]
+              for kind in STOCK_KINDS}
+    counts = {True: [0, 0], False: [0, 0]}  # at a reserve level? -> [protected, of]
+    for sid, req in requirements.items():
+        s = scenario.sessions[sid]
+        venue = scenario.venue_of(s.room_id)
+        for kind in STOCK_KINDS:
+            if getattr(req, REQUIREMENT_FIELD[kind]) <= 0:
+                continue
+            mine = counts[s.level in levels]
+            mine[1] += 1
+            mine[0] += any(_idle_in_reach(scenario, busy.get(i.item_id, []), i, venue,
+                                          s.start - setup, radius, s.start)
+                           for i in usable[kind])
+    protected, of = counts[True][0] + counts[False][0], counts[True][1] + counts[False][1]
+    return {"protected": protected, "of": of, "share": round(protected / of, 4) if of else 1.0,
+            "at_reserve_levels": {"protected": counts[True][0], "of": counts[True][1]}}
+
+
+def _idle_in_reach(scenario: Scenario, spans, item, venue: str, due: dt.datetime,
+                   radius: float, start: dt.datetime) -> bool:
+    """Could the unit leave from where it stands, idle, and be in the room by ``due``?"""
+    failed = scenario.failed_since.get(item.item_id)
+    if failed is not None and failed <= start:
+        return False
+    place, free = f"depot:{item.venue_id}", dt.datetime.min
+    for a, b, where in spans:
+        if a > due:
+            break
+        place, free = where, b
+    here = scenario.venue_at(place)
+    if scenario.network.travel_minutes(here, venue) > radius:
+        return False
+    return free <= due - dt.timedelta(minutes=_move_minutes(scenario, here, venue))
