@@ -61,3 +61,20 @@ def test_the_plan_keeps_off_failed_units_and_people_who_cannot_come(tmp_path):
     assert not [t for t in plan.staff_tasks
                 if t.staff_id == "P2" and t.start < back and t.end > off]
     assert "X1" in {r.session_id for r in plan.coverage}
+
+
+def test_a_plan_made_after_a_logged_absence_keeps_off_it_whatever_the_seed():
+    """Patrol times slide towards a seeded time: never into a time the person was
+    reported off duty (a rehearsal run's absence, on the reference congress)."""
+    from planner.verify import checked_files
+    from tests.conftest import REFERENCE
+
+    scenario = load_scenario(REFERENCE)
+    off, back = dt.datetime(2021, 11, 27, 15, 55), dt.datetime(2021, 11, 27, 19, 35)
+    live = apply_events(scenario, [{"at": "2021-11-27T15:55", "type": "staff_unavailable",
+                                    "staff_id": "P002", "until": "2021-11-27T19:35"}])
+    for seed in range(3):
+        plan = make_plan(live, method="greedy", seed=seed)
+        checked_files(plan, live)  # raises PlanRejected if a task falls in the absence
+        assert not [t for t in plan.staff_tasks if t.staff_id == "P002"
+                    and off < t.start < back]

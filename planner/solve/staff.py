@@ -337,6 +337,10 @@ def scatter_patrols(scenario: Scenario, day: int, tasks: list[Task],
     for (p, _qi), (start, size) in transfers.items():
         if size:
             busy[p].append((start, start + size, ""))
+    origin = epoch(scenario)
+    for p in list(busy):  # logged as unavailable: no patrol slides into that time
+        for a, b in scenario.unavailable.get(p, []):
+            busy[p].append((to_minute(a, origin), to_minute(b, origin), ""))
     out = dict(done)
     for p, items in busy.items():
         items.sort()
