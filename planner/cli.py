@@ -382,7 +382,8 @@ def _simulate(args: argparse.Namespace) -> int:
         # the solver's own threads whatever --workers is: the runs must not depend on it
         base = make_plan(scenario, time_limit=args.time_limit, seed=args.seed,
                          workers=SOLVER_WORKERS)
-    ctx = Context(scenario, base, seed=args.seed, keep=args.keep, sizing_runs=args.sizing_runs)
+    ctx = Context(scenario, base, seed=args.seed, keep=args.keep, sizing_runs=args.sizing_runs,
+                  method=args.replan)
     with tqdm(total=args.runs, unit=pick(args.lang, "次", "run"), disable=None,
               desc=pick(args.lang, "推演", "rehearsal"), file=sys.stderr) as bar:
         results = simulate(ctx, args.runs, workers=args.workers, scheduler=args.scheduler,
@@ -580,6 +581,9 @@ def build_parser() -> argparse.ArgumentParser:
                         f"(default {PLAN_WORK:g})")
     p.add_argument("--sizing-runs", type=int, default=10,
                    help="runs replayed with reserves for the sizing table (default 10)")
+    p.add_argument("--replan", choices=("greedy", "cpsat"), default="greedy",
+                   help="how each run re-plans: greedy (the fast path, default) or cpsat "
+                        "(the live re-planner operators use; about 40 times slower)")
     p.add_argument("--keep", type=int, default=3,
                    help="runs whose full event log and final plan are kept (default 3)")
     p.set_defaults(run=_simulate)

@@ -52,6 +52,7 @@ class Context:
     seed: int = 0
     keep: int = 3          # runs whose event log and final plan are kept whole
     sizing_runs: int = 10  # runs replayed again with reserves, for the sizing table
+    method: str = "greedy"  # the re-planner's path: greedy (fast) or cpsat (the live one)
 
 
 @dataclass
@@ -209,7 +210,7 @@ def run_once(ctx: Context, run: int) -> RunResult:
     scenario = ctx.scenario
     rng = rng_for(ctx.seed, run)
     events = draw(scenario, ctx.plan, scenario.disruptions, rng)
-    final, live = replay(scenario, ctx.plan, events)
+    final, live = replay(scenario, ctx.plan, events, method=ctx.method)
     work = work_log(live, final, scenario.disruptions, rng)
     short = shortfalls(final)
     s = final.summary

@@ -23,7 +23,7 @@ from planner.requirements import derive, patrol_spans
 from planner.scenario import load_scenario
 from planner.solve import make_plan
 from planner.tasks import epoch, session_tasks, to_minute
-from planner.verify import verify
+from planner.verify import checked_files, verify
 from tests.conftest import MINI, REFERENCE, copy_scenario, run_cli
 
 OUTPUTS = ("sessions.csv", "runs.csv", "uncovered.csv", "peak_use.csv", "sizing.csv",
@@ -250,3 +250,16 @@ def test_the_tables_count_what_the_runs_say(reference):
     assert got["jammer"]["extra_for_under_1pct_95"] is None
     figures = found["figures"].set_index("figure")
     assert figures.loc["paper_tonnes"]["mean"] == 5.0 and figures.loc["paper_tonnes"].off == 0
+
+
+def test_a_rehearsal_through_the_live_replanner_passes_the_checker(reference):
+    """``--replan cpsat``: the runs re-plan as operators' re-plans do, burst by burst; each
+    final plan passes the checker against the congress its log leaves, and it is a plan
+    of that congress (the drawn ad-hoc sessions are in it)."""
+    scenario, plan = reference
+    for run in range(1):
+        events = draw(scenario, plan, scenario.disruptions, rng_for(3, run))
+        final, live = replay(scenario, plan, events, method="cpsat", time_limit=0.1)
+        checked_files(final, live)  # raises PlanRejected otherwise
+        drawn = {e["session_id"] for e in events if e["type"] == "adhoc_session"}
+        assert drawn <= {r.session_id for r in final.coverage}
