@@ -33,11 +33,13 @@ replay (rehearsal) or the oracle's plan. Run by hand:
 
     .venv/bin/python -m bench.robustness_bench                 # 6 runs of the reference
     .venv/bin/python -m bench.robustness_bench --runs 2 --scale 3 --no-oracle --json rows.json
+    .venv/bin/python -m bench.robustness_bench --no-reserve    # the same runs without the reserve
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import statistics
@@ -188,20 +190,29 @@ def main() -> None:
                         help="1: the reference congress; 3: a generated one three times its size")
     parser.add_argument("--oracle", action=argparse.BooleanOptionalAction, default=True,
                         help="also plan each run's final congress from scratch")
+    parser.add_argument("--reserve", action=argparse.BooleanOptionalAction, default=True,
+                        help="keep the N-1 reserve (rules.reserve_levels); --no-reserve: none")
     parser.add_argument("--json", metavar="OUT", help="write the base plan and the rows as JSON")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="robustbench-") as tmp:
         folder = REFERENCE if args.scale == 1 else write(Path(tmp) / "congress", scale=3, seed=1)
         scenario = load_scenario(folder)
+    if not args.reserve:
+        scenario = dataclasses.replace(
+            scenario, rules=dataclasses.replace(scenario.rules, reserve_levels=[]))
     clock = time.perf_counter()
     base = make_plan(scenario, seed=0)
-    head = {"scale": args.scale, "seed": args.seed, "runs": args.runs,
+    head = {"scale": args.scale, "seed": args.seed, "runs": args.runs, "reserve": args.reserve,
             "base_sessions_covered": base.summary["sessions_covered"],
             "base_sessions": base.summary["sessions"],
+            "base_moves": base.summary["moves"],
+            "base_move_cost": base.summary["objective_terms"]["move_cost"],
+            "base_n1_protected": base.summary["n1_protected"],
             "base_seconds": round(time.perf_counter() - clock, 1)}
     print(f"base plan: {head['base_sessions_covered']}/{head['base_sessions']} sessions "
-          f"covered ({head['base_seconds']} s)", flush=True)
+          f"covered ({head['base_seconds']} s), {head['base_moves']} moves (cost "
+          f"{head['base_move_cost']}), N-1 {head['base_n1_protected']}", flush=True)
     rows = []
     for r in range(args.runs):
         for row in run(scenario, base, args.seed, r, args.oracle):
