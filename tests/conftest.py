@@ -56,6 +56,17 @@ def copy_scenario(source: Path, dest: Path, overlay: Path | None = None) -> Path
     return dest
 
 
+@pytest.fixture(scope="session")
+def reference_base():
+    """The reference congress and its plan with the default budget, made once per test
+    process (deterministic: the same plan whichever test asks first). Read, never change."""
+    from planner.scenario import load_scenario
+    from planner.solve import make_plan
+
+    scenario = load_scenario(REFERENCE)
+    return scenario, make_plan(scenario, seed=0)
+
+
 @pytest.fixture
 def mini_copy(tmp_path: Path) -> Path:
     return copy_scenario(MINI, tmp_path / "mini")

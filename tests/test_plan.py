@@ -15,7 +15,7 @@ from planner.plan import write_plan
 from planner.scenario import load_scenario
 from planner.solve import make_plan
 from planner.verify import verify
-from tests.conftest import MINI, REFERENCE, ROOT, copy_scenario, run_cli
+from tests.conftest import MINI, ROOT, copy_scenario, run_cli
 
 CONTRACT_COLUMNS = {
     "assignments": "item_id,item_type,session_id,room_id,start,end",
@@ -41,9 +41,8 @@ def checked(scenario, plan, folder):
 
 
 @pytest.fixture(scope="module")
-def reference_plan(tmp_path_factory):
-    scenario = load_scenario(REFERENCE)
-    plan = make_plan(scenario, seed=0)
+def reference_plan(tmp_path_factory, reference_base):
+    scenario, plan = reference_base
     folder = checked(scenario, plan, tmp_path_factory.mktemp("ref") / "plan")
     return scenario, plan, folder
 

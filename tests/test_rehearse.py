@@ -20,20 +20,17 @@ from planner.live import apply_events
 from planner.plan import write_plan
 from planner.rehearse import Context, replay, rng_for, run_once, shortfalls, with_reserve
 from planner.requirements import derive, patrol_spans
-from planner.scenario import load_scenario
-from planner.solve import make_plan
 from planner.tasks import epoch, session_tasks, to_minute
 from planner.verify import checked_files, verify
-from tests.conftest import MINI, REFERENCE, copy_scenario, run_cli
+from tests.conftest import MINI, copy_scenario, run_cli
 
 OUTPUTS = ("sessions.csv", "runs.csv", "uncovered.csv", "peak_use.csv", "sizing.csv",
            "figures.csv", "summary.json")
 
 
 @pytest.fixture(scope="module")
-def reference():
-    scenario = load_scenario(REFERENCE)
-    return scenario, make_plan(scenario, seed=0)
+def reference(reference_base):
+    return reference_base
 
 
 def test_drawn_disruptions_are_valid_events_and_follow_the_seed(reference):

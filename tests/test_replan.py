@@ -34,9 +34,8 @@ DAY = [
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    scenario = load_scenario(REFERENCE)
-    plan = make_plan(scenario, seed=0)
+def base(tmp_path_factory, reference_base):
+    scenario, plan = reference_base
     folder = write_plan(plan, tmp_path_factory.mktemp("base") / "plan")
     assert not verify(scenario, folder)[0]
     return scenario, read_plan(folder), folder

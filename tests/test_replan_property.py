@@ -14,8 +14,6 @@ from planner.errors import Problems
 from planner.events import check_events
 from planner.plan import plan_from_files, read_plan, write_plan
 from planner.replan import replan
-from planner.scenario import load_scenario
-from planner.solve import make_plan
 from planner.verify import PlanRejected, checked_files, verify
 from tests.bursts import burst
 from tests.conftest import REFERENCE, jsonl, run_cli
@@ -25,9 +23,9 @@ PARTS = 4
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    scenario = load_scenario(REFERENCE)
-    folder = write_plan(make_plan(scenario, seed=0), tmp_path_factory.mktemp("base") / "plan")
+def base(tmp_path_factory, reference_base):
+    scenario, plan = reference_base
+    folder = write_plan(plan, tmp_path_factory.mktemp("base") / "plan")
     assert not verify(scenario, folder)[0]
     return scenario, read_plan(folder), folder
 
