@@ -48,6 +48,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.replan_bench import p95
 from planner.disruptions import draw
 from planner.generate import write
 from planner.live import apply_events
@@ -128,12 +129,6 @@ def run(scenario: Scenario, base: Plan, seed: int, r: int, oracle: bool) -> list
                      "sessions": len(plan.coverage), "seconds": round(seconds, 2),
                      "rejected": rejection(plan, live)})
     return rows
-
-
-def p95(values: list[float]) -> float:
-    """95th percentile by nearest rank."""
-    ordered = sorted(values)
-    return ordered[math.ceil(0.95 * len(ordered)) - 1]
 
 
 def interval(values: list[float]) -> str:

@@ -23,13 +23,6 @@ from planner.plan import Plan
 from planner.scenario import Scenario
 
 
-def _move_minutes(scenario: Scenario, a: str, b: str) -> int:
-    rules = scenario.rules
-    if a == b:
-        return rules.move_within_venue_minutes
-    return scenario.network.whole_minutes(a, b) + rules.loading_minutes
-
-
 def _busy(plan: Plan) -> dict[str, list[tuple[dt.datetime, dt.datetime, str]]]:
     """Per unit: the spans it is taken (serving, moving, or held in a room for the room's
     next session) and, for each, the place it is at the span's end."""
@@ -90,4 +83,4 @@ def _idle_in_reach(scenario: Scenario, spans, item, venue: str, due: dt.datetime
     here = scenario.venue_at(place)
     if scenario.network.travel_minutes(here, venue) > radius:
         return False
-    return free <= due - dt.timedelta(minutes=_move_minutes(scenario, here, venue))
+    return free <= due - dt.timedelta(minutes=scenario.move_minutes(here, venue))

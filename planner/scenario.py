@@ -154,6 +154,12 @@ class Scenario:
     warnings: list[Problem] = field(default_factory=list)
     source: str = ""
 
+    def move_minutes(self, from_venue: str, to_venue: str) -> int:
+        """Door-to-door minutes to move a unit: within a venue, or by road plus loading."""
+        if from_venue == to_venue:
+            return self.rules.move_within_venue_minutes
+        return self.network.whole_minutes(from_venue, to_venue) + self.rules.loading_minutes
+
     def venue_at(self, place: str) -> str:
         """The venue of a place in a plan: a room, or a depot written ``depot:<venue_id>``."""
         if place.startswith("depot:"):

@@ -67,6 +67,19 @@ def reference_base():
     return scenario, make_plan(scenario, seed=0)
 
 
+@pytest.fixture(scope="session")
+def reference_folder(reference_base, tmp_path_factory):
+    """The reference plan written, checked, and read back as re-planning reads a plan in
+    force: (scenario, plan, folder)."""
+    from planner.plan import read_plan, write_plan
+    from planner.verify import verify
+
+    scenario, plan = reference_base
+    folder = write_plan(plan, tmp_path_factory.mktemp("base") / "plan")
+    assert not verify(scenario, folder)[0]
+    return scenario, read_plan(folder), folder
+
+
 @pytest.fixture
 def mini_copy(tmp_path: Path) -> Path:
     return copy_scenario(MINI, tmp_path / "mini")

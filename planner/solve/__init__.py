@@ -246,8 +246,8 @@ def finish_plan(scenario: Scenario, requirements, origin: dt.datetime, equipment
         return plan
     unstaffed = {t.session_id for t in move_tasks if t.task_id not in done}
     plan.coverage = coverage_rows(scenario, requirements, plan, tasks, done, unstaffed, origin)
-    plan.summary = summarize_plan(scenario, plan, stages, equipment, method, seconds, seed,
-                                  workers)
+    plan.summary = summarize_plan(scenario, requirements, plan, stages, equipment, method,
+                                  seconds, seed, workers)
     return plan
 
 
@@ -287,7 +287,6 @@ def _cover_day(scenario, tasks, day, weights, equipped, load, seed, workers, bud
     stages: list[StageResult] = []
     wanted = {t.task_id for t in tasks if t.session_id in equipped}
     begin = budget.spent
-    fixed_posts = None
     for n, margin in enumerate((0, *REPAIR_MARGINS)):
         left = work - (budget.spent - begin)
         if wanted <= set(done) or left <= 0.01 or budget.left() <= 0:
@@ -301,9 +300,8 @@ def _cover_day(scenario, tasks, day, weights, equipped, load, seed, workers, bud
                            and q.end > t.earliest - margin for t in undone)}
             pinned = {k: v for k, v in _post_venues(scenario, day, tasks, done).items()
                       if k not in near}
-        fixed_posts = pinned
         model = StaffDayModel(scenario, tasks, day, weights, equipped, load, seed,
-                              fixed_posts=fixed_posts, people=people)
+                              fixed_posts=pinned, people=people)
         model.hint(done, venues, transfers)
         model.keep_at_least(done)
         # the first, small model gets a little; each wider one half of what is left
@@ -431,7 +429,7 @@ def coverage_rows(scenario: Scenario, requirements, plan: Plan, tasks: list[Task
     return rows
 
 
-def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
+def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[StageResult],
                    equipment: EquipmentPlan, method: str, seconds: float, seed: int,
                    workers: int) -> dict:
     """summary.json: the counts, and the objective with its bound.
@@ -500,7 +498,7 @@ def summarize_plan(scenario: Scenario, plan: Plan, stages: list[StageResult],
                                "min": min((loads.get(p, 0) for p in scenario.staff), default=0)},
         "stages": [{k: (None if isinstance(v, float) and math.isnan(v) else v)
                     for k, v in vars(s).items()} for s in stages],
-        "n1_protected": protection(scenario, plan, derive(scenario)),
+        "n1_protected": protection(scenario, plan, requirements),
         "solve_seconds": round(seconds, 3),
         "model_errors": sum(s.status in ("INFEASIBLE", "MODEL_INVALID") for s in stages),
         "method": method,

@@ -40,11 +40,8 @@ def session_weight(scenario: Scenario, session_id: str) -> int:
 
 
 def move_minutes(scenario: Scenario, from_venue: str, to_venue: str) -> int:
-    """Door-to-door minutes to move a unit: within a venue, or by road plus loading."""
-    rules = scenario.rules
-    if from_venue == to_venue:
-        return rules.move_within_venue_minutes
-    return scenario.network.whole_minutes(from_venue, to_venue) + rules.loading_minutes
+    """Door-to-door minutes to move a unit (:meth:`Scenario.move_minutes`)."""
+    return scenario.move_minutes(from_venue, to_venue)
 
 
 def max_move_cost(scenario: Scenario, requirements: dict[str, Requirement]) -> int:
