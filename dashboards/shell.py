@@ -9,11 +9,13 @@ import os
 import streamlit as st
 
 import ui
-from planner.accounts import ROLE_NAMES, AccountError, authenticate, create_user
+from planner import accounts
+from planner.accounts import ROLE_NAMES, AccountError, create_user
 
 
 def first_commander() -> None:
-    """No account yet: the environment's, or the form's."""
+    """No account yet: the environment's, or the form's, which asks for the set-up code
+    the server printed to its console (so only someone at the server makes it)."""
     store = ui.store()
     name, password = os.environ.get("PLANNER_ADMIN_USER"), os.environ.get(
         "PLANNER_ADMIN_PASSWORD")
@@ -21,15 +23,24 @@ def first_commander() -> None:
         try:
             create_user(store, name, name, "commander", password, who="PLANNER_ADMIN_USER",
                         first=True)
-        except AccountError as error:  # said, and the form below is there instead
-            st.error("PLANNER_ADMIN_USER / PLANNER_ADMIN_PASSWORD: " + error.text(ui.lang()))
+        except AccountError as error:  # said; the form below still needs the code
+            st.error(ui.t("环境变量 PLANNER_ADMIN_USER / PLANNER_ADMIN_PASSWORD 被拒绝：",
+                          "PLANNER_ADMIN_USER / PLANNER_ADMIN_PASSWORD refused: ")
+                     + error.text(ui.lang()) + ui.t(
+                         "。请改正后重启服务器，或在下方用设置码创建。",
+                         ". Correct it and restart the server, or use the set-up code "
+                         "below."))
         else:
             st.rerun()
+    accounts.setup_code()  # printed to the server's console once
     st.title(ui.t("创建第一个指挥账户", "Create the first commander account"))
-    st.info(ui.t("系统中还没有任何账户。第一个账户为指挥角色，可管理其他账户。没有默认密码。",
+    st.info(ui.t("系统中还没有任何账户。第一个账户为指挥角色，可管理其他账户。没有默认密码。"
+                 "请输入服务器控制台上显示的一次性设置码。",
                  "There is no account yet. The first one is a commander, who manages the "
-                 "others. There is no default password."))
+                 "others. There is no default password. Type the one-time set-up code the "
+                 "server printed on its console."))
     with st.form("first"):
+        code = st.text_input(ui.t("设置码", "Set-up code"), type="password", key="first_code")
         username = st.text_input(ui.t("用户名", "User name"), key="first_username")
         full = st.text_input(ui.t("姓名", "Full name"), key="first_name")
         password = st.text_input(ui.t("密码（至少 8 位）", "Password (8 characters or more)"),
@@ -41,8 +52,7 @@ def first_commander() -> None:
                 st.error(ui.t("两次输入的密码不一致", "the passwords differ"))
                 return
             try:
-                create_user(store, username, full, "commander", password, who=username,
-                            first=True)
+                accounts.create_first_commander(store, username, full, password, code)
             except AccountError as error:
                 st.error(error.text(ui.lang()))
                 return
@@ -50,22 +60,39 @@ def first_commander() -> None:
             st.rerun()
 
 
+def address() -> str:
+    """The client's address as Streamlit sees it ("unknown" on localhost or in tests).
+    Sign-in counts failures per address only for a real one (not unknown or loopback,
+    which every client would share): :func:`planner.accounts.counted_address`."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # no client context (a bare script run)
+        return "unknown"
+    return ip if isinstance(ip, str) and ip else "unknown"  # AppTest gives a mock
+
+
 def sign_in() -> None:
     st.title(ui.t("保密服务保障规划器", "Secrecy-support operations planner"))
     if not ui.store().users():
         first_commander()
         return
+    if st.session_state.pop("ended", False):
+        st.warning(ui.t("您的密码或角色已更改，请重新登录", "your password or role was changed: "
+                        "sign in again"))
     with st.form("login"):
         username = st.text_input(ui.t("用户名", "User name"), key="login_username")
         password = st.text_input(ui.t("密码", "Password"), type="password",
                                  key="login_password")
         if st.form_submit_button(ui.t("登录", "Sign in")):
-            found = authenticate(ui.store(), username, password)
+            try:
+                found = accounts.sign_in(ui.store(), username, password, address())
+            except AccountError as error:  # too many failures: wait, or locked
+                st.error(error.text(ui.lang()))
+                return
             if found is None:
                 st.error(ui.t("用户名或密码不正确", "wrong user name or password"))
                 return
-            st.session_state.user = {"username": found.username, "name": found.name,
-                                     "role": found.role}
+            st.session_state.user = found
             st.rerun()
 
 
@@ -117,16 +144,19 @@ PAGES = {  # file, zh, en, icon, the least role that sees it
 
 def recheck() -> None:
     """The signed-in account as the store has it now: a disabled account is signed out,
-    a changed role takes effect at the next click."""
+    and so is one whose password or role was changed since it signed in (its session
+    epoch moved on)."""
     u = ui.user()
     if not u:
         return
     found = ui.store().user(u["username"])
     if found is None or not found.active:
         st.session_state.pop("user", None)
+    elif accounts.session_epoch(ui.store(), found.username) != u.get("epoch"):
+        st.session_state.pop("user", None)
+        st.session_state.ended = True
     else:
-        st.session_state.user = {"username": found.username, "name": found.name,
-                                 "role": found.role}
+        st.session_state.user = {**u, "name": found.name, "role": found.role}
 
 
 def main() -> None:

@@ -85,14 +85,21 @@ def _plan(args: argparse.Namespace) -> int:
     return _write_checked(args, plan, scenario)
 
 
-def _occupied(args: argparse.Namespace) -> bool:
-    """``--out`` holds something that is not a plan folder: said, and nothing is written."""
+FOLDER_KINDS = {"plan": ("方案目录", "plan folder"), "report": ("报告目录", "report folder"),
+                "rehearsal": ("推演结果目录", "rehearsal folder")}
+
+
+def _occupied(args: argparse.Namespace, what: str = "plan") -> bool:
+    """``--out`` holds something that is not a ``what`` folder this tool wrote, or holds
+    other files too: said, and it is left as it is."""
     from planner.plan import occupied
 
-    if not occupied(args.out, "summary.json"):
+    if not occupied(args.out, what):
         return False
-    print(pick(args.lang, f"输出目录 {args.out} 已存在且不是方案目录，未写入",
-                f"{args.out} exists and is not a plan folder; nothing written"), file=sys.stderr)
+    zh, en = FOLDER_KINDS[what]
+    print(pick(args.lang, f"输出目录 {args.out} 已存在，不是本工具写的{zh}或其中有别的文件，未写入",
+               f"{args.out} exists and is not a {en} this tool wrote, or holds other "
+               "files; nothing written"), file=sys.stderr)
     return True
 
 
@@ -207,7 +214,9 @@ def _now(args: argparse.Namespace):
 def _read_plan(args: argparse.Namespace):
     """The plan folder ``--plan``, or None when it cannot be read (said on stderr)."""
     from planner.plan import read_plan
+    from planner.verify import readable_plan
 
+    readable_plan(args.plan)  # a damaged folder is refused, naming the file and row
     try:
         return read_plan(args.plan)
     except (OSError, ValueError, KeyError) as error:
@@ -302,7 +311,12 @@ def _events(args: argparse.Namespace) -> int:
         lines = [e for _n, e in read_lines(args.jsonl, problems)]
         problems.raise_if_any()
         ok, message = verify_chain(lines)
-        return _chain_verdict(ok, message, args.lang)
+        code = _chain_verdict(ok, message, args.lang)
+        if not args.checkpoint:
+            return code
+        # the file carries no log name: the scenario, when given, says whose log it is
+        log = load_scenario(args.scenario).name if args.scenario else None
+        return _checkpoint_verdict(args, lines, None, log) or code
     scenario = load_scenario(args.scenario)
     store = Store(args.db)
     log = scenario.name
@@ -331,12 +345,104 @@ def _events(args: argparse.Namespace) -> int:
         return 0
     ok, message = verify_chain(entries)
     head_seq, head_hash = store.head(log)
+    if args.action == "checkpoint":
+        return _write_checkpoint(args, log, entries, (head_seq, head_hash))
     if ok and entries and (entries[-1].seq, entries[-1].hash) != (head_seq, head_hash):
         ok, message = False, (f"the log ends at entry {entries[-1].seq} but its head says "
                               f"{head_seq}: entries after {entries[-1].seq} were removed")
     elif ok and not entries and head_seq:
         ok, message = False, f"all {head_seq} entries were removed"
-    return _chain_verdict(ok, message, args.lang)
+    code = _chain_verdict(ok, message, args.lang)
+    if args.checkpoint:
+        return _checkpoint_verdict(args, entries, (head_seq, head_hash), log) or code
+    return code
+
+
+def _write_checkpoint(args: argparse.Namespace, log: str, entries: list, head) -> int:
+    """``events checkpoint``: the log's head signed with the key outside the database."""
+    from planner import checkpoint
+
+    try:
+        key, folder = checkpoint.signer(args.key_dir), checkpoint.key_dir(args.key_dir)
+        if key is None:
+            return _refuse(args.lang, f"{folder} 中没有签名密钥：请先运行 python -m planner "
+                                      "keys init",
+                           f"no signing key in {folder}: run python -m planner keys init first")
+        if checkpoint.head_of(entries) != tuple(head):
+            return _refuse(args.lang, f"日志记录与日志头（第 {head[0]} 条）不符，不签检查点：请先 "
+                                      "events verify",
+                           f"the log's entries do not match its head (entry {head[0]}); no "
+                           "checkpoint: run events verify")
+        cp = checkpoint.of_log(log, entries, key)
+    except checkpoint.CheckpointError as error:
+        return _refuse(args.lang, error.zh, error.en)
+    if args.out:
+        try:
+            Path(args.out).write_text(cp.text(), encoding="utf-8")
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            return _refuse(args.lang, f"无法写入检查点 {args.out}：{reason}",
+                           f"cannot write the checkpoint to {args.out}: {reason}")
+        print(pick(args.lang, f"检查点已写入 {args.out}：{checkpoint.describe(cp, 'zh')}",
+                   f"checkpoint written to {args.out}: {checkpoint.describe(cp, 'en')}"))
+    else:
+        sys.stdout.write(cp.text())
+    return 0
+
+
+def _checkpoint_verdict(args: argparse.Namespace, entries: list, head, log: str | None) -> int:
+    """``events verify --checkpoint FILE``: the log against a signed checkpoint."""
+    from planner import checkpoint
+
+    try:
+        text = Path(args.checkpoint).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return _refuse(args.lang, f"无法读取检查点 {args.checkpoint}：{error}",
+                       f"cannot read the checkpoint {args.checkpoint}: {error}")
+    try:
+        key = checkpoint.verifier(args.key_dir)
+        cp, problems = checkpoint.verify(text, entries, key, head, log)
+    except checkpoint.CheckpointError as error:
+        return _refuse(args.lang, f"检查点校验未通过：{error.zh}",
+                       f"checkpoint refused: {error.en}")
+    if log is None:  # an exported file, no scenario given: whose log the checkpoint is for
+        print(pick(args.lang, f"检查点属于日志 {cp.log}（未给出场景，日志名未核对）",
+                   f"the checkpoint is for the log {cp.log} (no scenario given; the log's "
+                   "name was not checked)"))
+    if problems:
+        print(pick(args.lang, f"事件日志与签名检查点（{cp.size} 条）不符：",
+                   f"The event log does not match the signed checkpoint ({cp.size} entries):"),
+              file=sys.stderr)
+        for zh, en in problems:
+            print(f"  - {pick(args.lang, zh, en)}", file=sys.stderr)
+        return 1
+    print(pick(args.lang, f"事件日志与签名检查点相符：前 {cp.size} 条未被改动"
+                          f"（密钥 {key.label()}）",
+               f"The event log matches the signed checkpoint: its first {cp.size} entries are "
+               f"unchanged (key {key.label()})"))
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    """``keys init``: the checkpoint signing key, outside the database."""
+    from planner import checkpoint
+
+    folder = checkpoint.key_dir(args.dir)
+    try:
+        checkpoint.init_keys(folder, args.name)
+    except FileExistsError:
+        return _refuse(args.lang, f"{folder} 中已有密钥，未改动（已签的检查点要用它校验）",
+                       f"{folder} holds a key already; left as it is (signed checkpoints "
+                       "verify with it)")
+    except ValueError:
+        return _usage(args.lang, "密钥名不能有空格或 '+'", "a key name has no spaces and no '+'")
+    except OSError as error:
+        return _refuse(args.lang, f"无法写入 {folder}：{error}", f"cannot write {folder}: {error}")
+    print(pick(args.lang, f"已生成签名密钥：{folder / checkpoint.KEY_FILE}"
+                          f"（仅本人可读，勿放入数据库），公钥：{folder / checkpoint.PUBLIC_FILE}",
+               f"signing key written: {folder / checkpoint.KEY_FILE} (owner only; keep it out "
+               f"of the database), public key: {folder / checkpoint.PUBLIC_FILE}"))
+    return 0
 
 
 def _chain_verdict(ok: bool, message: str, lang: str) -> int:
@@ -354,7 +460,6 @@ def _simulate(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from planner.plan import occupied
     from planner.rehearsal_report import write_rehearsal
     from planner.rehearse import Context, simulate
     from planner.scenario import load_scenario
@@ -364,11 +469,7 @@ def _simulate(args: argparse.Namespace) -> int:
         return _usage(args.lang, "--runs、--workers 须至少为 1，--sizing-runs、--keep 不能为负",
                       "--runs and --workers must be at least 1; --sizing-runs and --keep "
                       "not below 0")
-    out = Path(args.out)
-    if occupied(out, "rehearsal.html"):  # refused now, not after the runs
-        print(pick(args.lang, f"输出目录 {args.out} 已存在且不是推演结果目录，未写入",
-                    f"{args.out} exists and is not a rehearsal folder; nothing written"),
-              file=sys.stderr)
+    if _occupied(args, "rehearsal"):  # refused now, not after the runs
         return 1
     clock = time.perf_counter()
     scenario = load_scenario(args.scenario)
@@ -436,16 +537,12 @@ def format_rehearsal(info: dict, lang: str, folder: Path, seconds: float) -> str
 
 
 def _report(args: argparse.Namespace) -> int:
-    from planner.plan import occupied
     from planner.report import PlanMismatch, build
-    from planner.report_files import MARKER, write_report
+    from planner.report_files import write_report
     from planner.scenario import load_scenario
     from planner.store import default_url
 
-    if occupied(args.out, MARKER):
-        print(pick(args.lang, f"输出目录 {args.out} 已存在且不是报告目录，未写入",
-                    f"{args.out} exists and is not a report folder; nothing written"),
-              file=sys.stderr)
+    if _occupied(args, "report"):
         return 1
     scenario = load_scenario(args.scenario)
     plan = _read_plan(args)
@@ -471,6 +568,7 @@ def _report(args: argparse.Namespace) -> int:
                        "nothing written")
     folder = write_report(args.out, report, scenario, args.lang)
     print(report.text[args.lang])
+    print("\n".join(report.checkpoint_lines(args.lang)))
     print(pick(args.lang, f"报告已写入 {folder}：report.html、report.xlsx、report.docx、"
                            "figures.json",
                 f"Report written to {folder}: report.html, report.xlsx, report.docx, "
@@ -597,8 +695,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder for the report")
     p.set_defaults(run=_report)
 
-    p = sub.add_parser("events", help="the event log: import, export, verify")
-    p.add_argument("action", choices=("import", "export", "verify"))
+    p = sub.add_parser("events", help="the event log: import, export, verify, checkpoint")
+    p.add_argument("action", choices=("import", "export", "verify", "checkpoint"))
     p.add_argument("scenario", nargs="?", help="scenario folder or workbook (the log is its)")
     p.add_argument("file", nargs="?", help="JSON Lines file to import")
     p.add_argument("--db", help="database URL (default PLANNER_DB, or data/planner.db)")
@@ -606,7 +704,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="who logs the events (when an event names nobody)")
     p.add_argument("--out", help="export to this file instead of the screen")
     p.add_argument("--file", dest="jsonl", help="verify an exported JSON Lines file instead")
+    p.add_argument("--checkpoint", help="verify: check the log against this signed checkpoint")
+    p.add_argument("--key-dir", help="checkpoint keys (default PLANNER_KEY_DIR, or "
+                                     "data/keys)")
     p.set_defaults(run=_events)
+
+    p = sub.add_parser("keys", help="set up the key that signs log checkpoints")
+    p.add_argument("action", choices=("init",))
+    p.add_argument("--dir", help="key folder (default PLANNER_KEY_DIR, or data/keys)")
+    p.add_argument("--name", default="secrecy-planner", help="the key's name in signatures")
+    p.set_defaults(run=_keys)
 
     p = sub.add_parser("rules", help="list the planning rules, their defaults and sources")
     p.set_defaults(run=_rules)

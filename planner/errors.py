@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from planner.i18n import t
 
 MAX_REPORTED = 50
+ECHOED = ("value", "key", "error", "start", "end", "field")  # params that repeat input
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class Problems:
 
     def add(self, file: str, key: str, /, row: int | None = None, column: str | None = None,
             **params: object) -> None:
+        from planner.limits import MAX_SHOWN, MAX_SHOWN_ERROR, shown
+
+        # a user's value is echoed short: a huge one must not become a huge message
+        params = {k: shown(v, MAX_SHOWN_ERROR if k == "error" else MAX_SHOWN)
+                  if k in ECHOED else v for k, v in params.items()}
         self.items.append(Problem(file, key, row, column, params))
 
     def unknown_key(self, file: str, key: str, known: list[str] | tuple[str, ...],

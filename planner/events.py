@@ -8,12 +8,16 @@ the problem; a file with any bad line stores nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
 
+from planner import limits
 from planner import vocabulary as vocab
-from planner.errors import Problems
+from planner.errors import Problem, Problems
+from planner.i18n import t
+from planner.live import in_force, voided
 from planner.scenario import Scenario, parse_time
 from planner.tables import decode
 
@@ -32,6 +36,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "bag_weighed": ("bag_set_id", "kg", "venue_id"),
     "document_found": ("room_id", "level", "note"),
     "destroyed": ("kg", "venue_id", "witnesses"),
+    "void": ("voids", "reason"),  # entry number `voids` counts for nothing from then on
 }
 
 
@@ -41,17 +46,24 @@ def read_lines(path: str | Path, problems: Problems) -> list[tuple[int, dict]]:
     if not path.exists():
         problems.add(path.name, "missing_file", file=path.name)
         return []
-    text = decode(path.read_bytes())
-    if text is None:
+    data = limits.read_bytes(path, problems)
+    text = decode(data) if data is not None else None
+    if data is not None and text is None:
         problems.add(path.name, "bad_encoding")
+    if text is None:
         return []
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        if limits.too_many_rows(path.name, number, problems):
+            break
+        if len(line) > limits.MAX_EVENT_BYTES:
+            problems.add(path.name, "event_too_long", row=number, limit=limits.MAX_EVENT_BYTES)
+            continue
         try:
             value = json.loads(line, parse_constant=_no_constant)
-        except (json.JSONDecodeError, ValueError) as error:
+        except (json.JSONDecodeError, ValueError, RecursionError) as error:
             problems.add(path.name, "bad_event_json", row=number,
                          error=getattr(error, "msg", str(error)))
             continue
@@ -77,10 +89,27 @@ class EventChecker:
         self.s = scenario
         self.sessions = {sid: (s.room_id, s.start, s.end) for sid, s in scenario.sessions.items()}
         self.cancelled: set[str] = set()
+        # an event's times lie within the congress's days, give or take EVENT_MARGIN_DAYS
+        days, margin = scenario.days(), dt.timedelta(days=limits.EVENT_MARGIN_DAYS)
+        self.earliest = dt.datetime.combine(days[0], dt.time()) - margin if days else None
+        self.latest = (dt.datetime.combine(days[-1], dt.time()) + dt.timedelta(days=1) + margin
+                       if days else None)
+        self.history: list[dict] = []  # every event so far, in log order (entry n at n - 1)
         for e in logged or []:
             self._remember(e)
 
     def _remember(self, e: dict) -> None:
+        self.history.append(e)
+        if e.get("type") != "void":
+            self._learn(e)
+            return
+        # what the checker knows is the log without what is voided: learnt again
+        self.sessions = {sid: (s.room_id, s.start, s.end) for sid, s in self.s.sessions.items()}
+        self.cancelled = set()
+        for x in in_force(self.history):
+            self._learn(x)
+
+    def _learn(self, e: dict) -> None:
         if e.get("type") == "adhoc_session":
             self.sessions[e["session_id"]] = (e["room_id"], parse_time(e["start"]),
                                               parse_time(e["end"]))
@@ -141,9 +170,16 @@ class EventChecker:
                 if (isinstance(value, bool) or not isinstance(value, int | float)
                         or not math.isfinite(value) or value < 0):
                     bad(name, "event_bad_kg", value=value)
+                elif value > limits.MAX_NUMBER["kg"]:
+                    bad(name, "too_large", value=value, limit=f"{limits.MAX_NUMBER['kg']:,}")
         for name in ("new_end", "until", "start", "end"):
             if name in FIELDS[kind] and parse_time(str(e[name])) is None:
                 bad(name, "bad_time", value=e[name])
+        for name in ("at", "new_end", "until", "start", "end"):
+            t = parse_time(str(e.get(name, ""))) if name == "at" or name in FIELDS[kind] else None
+            if t and self.earliest and limits.time_outside(t, self.earliest, self.latest):
+                bad(name, "time_out_of_range", value=e[name], low=f"{self.earliest:%Y-%m-%d}",
+                    high=f"{self.latest:%Y-%m-%d}")
         if kind == "document_found" and vocab.lookup(vocab.LEVELS, str(e["level"])) is None:
             bad("level", "unknown_value", value=e["level"], choices=vocab.choices(vocab.LEVELS))
         if kind == "destroyed" and not (isinstance(e["witnesses"], list)
@@ -152,11 +188,16 @@ class EventChecker:
             bad("witnesses", "event_witnesses")
         if kind == "adhoc_session":
             self._check_adhoc(e, bad)
+        if kind == "void":
+            self._check_void(e, bad)
         if kind == "extend_session" and len(problems.items) == before:
             room, start, _end = self.sessions[e["session_id"]]
             new_end = parse_time(e["new_end"])
             if new_end <= start:
                 bad("new_end", "end_not_after_start", start=start, end=e["new_end"])
+            elif new_end - start > dt.timedelta(hours=limits.MAX_SESSION_HOURS):
+                bad("new_end", "session_too_long", limit=limits.MAX_SESSION_HOURS, start=start,
+                    end=e["new_end"])
             other = self._taken(room, start, new_end, but=e["session_id"])
             if other:
                 bad("new_end", "event_room_taken", room=room, other=other)
@@ -176,16 +217,67 @@ class EventChecker:
             bad("level", "unknown_value", value=e["level"], choices=vocab.choices(vocab.LEVELS))
         a, b = parse_time(str(e["start"])), parse_time(str(e["end"]))
         n = e["attendees"]
-        if isinstance(n, str) and n.strip().isdigit():
+        if isinstance(n, str) and n.strip().isdigit() and len(n) <= 15:
             n = e["attendees"] = int(n)  # as sessions.csv would have it
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
             bad("attendees", "not_positive", value=n)
+        elif n > limits.MAX_NUMBER["attendees"]:
+            bad("attendees", "too_large", value=n, limit=f"{limits.MAX_NUMBER['attendees']:,}")
         if a and b and b <= a:
             bad("end", "end_not_after_start", start=e["start"], end=e["end"])
+        elif a and b and b - a > dt.timedelta(hours=limits.MAX_SESSION_HOURS):
+            bad("end", "session_too_long", limit=limits.MAX_SESSION_HOURS, start=e["start"],
+                end=e["end"])
         if a and b and e["room_id"] in self.s.rooms:
             other = self._taken(e["room_id"], a, b)
             if other:
                 bad("start", "event_room_taken", room=e["room_id"], other=other)
+
+    def _check_void(self, e: dict, bad) -> None:
+        """A void names an earlier entry that is not a void, not voided already, and (for
+        an ad-hoc session) not named by a later entry still in force."""
+        if not isinstance(e["reason"], str):
+            bad("reason", "event_not_text", field="reason", value=e["reason"])
+        n = e["voids"]
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(self.history):
+            bad("voids", "event_void_missing", value=n)
+            return
+        target, gone = self.history[n - 1], voided(self.history)
+        if target.get("type") == "void":
+            bad("voids", "event_void_void", value=n)
+        elif n in gone:
+            bad("voids", "event_void_twice", value=n)
+        elif target.get("type") == "adhoc_session":
+            later = [m for m, x in enumerate(self.history[n:], start=n + 1)
+                     if m not in gone and x.get("session_id") == target["session_id"]]
+            if later:
+                bad("voids", "event_void_used", value=n, session=target["session_id"],
+                    later=later[0])
+                return
+        if target.get("type") != "void" and n not in gone:
+            later = self._no_longer_fits(n)
+            if later:
+                m, why = later
+                bad("voids", "event_void_conflict", value=n, later=m,
+                    why_zh=t(why.key, "zh", column=why.column, **why.params),
+                    why_en=t(why.key, "en", column=why.column, **why.params))
+
+    def _no_longer_fits(self, n: int) -> tuple[int, Problem] | None:
+        """The first entry in force that would no longer pass were entry ``n`` voided (a
+        revived session whose room and time a later session or extension took), and why.
+
+        The entries in force without entry ``n`` are checked again in order by a fresh
+        checker, so what the log says after the void is what a log checked that way holds.
+        """
+        fresh, gone = EventChecker(self.s), {**voided(self.history), n: {}}
+        for m, x in enumerate(self.history, start=1):
+            if x.get("type") == "void" or x.get("seq", m) in gone:
+                continue
+            problems = Problems()
+            if not fresh.check({k: v for k, v in x.items() if k not in RESERVED}, "", m,
+                               problems):
+                return x.get("seq", m), problems.items[0]
+        return None
 
     def _taken(self, room: str, a, b, but: str = "") -> str | None:
         """The session already in ``room`` at some time in [a, b), if any."""

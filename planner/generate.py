@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from planner.disruptions import stamp
+from planner.sheets import safe_text
 
 FIRST_DAY = dt.date(2021, 11, 26)
 DAYS = 5
@@ -337,7 +338,7 @@ def write(out: str | Path, scale: int = 1, seed: int = 0) -> Path:
             with open(tmp / f"{name}.csv", "w", newline="", encoding="utf-8-sig") as f:
                 writer = csv.DictWriter(f, fieldnames=list(rows[0]))
                 writer.writeheader()
-                writer.writerows(rows)
+                writer.writerows({k: safe_text(v) for k, v in row.items()} for row in rows)
         (tmp / "scenario.yaml").write_text(settings_yaml(scale, seed), encoding="utf-8")
         if out.exists():
             out.rmdir()

@@ -26,9 +26,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "这不是场景：请给出一个文件夹（CSV 和 scenario.yaml）或一个 .xlsx 工作簿",
         "this is not a scenario: give a folder (CSV files and scenario.yaml) or an .xlsx workbook",
     ),
+    # uploads, names and congresses (planner.uploads, planner.paths, operations)
+    "upload_kind": ("只能导入 .xlsx 工作簿或 .zip 压缩的场景文件夹",
+                    "only an .xlsx workbook or a .zip of a scenario folder can be imported"),
+    "upload_too_large": ("文件过大（{size} 字节，最多 {limit} 字节）",
+                         "the file is too large ({size} bytes, at most {limit})"),
+    "bad_zip": ("不是有效的 .zip 文件", "not a valid .zip file"),
+    "zip_unsafe_entry": ("压缩包中的 {entry} 指向压缩包以外或是链接，拒绝解压",
+                         "{entry} in the archive points outside it or is a link; refused"),
+    "zip_too_large": ("解压后超过 {limit} 字节，拒绝解压",
+                      "unpacked it exceeds {limit} bytes; refused"),
+    "zip_too_many": ("压缩包中的文件超过 {limit} 个", "the archive holds more than {limit} files"),
+    "unsafe_name": ("名称 {value} 不可用：只能用字母、汉字、数字和 _ . -，以字母或数字开头，"
+                    "最多 64 个字符",
+                    "the name {value} cannot be used: letters, digits and _ . - only, "
+                    "starting with a letter or digit, at most 64 characters"),
+    "log_mismatch": ("已有名为 {name} 的大会，其事件日志的 {n} 条记录与此场景不符（见下）；"
+                     "若是另一次大会，请在 scenario.yaml 中另取 name",
+                     "a congress named {name} exists and {n} entries of its event log do not "
+                     "fit this scenario (below); if this is another congress, give it another "
+                     "name in scenario.yaml"),
     # files and tables
     "not_found": ("找不到方案：{path}", "scenario not found: {path}"),
     "missing_file": ("缺少文件 {file}", "the file {file} is missing"),
+    # input limits (planner.limits)
+    "not_a_file": ("{file} 不是文件（是文件夹或特殊文件）",
+                   "{file} is not a file (a folder or a special file)"),
+    "unreadable": ("无法读取文件：{error}", "the file cannot be read: {error}"),
+    "file_too_big": ("文件过大（{size} 字节，最多 {limit} 字节）",
+                     "the file is too large ({size} bytes, at most {limit})"),
+    "too_many_rows": ("行数超过上限 {limit}（若表末有大量空行或格式，请删除后再保存）",
+                      "more than {limit} rows (delete empty or formatted rows beyond the data "
+                      "and save again)"),
+    "too_many_columns": ("有 {n} 列，超过上限 {limit} 列（若有多余的空列或格式，请删除后再保存）",
+                         "{n} columns, more than the {limit} allowed (delete empty or formatted "
+                         "columns beyond the data and save again)"),
+    "too_large": ("{value} 不合常理：最大为 {limit}", "{value} is implausible: at most {limit}"),
+    "time_out_of_range": ("时间 {value} 不合常理：应在 {low} 至 {high} 之间",
+                          "the time {value} is implausible: it must lie between {low} and {high}"),
+    "congress_too_long": ("会议从 {first} 持续到 {last}，超过 {limit} 天",
+                          "the sessions run from {first} to {last}, more than {limit} days"),
+    "session_too_long": ("会议时长超过 {limit} 小时（{start}–{end}）",
+                         "the session lasts more than {limit} hours ({start}–{end})"),
+    "event_too_long": ("一行事件超过 {limit} 字节", "the event line is longer than {limit} bytes"),
+    "bad_plan_json": ("JSON 格式错误：{error}", "not valid JSON: {error}"),
+    "not_a_plan": ("{file} 不是方案文件夹", "{file} is not a plan folder"),
     "missing_sheet": ("工作簿中缺少工作表 {sheet}", "the workbook has no sheet {sheet}"),
     "bad_encoding": (
         "文件编码无法识别（应为 UTF-8、带 BOM 的 UTF-8 或 GBK/GB18030）",
@@ -130,6 +172,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event_session_exists": ("会议编号 {value} 已被使用", "the session id {value} is taken"),
     "event_room_taken": ("会场 {room} 这段时间已有会议 {other}",
                          "the room {room} is taken by session {other} at that time"),
+    "event_void_missing": ("日志中没有第 {value} 条记录，无法作废",
+                           "the log has no entry {value} to void"),
+    "event_void_void": ("第 {value} 条本身是作废记录，不能作废",
+                        "entry {value} is itself a void and cannot be voided"),
+    "event_void_twice": ("第 {value} 条已被作废", "entry {value} was voided already"),
+    "event_void_used": ("第 {value} 条增加的会议 {session} 有后续记录（第 {later} 条），"
+                        "请先作废后续记录",
+                        "entry {value} added the session {session}, which entry {later} "
+                        "names: void that first"),
+    "event_void_conflict": ("作废第 {value} 条后，第 {later} 条将不再成立（{why_zh}），"
+                            "请先作废第 {later} 条",
+                            "voiding entry {value} would leave entry {later} no longer "
+                            "fitting ({why_en}): void that first"),
     "over_capacity": (
         "会议 {session} 有 {attendees} 人，超过会场 {room} 的容量 {capacity} 人",
         "session {session} has {attendees} attendees, more than room {room} holds ({capacity})",

@@ -15,12 +15,32 @@ from planner import vocabulary as vocab
 from planner.scenario import Scenario, Session, parse_time
 
 
+def voided(events: list[dict]) -> dict[int, dict]:
+    """The entries that ``void`` entries void: {entry number: the void entry}. An entry's
+    number is its ``seq``, or its place in ``events`` (1, 2, …) when the log's own fields
+    were left off (a JSON Lines file)."""
+    return {e["voids"]: e for e in events if e.get("type") == "void"}
+
+
+def in_force(events: list[dict]) -> list[dict]:
+    """The events that count: without the ``void`` entries and the entries they void.
+    Every reader that applies the log (re-planning, the report, the dashboard) goes
+    through this, so a voided entry counts for nothing anywhere."""
+    gone = voided(events)
+    if not gone:
+        return events
+    return [e for n, e in enumerate(events, start=1)
+            if e.get("type") != "void" and e.get("seq", n) not in gone]
+
+
 def apply_events(scenario: Scenario, events: list[dict],
                  until: dt.datetime | None = None) -> Scenario:
     """A new scenario with ``events`` (checked ones, in log order) applied.
 
-    Only events logged at or before ``until`` count, when it is given.
+    Only events logged at or before ``until`` count, when it is given; voided entries
+    (and the voids) never do.
     """
+    events = in_force(events)
     sessions = dict(scenario.sessions)
     items = dict(scenario.items)
     rooms = dict(scenario.rooms)

@@ -26,17 +26,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.accounts import audit
+from planner.accounts import at_least, audit
 from planner.budget import PLAN_WORK, REPLAN_WORK
-from planner.errors import Problems
-from planner.events import EventChecker
-from planner.live import apply_events
+from planner.errors import Problem, Problems, ScenarioError
+from planner.events import EventChecker, check_events
+from planner.live import apply_events, in_force
 from planner.plan import Plan, plan_from_files
 from planner.replan import Replan, replan
 from planner.scenario import Scenario, load_scenario, parse_time
 from planner.solve import make_plan
 from planner.store import Store
 from planner.tables import decode
+from planner.uploads import save_upload
 from planner.verify import checked_files
 
 REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "provincial_congress"
@@ -91,6 +92,7 @@ def import_scenario(store: Store, path: str | Path, who: str, time_limit: float 
     (name, plan version). Raises :class:`planner.errors.ScenarioError` on bad input,
     with nothing stored."""
     scenario = load_scenario(path)  # bad input is refused here, naming the file and row
+    _fits_the_log(store, scenario)
     files = scenario_files(path)
     with _LOCK:  # the same files read back later are this scenario: not read twice
         _SCENARIOS[_key(files)] = scenario
@@ -102,6 +104,32 @@ def import_scenario(store: Store, path: str | Path, who: str, time_limit: float 
                               note="plan made on import")
     audit(store, who, "scenario_imported", scenario=scenario.name, plan_version=version)
     return scenario.name, version
+
+
+def import_upload(store: Store, data: bytes, client_name: str, who: str,
+                  time_limit: float = PLAN_WORK) -> tuple[str, int]:
+    """A scenario uploaded through the dashboard (an .xlsx, or a .zip of a folder), saved
+    and unpacked safely (:mod:`planner.uploads`) in a folder of its own, then imported."""
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        return import_scenario(store, save_upload(data, client_name, Path(tmp)), who,
+                               time_limit)
+
+
+def _fits_the_log(store: Store, scenario: Scenario) -> None:
+    """A scenario stored under a congress's name must still fit every entry of that
+    congress's event log; another congress of the same name is refused, never laid on top
+    of the first one's log."""
+    logged = [(e.seq, {"at": e.at, "type": e.type, **e.payload})
+              for e in store.entries(scenario.name)]
+    if not logged:
+        return
+    problems = Problems()
+    check_events(scenario, logged, f"{scenario.name} events", problems)
+    if problems.items:
+        raise ScenarioError([Problem("scenario.yaml", "log_mismatch",
+                                     params={"name": scenario.name,
+                                             "n": len({p.row for p in problems.items})}),
+                             *problems.items])
 
 
 def bootstrap(store: Store, source: str | Path = REFERENCE, who: str = "system",
@@ -120,12 +148,13 @@ def bootstrap(store: Store, source: str | Path = REFERENCE, who: str = "system",
 class Snapshot:
     name: str
     scenario: Scenario
-    events: list[dict]              # the log, in order, each with seq and who
+    events: list[dict]              # the log in force, in order, each with seq and who
     seq: int                        # the last entry's number
     version: int                    # the plan in force
     plan: Plan
     live: Scenario                  # the scenario with the log applied
     versions: list[dict] = field(default_factory=list)
+    log: list[dict] = field(default_factory=list)  # every entry, voided ones and voids too
 
     @property
     def after_event(self) -> int:
@@ -149,11 +178,12 @@ def snapshot(store: Store, name: str) -> Snapshot:
         if key in _SNAPSHOTS:
             return _SNAPSHOTS[key]
     scenario = load_files(store.latest_scenario(name))
-    events = [e.line() for e in store.entries(name)]
+    entries = [e.line() for e in store.entries(name)]
+    events = in_force(entries)  # a voided entry counts for nothing in any view
     stored = store.plan(name, version)
     plan = plan_from_files(stored[1]) if stored else Plan()
-    snap = Snapshot(name, scenario, events, events[-1]["seq"] if events else 0, version, plan,
-                    apply_events(scenario, events), versions)
+    snap = Snapshot(name, scenario, events, entries[-1]["seq"] if entries else 0, version, plan,
+                    apply_events(scenario, events), versions, entries)
     with _LOCK:
         if len(_SNAPSHOTS) > 16:
             _SNAPSHOTS.clear()
@@ -163,7 +193,12 @@ def snapshot(store: Store, name: str) -> Snapshot:
 
 def log_event(store: Store, name: str, event: dict, who: str) -> int:
     """Check one event against the congress as logged so far and append it; returns its
-    number. Raises :class:`planner.errors.ScenarioError` naming the problem."""
+    number. Raises :class:`planner.errors.ScenarioError` naming the problem, and
+    PermissionError when someone other than an active commander voids an entry."""
+    if event.get("type") == "void":
+        user = store.user(who)
+        if user is None or not user.active or not at_least(user.role, "commander"):
+            raise PermissionError(f"only a commander may void an entry, and {who} is not one")
     scenario = load_files(store.latest_scenario(name))
 
     def checked(logged: list[dict]) -> list[dict]:

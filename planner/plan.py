@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from planner.sheets import plain_text, safe_text
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -89,6 +91,8 @@ FILES = {"assignments": Assignment, "moves": Move, "staff_tasks": StaffTask, "ba
 
 
 def _text(value: object) -> str:
+    if isinstance(value, str):  # a name or an operator's id: never a live formula
+        return safe_text(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, bool):
@@ -111,24 +115,63 @@ def write_rows(path: Path, kind: type, rows: list) -> None:
     Path(path).write_text(rows_text(kind, rows), encoding="utf-8-sig", newline="")
 
 
-def occupied(out: str | Path, marker: str) -> bool:
-    """A non-empty folder that is not one of ours (holds no ``marker``): never replaced."""
+# Every folder this tool writes holds this file: what kind of folder it is and every file
+# written into it. ``--out`` replaces only a folder of the same kind that still holds
+# nothing else (not a user's notes, not another kind's files, not an older tool's folder).
+OWNER = ".planner-folder.json"
+
+
+def _contents(folder: Path) -> set[str]:
+    """Every file, link and folder below ``folder``; raises OSError for one it cannot
+    read (counted as not ours, rather than as empty)."""
+    found = set()
+
+    def fail(error: OSError) -> None:
+        raise error
+
+    for top, dirs, files in os.walk(folder, onerror=fail):
+        for name in dirs + files:
+            found.add((Path(top) / name).relative_to(folder).as_posix())
+    return found
+
+
+def ours(out: str | Path, what: str) -> bool:
+    """``out`` is a folder this tool wrote as a ``what`` (plan, report, rehearsal) and it
+    holds only the files written then."""
     out = Path(out)
-    return out.exists() and any(out.iterdir()) and not (out / marker).exists()
+    try:
+        owner = json.loads((out / OWNER).read_text(encoding="utf-8"))
+        return (owner.get("kind") == what
+                and _contents(out) <= {*owner.get("files", []), OWNER})
+    except (OSError, ValueError, AttributeError, TypeError):
+        return False
+
+
+def occupied(out: str | Path, what: str) -> bool:
+    """A folder ``out`` may not be replaced by a ``what``: it exists, is not empty and is
+    not one of ours of that kind (:func:`ours`). Such a folder is never touched."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        return True
+    return out.exists() and any(out.iterdir()) and not ours(out, what)
 
 
 @contextmanager
-def atomic_folder(out: str | Path, marker: str, what: str):
+def atomic_folder(out: str | Path, what: str):
     """Write a folder whole or not at all: the body fills the temporary folder it is given,
-    which then replaces ``out``. An earlier folder of the same kind (one holding
-    ``marker``) is replaced; any other non-empty folder is refused (FileExistsError)."""
+    which then replaces ``out``. An earlier folder of the same kind that holds nothing else
+    is replaced; any other non-empty folder is refused (FileExistsError)."""
     out = Path(out)
-    if occupied(out, marker):
-        raise FileExistsError(f"{out} exists, is not empty and holds no {what}")
+    if occupied(out, what):
+        raise FileExistsError(f"{out} exists, is not empty and is not a {what} folder")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{what}-", dir=out.parent))
     try:
         yield tmp
+        (tmp / OWNER).write_text(json.dumps({"kind": what, "files": sorted(_contents(tmp))},
+                                            ensure_ascii=False, indent=0), encoding="utf-8")
+        if occupied(out, what):  # filled meanwhile by someone else: left as it is
+            raise FileExistsError(f"{out} exists, is not empty and is not a {what} folder")
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=".old-", dir=out.parent))
             os.replace(out, old / what)
@@ -165,7 +208,7 @@ def write_plan(plan: Plan, out: str | Path, extras: dict[str, tuple[type, list]]
 
 def write_files(files: dict[str, str], out: str | Path) -> Path:
     """A plan folder from its files' text (:func:`plan_files`), whole or not at all."""
-    with atomic_folder(out, "summary.json", "plan") as tmp:
+    with atomic_folder(out, "plan") as tmp:
         fill_folder(tmp, files)
     return Path(out)
 
@@ -179,7 +222,7 @@ def fill_folder(folder: Path, files: dict[str, str]) -> None:
 def read_rows(folder: str | Path, name: str) -> list[dict[str, str]]:
     """Rows of one plan file as text, for readers that check it independently."""
     with open(Path(folder) / f"{name}.csv", encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
+        return [{k: plain_text(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
 def _value(kind: str, text: str):
@@ -189,7 +232,7 @@ def _value(kind: str, text: str):
         return int(text)
     if kind == "bool":
         return text == "true"
-    return text
+    return plain_text(text)
 
 
 def read_plan(folder: str | Path) -> Plan:

@@ -27,6 +27,7 @@ from planner.demand import STOCK_KINDS
 from planner.plan import atomic_folder, write_plan
 from planner.rehearse import EXTRAS, RESOURCES, SLOT, RunResult
 from planner.scenario import Scenario
+from planner.sheets import plain_frame, safe_frame
 from planner.tasks import epoch
 
 TARGET = 0.01  # the chance of a shortfall the sizing answer aims under
@@ -197,9 +198,9 @@ def write_rehearsal(out: str | Path, scenario: Scenario, results: list[RunResult
     refused."""
     found = tables(scenario, results)
     info = summary(scenario, results, found, seed)
-    with atomic_folder(out, "rehearsal.html", "rehearsal") as tmp:
+    with atomic_folder(out, "rehearsal") as tmp:
         for name, frame in found.items():
-            frame.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+            safe_frame(frame).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
         (tmp / "summary.json").write_text(json.dumps(info, ensure_ascii=False, indent=2),
                                           encoding="utf-8")
         write_plan(base_plan, tmp / "base_plan")
@@ -220,6 +221,6 @@ def read_rehearsal(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict]:
     """A rehearsal folder's tables and summary, read back (the dashboard shows them)."""
     folder = Path(folder)
     info = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    found = {f.stem: pd.read_csv(f, encoding="utf-8-sig")
+    found = {f.stem: plain_frame(pd.read_csv(f, encoding="utf-8-sig"))
              for f in sorted(folder.glob("*.csv"))}
     return found, info

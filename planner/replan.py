@@ -31,7 +31,7 @@ from operator import attrgetter
 from planner.budget import REPLAN_WORK, SOLVER_WORKERS, Budget
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.greedy import Roster, fill, greedy_equipment, post_people
-from planner.live import apply_events
+from planner.live import apply_events, in_force
 from planner.plan import Assignment, Move, Plan, StaffTask
 from planner.requirements import derive
 from planner.scenario import Scenario, parse_time
@@ -118,7 +118,8 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
     """
     clock = time.perf_counter()
     budget = Budget(0.0 if method == "greedy" else time_limit, wall_limit)
-    now = now or default_now(events, scenario)
+    events = in_force(events)  # a voided entry counts for nothing, in the changes too
+    now = now or default_now(events, scenario)  # nor does its time move the clock
     live = apply_events(scenario, events, until=now)
     origin = epoch(live)
     minute = to_minute(now, origin)

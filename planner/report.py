@@ -15,6 +15,12 @@ Every figure comes from what was logged, not from the plan:
   destroyed is said;
 - equipment faults: ``unit_failed`` until ``unit_restored``.
 
+An entry voided by a later ``void`` counts for nothing (:func:`planner.live.in_force`);
+the report lists each void: the entry, who voided it and why. When the events are the
+store's log (with their chain), the report carries the log's checkpoint at the end of
+each day it was written to, signed with the key in ``PLANNER_KEY_DIR`` if one is set up
+(:mod:`planner.checkpoint`).
+
 A session's work counts on the day it starts, at its room's venue. The plan (the
 version the team worked to) is what was meant to happen: *plan against actual* lists
 each piece of work planned and not logged, and why: the session was cancelled, the
@@ -30,9 +36,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from planner import checkpoint as checkpoints
 from planner import vocabulary as vocab
 from planner.disruptions import stamp
-from planner.live import apply_events
+from planner.live import apply_events, in_force
 from planner.plan import Plan
 from planner.scenario import Scenario, parse_time
 
@@ -92,6 +99,13 @@ class Report:
     planned: dict                     # PLANNED, from the plan
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     text: dict[str, str] = field(default_factory=dict)   # the summary paragraph, zh and en
+    checkpoints: list = field(default_factory=list)  # (day, checkpoint) of the log, by day
+
+    def checkpoint_lines(self, lang: str) -> list[str]:
+        """``日志检查点：条数 N，哈希 …，签名密钥 …`` for each day (or that there is none)."""
+        if not self.checkpoints:
+            return [checkpoints.describe(None, lang)]
+        return [f"{day} {checkpoints.describe(cp, lang)}" for day, cp in self.checkpoints]
 
 
 def _clock(t: dt.datetime | None) -> str:
@@ -180,6 +194,13 @@ class _Log:
 def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
     """The report's figures and tables from checked events (in log order) and the plan."""
     check_plan(scenario, plan)
+    try:
+        key = checkpoints.signer()
+    except checkpoints.CheckpointError:  # a broken key file: the report says "not signed"
+        key = None
+    by_day = checkpoints.by_day(scenario.name, events, key)
+    voids = _voided(scenario, events)
+    events = in_force(events)
     events, repeats = without_repeats(events)
     live = apply_events(scenario, events)
     every = apply_events(scenario, [e for e in events if e["type"] != "cancel_session"])
@@ -242,8 +263,15 @@ def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
         "faults": _faults(live, plan, by_session, log),
         "staff": _staff(live, log),
         "incidents": _incidents(scenario, live, events),
+        "voided": voids,
+        "checkpoints": pd.DataFrame(
+            [{"day": day, "size": cp.size, "hash": cp.body().split("\n")[2],
+              "key": ", ".join(f"{n} ({i.hex()})" for n, i, _ in cp.signatures),
+              "checkpoint": cp.text()} for day, cp in by_day],
+            columns=["day", "size", "hash", "key", "checkpoint"]),
     }
     report.text = {lang: paragraph(figures, lang) for lang in ("zh", "en")}
+    report.checkpoints = by_day
     return report
 
 
@@ -495,6 +523,28 @@ def _incidents(scenario: Scenario, live: Scenario, events: list[dict]) -> pd.Dat
         rows.append({"at": _clock(parse_time(str(e["at"]))), "type": kind, "detail": zh,
                      "detail_en": en, "who": e.get("who", "")})
     return pd.DataFrame(rows, columns=["at", "type", "detail", "detail_en", "who"])
+
+
+def _voided(scenario: Scenario, events: list[dict]) -> pd.DataFrame:
+    """Each voided entry: its number, type, time and content, who logged it, and who
+    voided it, when and why."""
+    numbered = {e.get("seq", n): e for n, e in enumerate(events, start=1)}
+    rows = []
+    for e in events:
+        if e["type"] != "void" or e["voids"] not in numbered:
+            continue
+        old = numbered[e["voids"]]
+        if old["type"] in INCIDENTS:
+            zh, en = _describe(scenario, scenario, old)
+        else:
+            zh = en = " ".join(f"{k}={v}" for k, v in old.items()
+                               if k not in (*LOG_FIELDS, "at", "type"))
+        rows.append({"seq": e["voids"], "type": old["type"], "at": _clock(parse_time(
+                     str(old["at"]))), "detail": zh, "detail_en": en, "who": old.get("who", ""),
+                     "voided_by": e.get("who", ""), "voided_at": _clock(parse_time(str(e["at"]))),
+                     "reason": str(e["reason"])})
+    return pd.DataFrame(rows, columns=["seq", "type", "at", "detail", "detail_en", "who",
+                                       "voided_by", "voided_at", "reason"])
 
 
 def _describe(scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:

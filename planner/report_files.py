@@ -26,6 +26,7 @@ from planner.i18n import pick
 from planner.plan import atomic_folder
 from planner.report import FIGURES, PLANNED, WHAT, Report
 from planner.scenario import Scenario
+from planner.sheets import safe_frame
 
 MARKER = "report.html"
 # table key -> (zh title, en title); the order of the workbook's sheets
@@ -41,6 +42,8 @@ TITLES = {
     "faults": ("设备故障", "Equipment faults"),
     "staff": ("人员工作量", "Work by person"),
     "incidents": ("情况记录", "Incidents"),
+    "voided": ("作废记录", "Voided entries"),
+    "checkpoints": ("日志检查点", "Log checkpoints"),
 }
 COLUMNS = {
     "figure": ("项目", "figure"), "name": ("名称", "name"), "actual": ("实际", "actual"),
@@ -81,6 +84,10 @@ COLUMNS = {
     "staff_id": ("人员编号", "staff id"), "role": ("岗位", "role"),
     "units_set_up": ("布设设备（台次）", "units set up"), "type": ("事件", "event"),
     "detail": ("情况", "detail"),
+    "seq": ("条目", "entry"), "voided_by": ("作废人", "voided by"),
+    "voided_at": ("作废时间", "voided at"), "size": ("条数", "entries"),
+    "hash": ("哈希", "hash"), "key": ("签名密钥", "signing key"),
+    "checkpoint": ("检查点", "checkpoint"),
 }
 STATUS = {"held": ("举行", "held"), "cancelled": ("取消", "cancelled"),
           "unknown": ("不在场景中", "not in the scenario")}
@@ -127,7 +134,7 @@ def display(key: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def write_report(out: str | Path, report: Report, scenario: Scenario, lang: str = "zh") -> Path:
     """The report folder: report.html, report.xlsx, report.docx and figures.json."""
-    with atomic_folder(out, MARKER, "report") as tmp:
+    with atomic_folder(out, "report") as tmp:
         (tmp / "figures.json").write_text(json.dumps(
             {"title": report.title, "first_day": report.first_day,
              "last_day": report.last_day, "actual": report.figures,
@@ -149,13 +156,14 @@ def _period(report: Report, lang: str) -> str:
 
 
 def _paragraphs(report: Report, lang: str) -> list[str]:
-    """The summary, the reader's language first."""
-    return [report.text[lang], report.text["zh" if lang == "en" else "en"]]
+    """The summary, the reader's language first, then the log's checkpoints."""
+    return [report.text[lang], report.text["zh" if lang == "en" else "en"],
+            *report.checkpoint_lines(lang)]
 
 
 # -- HTML ---------------------------------------------------------------------------------------
 HTML_TABLES = ("figures", "by_day_venue", "gaps", "documents", "documents_by_room",
-               "destroyed", "faults", "staff", "incidents")
+               "destroyed", "faults", "staff", "incidents", "voided")
 
 
 def report_html(report: Report, scenario: Scenario, lang: str = "zh") -> str:
@@ -247,14 +255,15 @@ def _xlsx(path: Path, report: Report, lang: str) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         head = pd.DataFrame({pick(lang, "内容", "text"): [_title(lang), _period(report, lang),
                                                         *_paragraphs(report, lang)]})
-        head.to_excel(writer, sheet_name=pick(lang, "摘要", "Summary"), index=False)
+        safe_frame(head).to_excel(writer, sheet_name=pick(lang, "摘要", "Summary"), index=False)
         sheet = writer.sheets[pick(lang, "摘要", "Summary")]
         sheet.column_dimensions["A"].width = 120
         for row in sheet.iter_rows(min_row=2):
             row[0].alignment = Alignment(wrap_text=True, vertical="top")
         for key, (zh, english) in TITLES.items():
             name = english if en else zh
-            display(key, report.tables[key], lang).to_excel(writer, sheet_name=name, index=False)
+            safe_frame(display(key, report.tables[key], lang)).to_excel(writer, sheet_name=name,
+                                                                         index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
             for column in sheet.columns:
@@ -277,7 +286,7 @@ def _font(element, east_asia: str, size: float | None = None, bold: bool | None 
 
 
 DOCX_TABLES = ("figures", "by_day_venue", "documents_by_room", "destroyed", "faults", "gaps",
-               "staff")
+               "staff", "voided")
 DOCX_ROWS = 60  # rows per table in Word; the workbook has them all
 
 

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field, fields, replace
 
 from planner.errors import Problems
+from planner.limits import setting_too_large as too_large
 from planner.vocabulary import LEVELS, SIGNALS, lookup
 
 
@@ -190,6 +191,7 @@ def parse_section(raw: object, cls, section: str, parse, file: str, problems: Pr
             problems.unknown_key(file, key, known, prefix=f"{section}.")
             continue
         why, parsed = parse(key, value, getattr(base, key))
+        why = why or too_large(key, parsed)
         if why:
             problems.add(file, "bad_setting", key=f"{section}.{key}", value=value, why=why)
         else:

@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from planner import limits
 from planner import vocabulary as vocab
 from planner.disruptions import Disruptions, parse_disruptions, stamp
 from planner.errors import Problem, Problems, ScenarioError
+from planner.limits import shown
 from planner.network import VenueNetwork
+from planner.paths import safe_name
 from planner.rules import Rules, parse_rules
 from planner.tables import Table, read_folder, read_workbook
 
@@ -230,6 +233,10 @@ class Row:
         if n < 0:
             self._problem(column, "negative", value=value)
             return None
+        high = limits.number_too_large(column, n)
+        if high is not None:  # 1e300 m² would be a plan of 1e298 jammers
+            self._problem(column, "too_large", value=value, limit=f"{high:,}")
+            return None
         return int(n) if whole else n
 
     def moment(self, column: str) -> dt.datetime | None:
@@ -365,6 +372,8 @@ def _settings(settings: dict | None, file: str, problems: Problems) -> dict:
     name = str(settings.get("name") or "").strip()
     if not name and present:
         problems.add(file, "missing_key", key="name")
+    elif name and not safe_name(name):  # it names folders: never a path of its own
+        problems.add(file, "unsafe_name", value=shown(name))
     timezone = str(settings.get("timezone") or "Asia/Shanghai")
     try:
         ZoneInfo(timezone)
@@ -426,6 +435,7 @@ def _build(path: Path, tables: dict[str, Table], settings: dict | None,
     sessions = _sessions(table("sessions"), ids("rooms"), table("rooms").file, ids("groups"),
                          table("groups").file, problems)
     _check_overlaps(table("sessions").file, sessions, problems)
+    _check_span(table("sessions").file, sessions, problems)
 
     items: dict[str, Item] = {}
     for iid, row in _unique(table("inventory"), "item_id", problems):
@@ -528,6 +538,8 @@ def _sessions(table: Table, rooms: set[str] | None, rfile: str, groups: set[str]
         if start and end and end <= start:
             row._problem("end", "end_not_after_start", start=stamp(start), end=stamp(end))
             continue
+        if start and end and not _plausible_times(row, start, end):
+            continue
         if None in (room, start, end, kind, level, attendees) or bad_override:
             continue
         if bad_group:
@@ -536,6 +548,33 @@ def _sessions(table: Table, rooms: set[str] | None, rfile: str, groups: set[str]
                                 name=row.raw("name"), group_id=group, row=row.line,
                                 **overrides)
     return dict(sorted(sessions.items(), key=lambda kv: (kv[1].start, kv[0])))
+
+
+def _plausible_times(row: Row, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether a session's times lie in the years a congress can be planned for and it
+    lasts at most MAX_SESSION_HOURS (said, if not)."""
+    for column, t in (("start", start), ("end", end)):
+        if limits.time_outside(t, limits.FIRST_DAY, limits.LAST_DAY):
+            row._problem(column, "time_out_of_range", value=stamp(t),
+                         low=stamp(limits.FIRST_DAY), high=stamp(limits.LAST_DAY))
+            return False
+    if end - start > dt.timedelta(hours=limits.MAX_SESSION_HOURS):
+        row._problem("end", "session_too_long", limit=limits.MAX_SESSION_HOURS,
+                     start=stamp(start), end=stamp(end))
+        return False
+    return True
+
+
+def _check_span(file: str, sessions: dict[str, Session], problems: Problems) -> None:
+    """A congress lasts at most MAX_CONGRESS_DAYS: a session a year away is a typo."""
+    if not sessions:
+        return
+    first = min(sessions.values(), key=lambda s: s.start)
+    last = max(sessions.values(), key=lambda s: s.end)
+    if last.end - first.start > dt.timedelta(days=limits.MAX_CONGRESS_DAYS):
+        problems.add(file, "congress_too_long", row=last.row, column="end",
+                     first=stamp(first.start), last=stamp(last.end),
+                     limit=limits.MAX_CONGRESS_DAYS)
 
 
 def _check_overlaps(file: str, sessions: dict[str, Session], problems: Problems) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -104,6 +105,30 @@ class UserRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
+class SignInCounter(Base):
+    """Failed sign-ins of one account (``user:NAME``) or one client address
+    (``address:IP``) in the current window, in seconds since the epoch: what delays or
+    locks the next attempt (``planner.accounts.sign_in``). A table of its own, not columns
+    on ``users``, so a store made before it gets it from ``create_all``."""
+
+    __tablename__ = "sign_in_counters"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    since: Mapped[float] = mapped_column(Float, default=0.0)  # the window's first failure
+    last_at: Mapped[float] = mapped_column(Float, default=0.0)  # the last counted attempt
+    locked_until: Mapped[float] = mapped_column(Float, default=0.0)
+    noted_until: Mapped[float] = mapped_column(Float, default=0.0)  # refusal audited until
+
+
+class UserEpoch(Base):
+    """An account's session epoch: raised by a password reset or a role change, which
+    ends the sessions signed in under the one before."""
+
+    __tablename__ = "user_epochs"
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One logged event as stored: who logged what, when, and its place in the chain."""
@@ -137,8 +162,9 @@ def default_url() -> str:
     url = os.environ.get("PLANNER_DB")
     if url:
         return url
-    folder = Path(os.environ.get("PLANNER_DATA", "data"))
-    return f"sqlite:///{folder / 'planner.db'}"
+    from planner.paths import data_folder
+
+    return f"sqlite:///{data_folder() / 'planner.db'}"
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -302,6 +328,42 @@ class Store:
                 raise KeyError(username)
             for key, value in values.items():
                 setattr(row, key, value)
+
+    def user_epoch(self, username: str) -> int:
+        with Session(self.engine) as session:
+            row = session.get(UserEpoch, username)
+            return row.epoch if row else 0
+
+    def new_user_epoch(self, username: str) -> int:
+        """Raise the account's session epoch by one (atomically); returns the new one."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        with self.engine.begin() as conn:
+            conn.execute(insert(UserEpoch).values(username=username, epoch=1)
+                         .on_conflict_do_update(index_elements=["username"],
+                                                set_={"epoch": UserEpoch.epoch + 1}))
+        return self.user_epoch(username)
+
+    def with_counters(self, keys: list[str], change):
+        """``change({key: SignInCounter})`` on the sign-in counters of ``keys`` (made at
+        zero if missing), under their row locks, in one transaction; returns what it
+        returns (plain values: the rows are gone after)."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        keys = sorted(set(keys))  # one lock order: no deadlock between two attempts
+        with Session(self.engine) as session, session.begin():
+            for key in keys:
+                session.execute(insert(SignInCounter).values(
+                    key=key, failures=0, since=0.0, last_at=0.0, locked_until=0.0,
+                    noted_until=0.0).on_conflict_do_nothing(index_elements=["key"]))
+            rows = session.execute(select(SignInCounter).where(SignInCounter.key.in_(keys))
+                                   .order_by(SignInCounter.key).with_for_update()).scalars()
+            return change({r.key: r for r in rows})
+
+    def sign_in_locks(self, after: float) -> dict[str, float]:
+        """The counters locked past ``after``: key → locked until."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(SignInCounter.key, SignInCounter.locked_until)
+                                   .where(SignInCounter.locked_until > after)).all()
+            return {key: until for key, until in rows}
 
     def scenario_names(self) -> list[str]:
         with Session(self.engine) as session:

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import yaml
 
+from planner import limits
 from planner.errors import Problems
+from planner.sheets import plain_text, safe_row
 
 
 @dataclass
@@ -71,15 +73,24 @@ def _table(file: str, header: list[object], body: list[tuple[int, list[str]]],
 
 
 def read_csv(path: Path, problems: Problems) -> Table | None:
-    text = decode(path.read_bytes())
+    data = limits.read_bytes(path, problems)
+    if data is None:
+        return None
+    text = decode(data)
     if text is None:
         problems.add(path.name, "bad_encoding")
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, [])
+        if limits.too_many_columns(path.name, len(header), problems):
+            return None
         # Excel's row number: one per record, however many lines a quoted cell spans
-        body = list(enumerate(reader, start=2))
+        body = []
+        for number, values in enumerate(reader, start=2):
+            if limits.too_many_rows(path.name, number - 1, problems):
+                return None
+            body.append((number, values[:limits.MAX_COLUMNS]))
     except csv.Error as error:
         problems.add(path.name, "bad_csv", row=reader.line_num, error=str(error))
         return None
@@ -100,7 +111,7 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(plain_text(value)).strip()  # text as write_workbook made it safe, read back
 
 
 def read_workbook(path: Path, names: list[str], problems: Problems
@@ -108,6 +119,8 @@ def read_workbook(path: Path, names: list[str], problems: Problems
     """The sheets named in ``names`` (without .csv) and the scenario settings of a workbook."""
     from openpyxl import load_workbook
 
+    if limits.read_bytes(path, problems) is None or not _unzipped_size_ok(path, problems):
+        return {}, None
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
@@ -120,21 +133,68 @@ def read_workbook(path: Path, names: list[str], problems: Problems
         if sheet is None:
             problems.add(path.name, "missing_sheet", sheet=name)
             continue
-        rows = list(sheet.iter_rows(values_only=True))
+        rows = _sheet_rows(sheet, f"{path.name}[{name}]", problems)
+        if rows is None:
+            continue
         header = list(rows[0]) if rows else []
         body = [(i + 2, [cell_text(v) for v in r]) for i, r in enumerate(rows[1:])]
         tables[name] = _table(f"{path.name}[{name}]", header, body, problems)
     settings = None
     sheet = sheets.get("scenario") or sheets.get("scenario.yaml")
     if sheet is not None:
-        settings = _settings_from_sheet(list(sheet.iter_rows(values_only=True)),
-                                        f"{path.name}[scenario]", problems)
+        rows = _sheet_rows(sheet, f"{path.name}[scenario]", problems)
+        settings = _settings_from_sheet(rows or [], f"{path.name}[scenario]", problems)
     else:
         beside = path.with_suffix(".yaml")
         if beside.exists():
             settings = read_yaml(beside, problems)
     book.close()
     return tables, settings
+
+
+def _unzipped_size_ok(path: Path, problems: Problems) -> bool:
+    """Whether a workbook's parts unpack within MAX_UNZIPPED_BYTES (a zip bomb does not)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+            size = sum(i.file_size for i in parts)
+    except (zipfile.BadZipFile, OSError) as error:
+        problems.add(path.name, "bad_xlsx", error=str(error))
+        return False
+    # only stored and deflated parts: Python unpacks bzip2 and LZMA chunks without a cap,
+    # so a few hundred bytes could grow to gigabytes before any size is compared
+    if any(i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for i in parts):
+        problems.add(path.name, "bad_xlsx", error="compressed other than by deflate")
+        return False
+    if size > limits.MAX_UNZIPPED_BYTES:
+        problems.add(path.name, "file_too_big", size=f"{size:,}",
+                     limit=f"{limits.MAX_UNZIPPED_BYTES:,}")
+        return False
+    return True
+
+
+def _sheet_rows(sheet, file: str, problems: Problems) -> list[tuple] | None:
+    """A sheet's rows as values, or None if it is larger than a table may be. The range the
+    sheet declares (its dimension) is checked first, and reading stops at the limits
+    whatever it declares: a single cell at XFD1048576 must not mean 17 billion cells."""
+    declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
+    if limits.too_many_columns(file, declared_columns, problems):
+        return None
+    if limits.too_many_rows(file, declared_rows - 1, problems):
+        return None
+    rows = []
+    try:
+        for row in sheet.iter_rows(values_only=True, max_row=limits.MAX_ROWS + 2,
+                                   max_col=limits.MAX_COLUMNS):
+            rows.append(row)
+            if limits.too_many_rows(file, len(rows) - 1, problems):
+                return None
+    except Exception as error:  # damaged sheet data: zlib, XML and zip errors of all kinds
+        problems.add(file, "bad_xlsx", error=limits.shown(str(error)))
+        return None
+    return rows
 
 
 def _settings_from_sheet(rows: list[tuple], file: str, problems: Problems) -> dict:
@@ -144,11 +204,11 @@ def _settings_from_sheet(rows: list[tuple], file: str, problems: Problems) -> di
         if not row or row[0] is None:
             continue
         key = str(row[0]).strip()
-        value = row[1] if len(row) > 1 else None
+        value = plain_text(row[1]) if len(row) > 1 else None
         if isinstance(value, str):
             try:
-                value = yaml.safe_load(value) if value.strip() else None
-            except yaml.YAMLError as error:
+                value = limits.load_yaml(value) if value.strip() else None
+            except (yaml.YAMLError, RecursionError) as error:
                 problems.add(file, "bad_yaml", row=number, column="value",
                              error=str(error).replace("\n", " "))
                 continue
@@ -166,13 +226,16 @@ def _settings_from_sheet(rows: list[tuple], file: str, problems: Problems) -> di
 
 
 def read_yaml(path: Path, problems: Problems) -> dict | None:
-    text = decode(path.read_bytes())
+    data = limits.read_bytes(path, problems, limit=limits.MAX_YAML_BYTES)
+    if data is None:
+        return None
+    text = decode(data)
     if text is None:
         problems.add(path.name, "bad_encoding")
         return None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+        data = limits.load_yaml(text)
+    except (yaml.YAMLError, RecursionError) as error:
         problems.add(path.name, "bad_yaml", error=str(error).replace("\n", " "))
         return None
     if data is None:
@@ -224,11 +287,11 @@ def write_workbook(folder: str | Path, out: str | Path) -> Path:
     for csv_file in sorted(folder.glob("*.csv")):
         sheet = book.create_sheet(csv_file.stem)
         for values in csv.reader(io.StringIO(decode(csv_file.read_bytes()) or "")):
-            sheet.append(values)
+            sheet.append(safe_row(values))
     settings = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")) or {}
     sheet = book.create_sheet("scenario")
     sheet.append(["key", "value"])
     for key, value in _flatten(settings):
-        sheet.append([key, value])
+        sheet.append(safe_row([key, value]))
     book.save(out)
     return out

@@ -12,7 +12,9 @@ telling the truth.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import itertools
 import json
 import math
@@ -21,6 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from planner import limits
+from planner.errors import Problems
 from planner.plan import Plan, fill_folder, plan_files, read_rows
 from planner.requirements import derive, patrol_spans
 from planner.scenario import Scenario, parse_time
@@ -461,8 +465,54 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
+def readable_plan(folder: str | Path) -> None:
+    """Refuse (:class:`~planner.errors.ScenarioError`, naming the file and row) a plan folder
+    that cannot be read as one: not a folder, a file missing, too large, not UTF-8, a CSV
+    that does not parse, a summary.json that is not a JSON object. A missing moves.csv is
+    a damaged folder, not a plan without moves."""
+    folder, problems = Path(folder), Problems()
+    if not folder.is_dir():
+        problems.add(folder.name or str(folder), "not_a_plan", file=str(folder))
+        problems.raise_if_any()
+    for name in [*(f"{n}.csv" for n in PLAN_FILES), "summary.json"]:
+        path = folder / name
+        if not path.exists():
+            problems.add(name, "missing_file", file=name)
+            continue
+        data = limits.read_bytes(path, problems)
+        if data is None:
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            problems.add(name, "bad_encoding", row=data[:error.start].count(b"\n") + 1)
+            continue
+        if name == "summary.json":
+            try:
+                summary = json.loads(text)
+            except json.JSONDecodeError as error:
+                problems.add(name, "bad_plan_json", row=error.lineno, error=error.msg)
+                continue
+            except (ValueError, RecursionError) as error:
+                problems.add(name, "bad_plan_json", error=str(error))
+                continue
+            if not isinstance(summary, dict):
+                problems.add(name, "bad_plan_json", error="not an object")
+            continue
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            for number, _row in enumerate(reader):
+                if limits.too_many_rows(name, number, problems):
+                    break
+        except csv.Error as error:
+            problems.add(name, "bad_csv", row=reader.line_num, error=str(error))
+    problems.raise_if_any()
+
+
 def verify(scenario: Scenario, folder: str | Path) -> tuple[list[Violation], int]:
-    """Every violation of the contract in the plan folder, and how many checks were made."""
+    """Every violation of the contract in the plan folder, and how many checks were made.
+    A folder that cannot be read as a plan is refused first (:func:`readable_plan`)."""
+    readable_plan(folder)
     checker = Checker(scenario, Path(folder))
     violations = checker.run()
     return violations, checker.checks

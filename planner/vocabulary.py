@@ -63,6 +63,7 @@ EVENT_TYPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "bag_weighed": ("销毁袋称重", "bag weighed", ()),
     "document_found": ("发现遗失文件", "document found", ()),
     "destroyed": ("监督销毁", "destroyed", ()),
+    "void": ("作废记录", "void", ("作废",)),
 }
 
 TASKS: dict[str, tuple[str, str, tuple[str, ...]]] = {

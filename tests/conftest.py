@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,42 @@ def reference_folder(reference_base, tmp_path_factory):
 @pytest.fixture
 def mini_copy(tmp_path: Path) -> Path:
     return copy_scenario(MINI, tmp_path / "mini")
+
+
+def _pg_binary(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (folder / name).exists():
+            return str(folder / name)
+    raise RuntimeError(f"PostgreSQL's {name} is not installed (Debian package postgresql)")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on a free loopback port, stopped and removed afterwards.
+    Its folder is outside pytest's (which only root may enter): the server runs as postgres."""
+    if os.environ.get("PLANNER_SKIP_PG") == "1":
+        pytest.skip("PLANNER_SKIP_PG=1")
+    base = Path(tempfile.mkdtemp(prefix="planner-pg-"))
+    data = base / "data"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root: use the postgres account
+        shutil.chown(base, "postgres", "postgres")
+        base.chmod(0o777)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, _pg_binary("initdb"), "-D", str(data), "-A", "trust", "-U",
+                    "postgres", "--no-sync"], check=True, capture_output=True)
+    subprocess.run([*as_user, _pg_binary("pg_ctl"), "-D", str(data), "-l", str(base / "log"),
+                    "-o", f"-p {port} -h 127.0.0.1 -k {base}", "-w", "start"], check=True,
+                   capture_output=True)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, _pg_binary("pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)

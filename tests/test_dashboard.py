@@ -72,6 +72,7 @@ def test_the_first_start_asks_for_a_commander_and_no_page_opens_before_sign_in(e
     assert "创建第一个指挥账户" in titles(at)
     with pytest.raises(ValueError):  # only the sign-in page is registered
         at.switch_page("views/overview.py")
+    at.text_input(key="first_code").input(accounts.setup_code())  # from the console
     at.text_input(key="first_username").input("chief")
     at.text_input(key="first_name").input("王指挥")
     at.text_input(key="first_password").input("short")
@@ -303,7 +304,7 @@ def test_the_rehearsal_page_runs_a_rehearsal_and_shows_its_charts(env):
     assert len(at.get("plotly_chart")) >= 3
 
 
-def test_a_disabled_account_is_signed_out_at_its_next_click(env):
+def test_a_disabled_or_changed_account_is_signed_out_at_its_next_click(env):
     people(env)
     at = signed_in("op1")
     at.switch_page("views/live_log.py").run()
@@ -312,8 +313,10 @@ def test_a_disabled_account_is_signed_out_at_its_next_click(env):
     assert "总览" not in titles(at) and at.text_input(key="login_username")
     at = signed_in("view1")
     accounts.set_role(env, "view1", "operator", "chief")
-    at.run()
-    at.switch_page("views/live_log.py").run()  # the new role's pages, without signing in
+    at.run()  # a changed role ends the session: sign in again for the new role's pages
+    assert "总览" not in titles(at) and at.text_input(key="login_username")
+    at = signed_in("view1")
+    at.switch_page("views/live_log.py").run()
     assert titles(at)[0] == "现场记录"
 
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
@@ -210,45 +207,6 @@ def _check_reliability(url: str) -> None:
 
 def test_two_operators_and_a_crash_lose_nothing_on_sqlite(tmp_path):
     _check_reliability(f"sqlite:///{tmp_path / 'planner.db'}")
-
-
-def _pg_binary(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (folder / name).exists():
-            return str(folder / name)
-    raise RuntimeError(f"PostgreSQL's {name} is not installed (Debian package postgresql)")
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    """A throwaway PostgreSQL cluster on a free loopback port, stopped and removed afterwards.
-    Its folder is outside pytest's (which only root may enter): the server runs as postgres."""
-    if os.environ.get("PLANNER_SKIP_PG") == "1":
-        pytest.skip("PLANNER_SKIP_PG=1")
-    base = Path(tempfile.mkdtemp(prefix="planner-pg-"))
-    data = base / "data"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: use the postgres account
-        shutil.chown(base, "postgres", "postgres")
-        base.chmod(0o777)
-        as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, _pg_binary("initdb"), "-D", str(data), "-A", "trust", "-U",
-                    "postgres", "--no-sync"], check=True, capture_output=True)
-    subprocess.run([*as_user, _pg_binary("pg_ctl"), "-D", str(data), "-l", str(base / "log"),
-                    "-o", f"-p {port} -h 127.0.0.1 -k {base}", "-w", "start"], check=True,
-                   capture_output=True)
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*as_user, _pg_binary("pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                       capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_two_operators_and_a_crash_lose_nothing_on_postgresql(postgres):

@@ -213,3 +213,21 @@ def test_where_a_unit_comes_from_names_the_day_when_it_is_not_today():
     assert "R0407 的会议 15:30 结束" in _source(scenario, plan, today)[0]
     depot = Move("C086", "depot:V03", "R0105", day2, day2, "P006", "X01")
     assert "V03库房" in _source(scenario, plan, depot)[0]
+
+
+def test_a_voided_entry_does_not_move_the_replan_clock():
+    """An entry logged with a mistyped time, then voided, counts for nothing: not even as
+    the time the re-plan is made at (the default ``now`` is the latest entry in force)."""
+    from tests.conftest import MINI
+
+    scenario = load_scenario(MINI)
+    old = make_plan(scenario, method="greedy")
+    events = [
+        {"at": "2021-11-26T10:00", "type": "unit_failed", "item_id": "J2", "seq": 1},
+        {"at": "2021-11-26T23:50", "type": "unit_failed", "item_id": "J3", "seq": 2},
+        {"at": "2021-11-26T10:05", "type": "void", "voids": 2, "reason": "typed 23:50",
+         "seq": 3},
+    ]
+    result = replan(scenario, old, events, method="greedy")
+    assert result.now == dt.datetime(2021, 11, 26, 10, 0)
+    assert result.live.items["J3"].status == "ok" and result.live.items["J2"].status != "ok"

@@ -463,8 +463,8 @@ def test_a_folder_that_is_not_a_report_is_not_replaced(tmp_path, mini_plan):
     for _ in range(2):
         assert run_cli("report", str(MINI), "--plan", str(mini_plan), "--events", str(events),
                        "--out", str(good)).returncode == 0
-    assert sorted(f.name for f in good.iterdir()) == ["figures.json", "report.docx",
-                                                      "report.html", "report.xlsx"]
+    assert sorted(f.name for f in good.iterdir()) == [
+        ".planner-folder.json", "figures.json", "report.docx", "report.html", "report.xlsx"]
 
 
 def test_a_plan_of_another_congress_is_refused(tmp_path):

@@ -112,7 +112,7 @@ def test_the_rules_command_lists_every_rule_with_its_source():
         assert f"{key} = " in result.stdout
     assert result.stdout.count("source:") == len(Rules.documented()) + len(
         Disruptions.documented()) + 3  # and the three solver budgets
-    for line in ("plan --time-limit = 2.0", "replan --time-limit = 0.5", "--workers = 1"):
+    for line in ("plan --time-limit = 1.0", "replan --time-limit = 0.5", "--workers = 1"):
         assert line in result.stdout  # the defaults the README states
 
 

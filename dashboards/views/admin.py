@@ -1,10 +1,6 @@
 """Accounts and scenarios (commander): add people and set their roles, import a congress,
 choose the congress shown, and read the audit log."""
 
-import tempfile
-import zipfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +8,7 @@ import ui
 from planner import accounts
 from planner.accounts import ROLE_NAMES, ROLES, AccountError
 from planner.errors import ScenarioError
-from planner.operations import import_scenario
+from planner.operations import import_upload
 
 st.title(ui.t("账户与场景", "Accounts and scenarios"))
 ui.show_flash()
@@ -67,6 +63,14 @@ with c[1], st.form(f"change_user_{who}"):
             st.error(error.text(lang))
         else:
             ui.flash(ui.t(f"已保存 {who}", f"{who} saved"))
+locked = accounts.locked_accounts(store)
+if locked:  # too many failed sign-ins: a commander may lift the lock
+    st.warning(ui.t("登录已锁定：", "Sign-in locked: ") + "、".join(
+        f"{u}（{int(s // 60) + 1} min）" for u, s in sorted(locked.items())))
+    pick = st.selectbox(ui.t("解锁账户", "Unlock an account"), sorted(locked), key="ad_unlock")
+    if st.button(ui.t("解锁", "Unlock"), key="ad_unlock_go"):
+        accounts.unlock(store, pick, me)
+        ui.flash(ui.t(f"已解锁 {pick}", f"{pick} unlocked"))
 
 st.subheader(ui.t("场景", "Scenarios"))
 names = store.scenario_names()
@@ -81,22 +85,14 @@ upload = st.file_uploader(ui.t("导入场景：.xlsx 工作簿（每个文件一
                           type=["xlsx", "zip"], key="ad_upload")
 if upload is not None and st.button(ui.t("检查并导入、制定方案", "Check, import and plan"),
                                     key="ad_import"):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / upload.name
-        path.write_bytes(upload.getvalue())
-        if path.suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as z:
-                z.extractall(Path(tmp) / "unzipped")
-            found = sorted((Path(tmp) / "unzipped").rglob("venues.csv"))
-            path = found[0].parent if found else Path(tmp) / "unzipped"
-        try:
-            with st.spinner(ui.t("检查并制定方案……", "Checking and planning…")):
-                name, version = import_scenario(store, path, me)
-        except ScenarioError as error:
-            st.error(error.text(lang))
-        else:
-            ui.flash(ui.t(f"已导入 {name}，方案第 {version} 版",
-                          f"{name} imported, plan version {version}"))
+    try:
+        with st.spinner(ui.t("检查并制定方案……", "Checking and planning…")):
+            name, version = import_upload(store, upload.getvalue(), upload.name, me)
+    except ScenarioError as error:
+        st.error(error.text(lang))
+    else:
+        ui.flash(ui.t(f"已导入 {name}，方案第 {version} 版",
+                      f"{name} imported, plan version {version}"))
 
 st.subheader(ui.t("审计日志", "Audit log"))
 entries = store.entries(accounts.AUDIT)[-50:]

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from planner import checkpoint
 from planner import operations as ops
 from planner import vocabulary as vocab
 from planner.disruptions import stamp
@@ -104,6 +105,19 @@ def fields(kind: str) -> dict:
                                                                           lang)),
                 "note": st.text_input(ui.t("说明（何处发现、何物）", "Note (where, what)"),
                                       key="f_note")}
+    if kind == "void":  # commanders only (the form lists it for them alone)
+        gone = {e["voids"] for e in snap.log if e["type"] == "void"}
+        open_ = [e["seq"] for e in reversed(snap.log) if e["type"] != "void"
+                 and e["seq"] not in gone]
+        shown = {e["seq"]: e for e in snap.log}
+
+        def entry(n: int) -> str:
+            e = shown[n]
+            return (f"{e['at'].replace('T', ' ')} "
+                    f"{vocab.display(vocab.EVENT_TYPES, e['type'], lang)}")
+
+        return {"voids": pick(ui.t("作废第几条记录", "Entry to void"), open_, "f_voids", entry),
+                "reason": st.text_input(ui.t("作废原因", "Why"), key="f_reason")}
     return {"kg": float(st.number_input(ui.t("重量（千克）", "Weight (kg)"), 0.0, 100000.0,
                                         10.0, step=0.1, key="f_kg")),
             "venue_id": pick(ui.t("驻地", "Venue"), venues, "f_venue",
@@ -115,7 +129,8 @@ def fields(kind: str) -> dict:
 left, right = st.columns([2, 3])
 with left:
     st.subheader(ui.t("记录一条情况", "Log an event"))
-    kind = st.selectbox(ui.t("类型", "Type"), list(vocab.EVENT_TYPES), key="f_type",
+    kinds = [k for k in vocab.EVENT_TYPES if k != "void" or ui.may("commander")]
+    kind = st.selectbox(ui.t("类型", "Type"), kinds, key="f_type",
                         format_func=lambda k: vocab.display(vocab.EVENT_TYPES, k, lang))
     with st.form(f"event_{kind}", clear_on_submit=False):
         at = moment(ui.t("发生时间", "When"), now, "f_at")
@@ -125,6 +140,8 @@ with left:
                 seq = ops.log_event(ui.store(), snap.name, event, ui.user()["username"])
             except ScenarioError as error:
                 st.error(error.text(lang))
+            except PermissionError:
+                st.error(ui.t("只有指挥可以作废记录", "Only a commander may void an entry"))
             else:
                 ui.flash(ui.t(f"已记录为第 {seq} 条", f"Logged as entry {seq}"))
 
@@ -133,12 +150,15 @@ with left:
 def the_log() -> None:
     s = ui.snap()
     st.subheader(ui.t(f"事件日志（共 {s.seq} 条）", f"The event log ({s.seq} entries)"))
+    gone = {e["voids"] for e in s.log if e["type"] == "void"}
     rows = [{"seq": e["seq"], "at": e["at"].replace("T", " "),
-             "type": vocab.display(vocab.EVENT_TYPES, e["type"], lang),
+             "type": vocab.display(vocab.EVENT_TYPES, e["type"], lang)
+             + (ui.t("（已作废）", " (voided)") if e["seq"] in gone else ""),
              "detail": " ".join(str(e[k]) for k in ("session_id", "item_id", "room_id",
                                                      "staff_id", "bag_set_id", "kg",
-                                                     "new_end", "until") if k in e),
-             "who": e.get("who", "")} for e in reversed(s.events[-200:])]
+                                                     "new_end", "until", "voids", "reason")
+                                if k in e),
+             "who": e.get("who", "")} for e in reversed(s.log[-200:])]
     ui.table(pd.DataFrame(rows, columns=["seq", "at", "type", "detail", "who"]),
              {"seq": ("序号", "#"), "at": ("时间", "time"), "type": ("类型", "type"),
               "detail": ("内容", "detail"), "who": ("记录人", "logged by")}, height=320)
@@ -147,6 +167,16 @@ def the_log() -> None:
         st.warning(ui.t(f"方案第 {s.version} 版之后有 {len(waiting)} 条情况需重新规划",
                         f"{len(waiting)} events since plan version {s.version} call for a "
                         "re-plan"))
+    try:
+        cp = checkpoint.current(ui.store(), s.name)
+    except checkpoint.CheckpointError as error:
+        st.error(error.text(lang))
+    else:
+        st.caption(checkpoint.describe(cp, lang))
+        if cp.signatures:
+            st.download_button(ui.t("下载日志检查点", "Download the log checkpoint"),
+                               cp.text(), file_name=f"{s.name}_checkpoint_{cp.size}.txt",
+                               mime="text/plain", key="ll_checkpoint")
 
 
 with right:

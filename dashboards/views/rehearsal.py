@@ -1,14 +1,13 @@
 """Rehearsal: run a simulation with a progress bar and see its charts; earlier ones stay."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import streamlit as st
 
 import ui
 from planner.accounts import audit
 from planner.charts import rehearsal_parts
+from planner.paths import rehearsal_folder
 from planner.plan import plan_from_files
 from planner.rehearsal_report import read_rehearsal, write_rehearsal
 from planner.rehearse import Context, simulate
@@ -16,7 +15,7 @@ from planner.rehearse import Context, simulate
 st.title(ui.t("推演", "Rehearsal"))
 snap = ui.snap()
 lang = ui.lang()
-folder = Path(os.environ.get("PLANNER_DATA", "data")) / "rehearsals" / snap.name
+folder = rehearsal_folder(snap.name)
 st.caption(ui.t("以会前方案（第 1 版）为基础，按 scenario.yaml 中的扰动频率随机重演大会，"
                 "看保障在哪里出现缺口、增加多少储备可以补上。",
                 "Replays the congress from the pre-congress plan (version 1) with random "

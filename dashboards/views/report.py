@@ -27,7 +27,7 @@ if st.button(ui.t("生成报告", "Make the report"), type="primary", key="rp_ma
     with st.spinner(ui.t("正在生成……", "Making the report…")):
         stored = ui.store().plan(snap.name, version)
         plan = plan_from_files(stored[1])
-        report = build(snap.scenario, plan, snap.events)
+        report = build(snap.scenario, plan, snap.log)  # the whole log: voids are listed
         with tempfile.TemporaryDirectory() as tmp:
             folder = write_report(Path(tmp) / "report", report, snap.scenario, lang)
             files = {name: (folder / name).read_bytes()

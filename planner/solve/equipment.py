@@ -310,9 +310,6 @@ class EquipmentModel:
                 self._hint(previous)
             left = work - (budget.spent - begin)
             solver = budget.solver(max(share * work, left * share * 2), workers, seed)
-            # a flow model: its LP is all it needs, so skip the costly probing and symmetry
-            solver.parameters.cp_model_probing_level = 0
-            solver.parameters.symmetry_level = 0
             status = solver.solve(m)
             stages.append(StageResult.of(name, solver, status, budget))
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):

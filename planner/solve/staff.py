@@ -31,7 +31,6 @@ from planner.tasks import Task, epoch, to_minute
 
 DAY = 1440
 DAY_CUTOFF = 4 * 60  # a duty day runs from 04:00 to 04:00: night shifts belong to their evening
-FULL_BONUS = 1000  # a session with all its work done counts this much more than its tasks
 
 
 @dataclass(frozen=True)
@@ -214,7 +213,10 @@ class StaffDayModel:
             for tid in ids:
                 m.add_implication(full, self.done[tid])
             full_terms.append(session_weight[sid] * full)
-        self.coverage = (FULL_BONUS * sum(full_terms)
+        # a session with all its work done outweighs any amount of work done in part:
+        # coverage is counted by whole sessions, the tasks only lead the way to them
+        self._full_bonus = 1 + sum(session_weight[t.session_id] for t in tasks)
+        self.coverage = (self._full_bonus * sum(full_terms)
                          + sum(session_weight[t.session_id] * self.done[t.task_id] for t in tasks))
         self._weights = {sid: session_weight[sid] for sid in by_session if sid in full_possible}
         self._by_session = by_session
@@ -293,7 +295,7 @@ class StaffDayModel:
     def keep_at_least(self, done: dict[str, tuple[str, int]]) -> None:
         """Never do less than ``done`` does: its coverage value becomes a floor."""
         value = sum(self._task_weight[tid] for tid in done if tid in self._task_weight)
-        value += FULL_BONUS * sum(w for sid, w in self._weights.items()
+        value += self._full_bonus * sum(w for sid, w in self._weights.items()
                             if all(tid in done for tid in self._by_session[sid]))
         self.model.add(self.coverage >= value)
 
