@@ -9,6 +9,7 @@ in from another venue (by venue).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from planner.requirements import Requirement
@@ -41,14 +42,17 @@ class Peak:
 
 
 def demand_curve(scenario: Scenario, requirements: dict[str, Requirement], kind: str,
-                 venue_id: str | None = None) -> list[tuple[dt.datetime, int]]:
-    """(time, units in use from then on) at every change of demand."""
+                 venue_id: str | None = None, sessions: list | None = None
+                 ) -> list[tuple[dt.datetime, int]]:
+    """(time, units in use from then on) at every change of demand (of ``sessions``, by
+    default those at ``venue_id`` or everywhere)."""
     setup = dt.timedelta(minutes=scenario.rules.setup_minutes)
     field = REQUIREMENT_FIELD[kind]
     changes: dict[dt.datetime, int] = {}
-    for s in scenario.sessions.values():
-        if venue_id is not None and scenario.venue_of(s.room_id) != venue_id:
-            continue
+    if sessions is None:
+        sessions = [s for s in scenario.sessions.values()
+                    if venue_id is None or scenario.venue_of(s.room_id) == venue_id]
+    for s in sessions:
         n = getattr(requirements[s.session_id], field)
         if n:
             changes[s.start - setup] = changes.get(s.start - setup, 0) + n
@@ -61,11 +65,14 @@ def demand_curve(scenario: Scenario, requirements: dict[str, Requirement], kind:
 
 
 def peak(scenario: Scenario, requirements: dict[str, Requirement], kind: str,
-         venue_id: str | None = None) -> Peak:
-    """Peak demand of ``kind`` and the stretches when it exceeds the usable stock held there."""
-    items = [i for i in scenario.items_of(kind) if venue_id is None or i.venue_id == venue_id]
+         venue_id: str | None = None, sessions: list | None = None,
+         items: list | None = None) -> Peak:
+    """Peak demand of ``kind`` and the stretches when it exceeds the usable stock held there
+    (``sessions`` and ``items`` there, when the caller has them at hand)."""
+    if items is None:
+        items = [i for i in scenario.items_of(kind) if venue_id is None or i.venue_id == venue_id]
     stock = sum(i.status == "ok" for i in items)
-    curve = demand_curve(scenario, requirements, kind, venue_id)
+    curve = demand_curve(scenario, requirements, kind, venue_id, sessions)
     top, top_at = 0, None
     excess: list[Excess] = []
     for n, (t, level) in enumerate(curve):
@@ -84,6 +91,12 @@ def peak(scenario: Scenario, requirements: dict[str, Requirement], kind: str,
 def peaks(scenario: Scenario, requirements: dict[str, Requirement]) -> list[Peak]:
     """Overall peaks for each kind of stock, then each venue's."""
     out = [peak(scenario, requirements, k) for k in STOCK_KINDS]
+    sessions, items = defaultdict(list), defaultdict(list)  # by venue, read once
+    for s in scenario.sessions.values():
+        sessions[scenario.venue_of(s.room_id)].append(s)
+    for i in scenario.items.values():
+        items[i.venue_id, i.item_type].append(i)
     for vid in scenario.venues:
-        out += [peak(scenario, requirements, k, vid) for k in STOCK_KINDS]
+        out += [peak(scenario, requirements, k, vid, sessions[vid], items[vid, k])
+                for k in STOCK_KINDS]
     return out

@@ -235,7 +235,9 @@ class EventChecker:
 
     def _check_void(self, e: dict, bad) -> None:
         """A void names an earlier entry that is not a void, not voided already, and (for
-        an ad-hoc session) not named by a later entry still in force."""
+        an ad-hoc session) not named by a later entry still in force; and without which
+        every later entry in force still fits (a cancelled session revived must not
+        double-book a room a later ad-hoc session or extension took)."""
         if not isinstance(e["reason"], str):
             bad("reason", "event_not_text", field="reason", value=e["reason"])
         n = e["voids"]

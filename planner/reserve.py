@@ -14,6 +14,7 @@ reserve as a stage after coverage and before moves (:mod:`planner.solve.equipmen
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 from collections import defaultdict
@@ -49,9 +50,24 @@ def protection(scenario: Scenario, plan: Plan, requirements: dict) -> dict:
     levels = set(scenario.rules.reserve_levels)
     setup = dt.timedelta(minutes=scenario.rules.setup_minutes)
     radius = scenario.rules.move_radius_minutes
+    net = scenario.network
     busy = _busy(plan)
-    usable = {kind: [i for i in scenario.items_of(kind) if i.status == "ok"]
-              for kind in STOCK_KINDS}
+    starts = {unit: [a for a, _b, _w in spans] for unit, spans in busy.items()}
+    # where each unit ever stands: only units that stand within reach of a venue at some
+    # time can serve there, nearest first (the answer is the same, found sooner)
+    stands = {i.item_id: {i.venue_id} | {scenario.venue_at(w) for _a, _b, w in
+                                         busy.get(i.item_id, [])}
+              for i in scenario.items.values()}
+    candidates: dict[tuple[str, str], list] = {}
+
+    def near(kind: str, venue: str) -> list:
+        if (kind, venue) not in candidates:
+            candidates[kind, venue] = sorted(
+                (i for i in scenario.items_of(kind) if i.status == "ok"
+                 and any(net.travel_minutes(v, venue) <= radius for v in stands[i.item_id])),
+                key=lambda i: (net.travel_minutes(i.venue_id, venue), i.item_id))
+        return candidates[kind, venue]
+
     counts = {True: [0, 0], False: [0, 0]}  # at a reserve level? -> [protected, of]
     for sid, req in requirements.items():
         s = scenario.sessions[sid]
@@ -61,25 +77,26 @@ def protection(scenario: Scenario, plan: Plan, requirements: dict) -> dict:
                 continue
             mine = counts[s.level in levels]
             mine[1] += 1
-            mine[0] += any(_idle_in_reach(scenario, busy.get(i.item_id, []), i, venue,
+            mine[0] += any(_idle_in_reach(scenario, busy.get(i.item_id, []),
+                                          starts.get(i.item_id, []), i, venue,
                                           s.start - setup, radius, s.start)
-                           for i in usable[kind])
+                           for i in near(kind, venue))
     protected, of = counts[True][0] + counts[False][0], counts[True][1] + counts[False][1]
     return {"protected": protected, "of": of, "share": round(protected / of, 4) if of else 1.0,
             "at_reserve_levels": {"protected": counts[True][0], "of": counts[True][1]}}
 
 
-def _idle_in_reach(scenario: Scenario, spans, item, venue: str, due: dt.datetime,
+def _idle_in_reach(scenario: Scenario, spans, starts, item, venue: str, due: dt.datetime,
                    radius: float, start: dt.datetime) -> bool:
-    """Could the unit leave from where it stands, idle, and be in the room by ``due``?"""
+    """Could the unit leave from where it stands, idle, and be in the room by ``due``?
+    ``spans`` are its taken spans in order, ``starts`` their starts."""
     failed = scenario.failed_since.get(item.item_id)
     if failed is not None and failed <= start:
         return False
     place, free = f"depot:{item.venue_id}", dt.datetime.min
-    for a, b, where in spans:
-        if a > due:
-            break
-        place, free = where, b
+    last = bisect.bisect_right(starts, due)  # the spans begun by ``due``
+    if last:
+        _a, free, place = spans[last - 1]
     here = scenario.venue_at(place)
     if scenario.network.travel_minutes(here, venue) > radius:
         return False
