@@ -81,8 +81,30 @@ def _plan(args: argparse.Namespace) -> int:
     if _occupied(args):
         return 1
     plan = make_plan(scenario, time_limit=args.time_limit, seed=args.seed, workers=args.workers,
-                     method=args.method, wall_limit=args.wall_limit)
+                     method=args.method, wall_limit=args.wall_limit,
+                     progress=_progress(args.lang, len(scenario.sessions)))
     return _write_checked(args, plan, scenario)
+
+
+PLAN_STEPS = {"greedy": ("贪心方案（起点）", "the greedy plan (the start)"),
+              "equipment": ("设备模型（CP-SAT）", "the equipment model (CP-SAT)"),
+              "staff": ("人员安排（CP-SAT，逐日）", "people's work (CP-SAT, day by day)")}
+
+
+def _progress(lang: str, sessions: int):
+    """Each step of a plan as it begins, on stderr, with the clock time so far: a large
+    congress shows where its time goes."""
+    import time
+
+    start = time.perf_counter()
+
+    def say(step: str) -> None:
+        zh, en = PLAN_STEPS[step]
+        took = time.perf_counter() - start
+        print(pick(lang, f"[{took:6.1f} 秒] {sessions} 场会议：{zh}……",
+                   f"[{took:6.1f} s] {sessions} sessions: {en}…"), file=sys.stderr, flush=True)
+
+    return say
 
 
 FOLDER_KINDS = {"plan": ("方案目录", "plan folder"), "report": ("报告目录", "report folder"),

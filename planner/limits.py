@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 50 * 1024 * 1024  # one input file (CSV, .xlsx, events, plan file)
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024  # an .xlsx's parts, uncompressed, all together
 MAX_ROWS = 100_000  # data rows in one table, lines in one event file
+# A plan's files grow with the congress's work (a ×100 congress's staff_tasks.csv has some
+# 260,000 rows in 20 MB): a plan folder given back to the tool is bounded more widely.
+MAX_PLAN_ROWS = 50 * MAX_ROWS
+MAX_PLAN_FILE_BYTES = 1024 * 1024 * 1024
 MAX_COLUMNS = 200  # columns in one table
 MAX_YAML_BYTES = 1024 * 1024  # scenario.yaml
 MAX_YAML_DEPTH = 50  # nesting of mappings and lists in scenario.yaml
@@ -102,10 +106,10 @@ def read_bytes(path: Path, problems: Problems, name: str | None = None,
         return None
 
 
-def too_many_rows(file: str, count: int, problems: Problems) -> bool:
+def too_many_rows(file: str, count: int, problems: Problems, limit: int = MAX_ROWS) -> bool:
     """Whether ``count`` data rows are more than a table may have (said, if so)."""
-    if count > MAX_ROWS:
-        problems.add(file, "too_many_rows", limit=f"{MAX_ROWS:,}")
+    if count > limit:
+        problems.add(file, "too_many_rows", limit=f"{limit:,}")
         return True
     return False
 

@@ -55,17 +55,20 @@ def protection(scenario: Scenario, plan: Plan, requirements: dict) -> dict:
     starts = {unit: [a for a, _b, _w in spans] for unit, spans in busy.items()}
     # where each unit ever stands: only units that stand within reach of a venue at some
     # time can serve there, nearest first (the answer is the same, found sooner)
-    stands = {i.item_id: {i.venue_id} | {scenario.venue_at(w) for _a, _b, w in
-                                         busy.get(i.item_id, [])}
-              for i in scenario.items.values()}
+    standing: dict[tuple[str, str], set] = defaultdict(set)  # (kind, venue) -> units
+    for i in scenario.items.values():
+        if i.status == "ok":
+            for v in {i.venue_id} | {scenario.venue_at(w) for _a, _b, w in
+                                     busy.get(i.item_id, [])}:
+                standing[i.item_type, v].add(i)
     candidates: dict[tuple[str, str], list] = {}
 
     def near(kind: str, venue: str) -> list:
         if (kind, venue) not in candidates:
+            units = set().union(*(standing[kind, v] for v in scenario.venues
+                                  if net.travel_minutes(v, venue) <= radius))
             candidates[kind, venue] = sorted(
-                (i for i in scenario.items_of(kind) if i.status == "ok"
-                 and any(net.travel_minutes(v, venue) <= radius for v in stands[i.item_id])),
-                key=lambda i: (net.travel_minutes(i.venue_id, venue), i.item_id))
+                units, key=lambda i: (net.travel_minutes(i.venue_id, venue), i.item_id))
         return candidates[kind, venue]
 
     counts = {True: [0, 0], False: [0, 0]}  # at a reserve level? -> [protected, of]

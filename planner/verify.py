@@ -479,7 +479,7 @@ def readable_plan(folder: str | Path) -> None:
         if not path.exists():
             problems.add(name, "missing_file", file=name)
             continue
-        data = limits.read_bytes(path, problems)
+        data = limits.read_bytes(path, problems, limit=limits.MAX_PLAN_FILE_BYTES)
         if data is None:
             continue
         try:
@@ -502,7 +502,7 @@ def readable_plan(folder: str | Path) -> None:
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
             for number, _row in enumerate(reader):
-                if limits.too_many_rows(name, number, problems):
+                if limits.too_many_rows(name, number, problems, limits.MAX_PLAN_ROWS):
                     break
         except csv.Error as error:
             problems.add(name, "bad_csv", row=reader.line_num, error=str(error))

@@ -288,3 +288,16 @@ def test_a_workbook_compressed_with_bzip2_is_refused(tmp_path):
     result = run_cli("validate", str(book))
     assert result.returncode == 1 and "book.xlsx" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_dashboard_never_shows_a_traceback_and_takes_no_upload_past_the_limit():
+    """Streamlit's own settings: an unexpected error shows a generic message (no traceback,
+    no server path), and the upload limit is the planner's file limit."""
+    import tomllib
+
+    from planner.limits import MAX_FILE_BYTES
+    from tests.conftest import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_FILE_BYTES

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -72,7 +73,8 @@ def trips_for(scenario: Scenario, equipment: EquipmentPlan,
 
 def make_plan(scenario: Scenario, time_limit: float = PLAN_WORK, seed: int = 0,
               workers: int = SOLVER_WORKERS, method: str = "cpsat",
-              wall_limit: float | None = None) -> Plan:
+              wall_limit: float | None = None,
+              progress: Callable[[str], None] | None = None) -> Plan:
     """Plan the whole congress. ``time_limit`` is the solver budget in CP-SAT's
     deterministic seconds (:mod:`planner.solve.budget`): the same inputs, seed and
     ``workers`` give the same plan on any machine, however loaded. ``wall_limit``
@@ -84,18 +86,22 @@ def make_plan(scenario: Scenario, time_limit: float = PLAN_WORK, seed: int = 0,
     """
     from planner.greedy import greedy_equipment
 
+    say = progress or (lambda _step: None)
     clock = time.perf_counter()
     budget = Budget(time_limit if method != "greedy" else 0.0, wall_limit)
     requirements = derive(scenario)
     origin = epoch(scenario)
+    say("greedy")
     greedy_equip = greedy_equipment(scenario, requirements, origin)
     greedy_roster = _roster(scenario, requirements, origin, greedy_equip)
     greedy = _carry_out(scenario, requirements, origin, greedy_equip, greedy_roster, [],
                         "greedy", Budget(0.0), seed, workers, clock)
     if method == "greedy":
         return greedy
+    say("equipment")
     model = EquipmentModel(scenario, requirements, origin)
     equipment = model.solve(budget, time_limit * 0.3, workers, seed, hint=greedy_equip)
+    say("staff")
     # What an equipment plan is worth shows once people carry it out: try the solver's with
     # the greedy roster, and spend the staff model's time on whichever covers more.
     roster = _roster(scenario, requirements, origin, equipment)
@@ -373,16 +379,32 @@ def allocate_bags(scenario: Scenario, requirements) -> list[BagHolding]:
     last = max(s.end for s in scenario.sessions.values())
     wanted = [(g.group_id, g.venue_id, bag_sets_for(g, scenario.rules))
               for g in scenario.groups.values()]
-    # nearest sets first: those stored at the group's venue
-    holdings, free = [], list(sets)
+    # nearest sets first: those stored at the group's venue, then the lowest numbers
+    holdings, taken = [], set()
+    at_venue: dict[str, deque] = defaultdict(deque)
+    for i in sets:
+        at_venue[i.venue_id].append(i)
+    lowest = 0  # every set before this one in ``sets`` is taken
     for gid, venue, n in wanted:
         start, end = spans.get(gid, (first, last))
-        local = [i for i in free if i.venue_id == venue] + [i for i in free if i.venue_id != venue]
-        for item in local[:n]:
-            free.remove(item)
+        mine = at_venue[venue]
+        while n > 0 and (mine or lowest < len(sets)):
+            while mine and mine[0].item_id in taken:
+                mine.popleft()
+            if mine:
+                item = mine.popleft()
+            else:
+                while lowest < len(sets) and sets[lowest].item_id in taken:
+                    lowest += 1
+                if lowest == len(sets):
+                    break
+                item = sets[lowest]
+            taken.add(item.item_id)
             holdings.append(BagHolding(item.item_id, gid, start, end))
-    for item in free:
-        holdings.append(BagHolding(item.item_id, f"depot:{item.venue_id}", first, last))
+            n -= 1
+    for item in sets:
+        if item.item_id not in taken:
+            holdings.append(BagHolding(item.item_id, f"depot:{item.venue_id}", first, last))
     return holdings
 
 
