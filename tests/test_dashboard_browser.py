@@ -127,3 +127,45 @@ def test_two_people_follow_an_ad_hoc_session_from_the_log_to_the_coverage(server
     audit = [(e.type, e.who) for e in store.entries("_audit")]
     assert ("user_created", "chief") in audit and ("plan_approved", "chief") in audit
     store.close()
+
+
+def test_a_hostile_or_broken_upload_is_refused_in_chinese_and_a_good_one_imported(server):
+    """Issue 14 in the browser: an upload that is not a zip is refused in Chinese, with no
+    traceback and no server path on the page; a .zip of a scenario folder sent under a
+    name that climbs out of any folder is imported, and nothing lands outside the data
+    folder."""
+    import io
+    import zipfile
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.conftest import MINI
+
+    url, folder = server
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as z:
+        for f in sorted(MINI.iterdir()):
+            z.writestr(f"mini/{f.name}", f.read_bytes())
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        chief = sign_in(browser, url, "chief")
+        go(chief, "账户与场景")
+        upload = chief.locator('[data-testid="stFileUploaderDropzoneInput"]')
+        upload.set_input_files(files=[{"name": "场景.zip", "mimeType": "application/zip",
+                                       "buffer": b"this is not a zip file"}])
+        chief.get_by_role("button", name="检查并导入、制定方案").click()
+        expect(chief.get_by_text("不是有效的 .zip 文件", exact=False)).to_be_visible(
+            timeout=60_000)
+        page = chief.content()
+        assert "Traceback" not in page and str(folder) not in page and "/tmp" not in page
+        shot(chief, "commander_upload_refused")
+        upload.set_input_files(files=[{"name": "../../outside.zip",
+                                       "mimeType": "application/zip",
+                                       "buffer": packed.getvalue()}])
+        chief.get_by_role("button", name="检查并导入、制定方案").click()
+        expect(chief.get_by_text("已导入 mini", exact=False)).to_be_visible(timeout=90_000)
+        browser.close()
+    assert not list(folder.parent.rglob("outside.zip"))  # not above the data folder either
+    store = Store(f"sqlite:///{folder / 'planner.db'}")
+    assert "mini" in store.scenario_names()
+    store.close()
