@@ -10,6 +10,7 @@ has 256 sessions in 46 rooms of at most 1,600 m²); README "Input limits" lists 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,14 +19,29 @@ import yaml
 if TYPE_CHECKING:
     from planner.errors import Problems
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # one input file (CSV, .xlsx, events, plan file)
-MAX_UNZIPPED_BYTES = 500 * 1024 * 1024  # an .xlsx's parts, uncompressed, all together
-MAX_ROWS = 100_000  # data rows in one table, lines in one event file
+
+
+def _setting(name: str, default: int, unit: int = 1) -> int:
+    """A limit, from ``PLANNER_LIMIT_<name>`` when set (a positive whole number, in the
+    unit named), else the default; a bad value stops the tool at start, said plainly."""
+    text = os.environ.get(f"PLANNER_LIMIT_{name}")
+    if text is None:
+        return default * unit
+    if not text.strip().isdigit() or int(text) <= 0:
+        raise SystemExit(f"PLANNER_LIMIT_{name}={text[:40]!r}: not a positive whole number "
+                         f"/ 不是正整数")
+    return int(text) * unit
+
+
+MB = 1024 * 1024
+MAX_FILE_BYTES = _setting("FILE_MB", 50, MB)  # one input file (CSV, .xlsx, events, plan file)
+MAX_UNZIPPED_BYTES = _setting("UNZIPPED_MB", 500, MB)  # an archive's parts, unpacked, in all
+MAX_ROWS = _setting("ROWS", 100_000)  # data rows in one table, lines in one event file
 # A plan's files grow with the congress's work (a ×100 congress's staff_tasks.csv has some
 # 260,000 rows in 20 MB): a plan folder given back to the tool is bounded more widely.
 MAX_PLAN_ROWS = 50 * MAX_ROWS
 MAX_PLAN_FILE_BYTES = 1024 * 1024 * 1024
-MAX_COLUMNS = 200  # columns in one table
+MAX_COLUMNS = _setting("COLUMNS", 200)  # columns in one table
 MAX_YAML_BYTES = 1024 * 1024  # scenario.yaml
 MAX_YAML_DEPTH = 50  # nesting of mappings and lists in scenario.yaml
 MAX_EVENT_BYTES = 64 * 1024  # one event (one line of JSON)

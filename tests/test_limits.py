@@ -261,3 +261,18 @@ def test_a_plan_folder_that_is_not_a_folder_is_refused(tmp_path):
     file = tmp_path / "plan"
     file.write_text("not a plan", encoding="utf-8")
     refused(guarded_cli("verify", str(MINI), str(file)), "is not a plan folder")
+
+
+def test_a_deployment_sets_its_own_limits(monkeypatch):
+    """PLANNER_LIMIT_ROWS lowers the row limit: mini's six sessions are then too many."""
+    monkeypatch.setenv("PLANNER_LIMIT_ROWS", "3")
+    result = run_cli("validate", str(MINI))
+    assert result.returncode == 1 and "sessions.csv" in result.stderr
+    assert "more than 3 rows" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_limit_setting_stops_the_tool_in_words(monkeypatch):
+    monkeypatch.setenv("PLANNER_LIMIT_FILE_MB", "lots")
+    result = run_cli("validate", str(MINI))
+    assert result.returncode != 0 and "PLANNER_LIMIT_FILE_MB" in result.stderr
+    assert "Traceback" not in result.stderr
