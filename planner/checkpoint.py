@@ -49,6 +49,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from planner.i18n import pick
+from planner.paths import data_folder
 from planner.store import GENESIS, Entry, verify_chain
 
 KEY_FILE, PUBLIC_FILE = "checkpoint.key", "checkpoint.pub"
@@ -79,7 +80,7 @@ def key_dir(folder: str | Path | None = None) -> Path:
         return Path(folder)
     if os.environ.get("PLANNER_KEY_DIR"):
         return Path(os.environ["PLANNER_KEY_DIR"])
-    return Path(os.environ.get("PLANNER_DATA", "data")) / "keys"
+    return data_folder() / "keys"
 
 
 def key_id(name: str, public: bytes) -> bytes:

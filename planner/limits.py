@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,10 @@ MAX_ROWS = _setting("ROWS", 100_000)  # data rows in one table, lines in one eve
 MAX_PLAN_ROWS = 50 * MAX_ROWS
 MAX_PLAN_FILE_BYTES = 1024 * 1024 * 1024
 MAX_COLUMNS = _setting("COLUMNS", 200)  # columns in one table
+# Archive entries (.zip uploads, .xlsx parts) may be stored or deflated only: Python
+# unpacks bzip2 and LZMA chunks without a cap on their output, so a few hundred bytes
+# could grow to gigabytes before any size is compared.
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 MAX_YAML_BYTES = 1024 * 1024  # scenario.yaml
 MAX_YAML_DEPTH = 50  # nesting of mappings and lists in scenario.yaml
 MAX_EVENT_BYTES = 64 * 1024  # one event (one line of JSON)

@@ -163,9 +163,7 @@ def _unzipped_size_ok(path: Path, problems: Problems) -> bool:
     except (zipfile.BadZipFile, OSError) as error:
         problems.add(path.name, "bad_xlsx", error=str(error))
         return False
-    # only stored and deflated parts: Python unpacks bzip2 and LZMA chunks without a cap,
-    # so a few hundred bytes could grow to gigabytes before any size is compared
-    if any(i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for i in parts):
+    if any(i.compress_type not in limits.ZIP_METHODS for i in parts):
         problems.add(path.name, "bad_xlsx", error="compressed other than by deflate")
         return False
     if size > limits.MAX_UNZIPPED_BYTES:

@@ -17,7 +17,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from planner.errors import Problem, ScenarioError
-from planner.limits import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES
+from planner.limits import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, ZIP_METHODS
 from planner.limits import shown as _shown
 from planner.paths import safe_name
 
@@ -62,8 +62,7 @@ def unpack(archive: Path, target: Path, shown: str) -> None:
             root = target.resolve()
             left = MAX_UNZIPPED_BYTES
             for m in members:
-                if m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                    # Python unpacks bzip2 and LZMA chunks without a cap on their output
+                if m.compress_type not in ZIP_METHODS:
                     raise _refuse(shown, "bad_zip")
                 name = PurePosixPath(m.filename.replace("\\", "/"))
                 dest = (target / name).resolve()

@@ -82,6 +82,20 @@ def reference_folder(reference_base, tmp_path_factory):
     return scenario, read_plan(folder), folder
 
 
+@pytest.fixture(scope="session")
+def planned(tmp_path_factory):
+    """A store with the reference congress and a (greedy, quick) plan, made once per test
+    process: the dashboard tests copy it, never change it."""
+    from planner import operations
+    from planner.store import Store
+
+    folder = tmp_path_factory.mktemp("store")
+    store = Store(f"sqlite:///{folder / 'planner.db'}")
+    operations.import_scenario(store, REFERENCE, "test", method="greedy")
+    store.close()
+    return folder / "planner.db"
+
+
 @pytest.fixture
 def mini_copy(tmp_path: Path) -> Path:
     return copy_scenario(MINI, tmp_path / "mini")

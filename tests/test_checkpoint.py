@@ -21,7 +21,7 @@ from planner.report import build
 from planner.scenario import load_scenario
 from planner.store import EventRow, LogHead, Store, entry_hash, verify_chain
 from tests.conftest import MINI, jsonl, run_cli
-from tests.test_dashboard import env, planned  # noqa: F401 - the dashboard's fixtures
+from tests.test_dashboard import env  # noqa: F401 - the dashboard's fixture (planned is in conftest)
 
 EVENTS = [
     {"at": "2021-11-26T10:00", "type": "unit_failed", "item_id": "J2"},

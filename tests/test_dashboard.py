@@ -16,22 +16,12 @@ from planner import operations as ops
 from planner.accounts import AccountError
 from planner.errors import ScenarioError
 from planner.store import Store
-from tests.conftest import REFERENCE, ROOT
+from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboards" / "app.py")
 PAGES = ("overview", "coverage", "equipment", "staff", "live_log", "tonnage", "rehearsal",
          "report", "admin")
 PASSWORD = "correct-horse-9"
-
-
-@pytest.fixture(scope="module")
-def planned(tmp_path_factory):
-    """A store with the reference congress and a (greedy, quick) plan: copied per test."""
-    folder = tmp_path_factory.mktemp("store")
-    store = Store(f"sqlite:///{folder / 'planner.db'}")
-    ops.import_scenario(store, REFERENCE, "test", method="greedy")
-    store.close()
-    return folder / "planner.db"
 
 
 @pytest.fixture

@@ -17,10 +17,9 @@ from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
 
 from planner import accounts
-from planner import operations as ops
 from planner.accounts import LOCK_AFTER, LOCK_SECONDS, AccountError, SignInRefused
 from planner.store import Store
-from tests.conftest import REFERENCE, ROOT
+from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboards" / "app.py")
 PASSWORD = "correct-horse-9"
@@ -226,15 +225,6 @@ def test_the_first_commander_from_the_form_needs_the_set_up_code(url, capsys, mo
 
 
 # -- through the dashboard ----------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def planned(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("store")
-    store = Store(f"sqlite:///{folder / 'planner.db'}")
-    ops.import_scenario(store, REFERENCE, "test", method="greedy")
-    store.close()
-    return folder / "planner.db"
-
 
 @pytest.fixture
 def env(planned, tmp_path, monkeypatch):
