@@ -52,7 +52,7 @@ from bench.replan_bench import p95
 from planner.disruptions import draw
 from planner.generate import write
 from planner.live import apply_events
-from planner.plan import Plan
+from planner.plan import Plan, plan_files
 from planner.rehearse import batches, replay, rng_for
 from planner.replan import replan
 from planner.scenario import Scenario, load_scenario, parse_time
@@ -61,11 +61,17 @@ from planner.verify import PlanRejected, checked_files
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "scenarios" / "provincial_congress"
-WAYS = ("live", "rehearsal", "oracle")
+WAYS = ("live", "rehearsal_cpsat", "rehearsal", "oracle")
 
 
 def short(plan: Plan) -> int:
     return sum(not r.covered for r in plan.coverage)
+
+
+def weight(plan: Plan) -> int:
+    """The weight of the sessions left short: what the planner minimizes first (each
+    session's level weight × (attendees + 10), ``session_weight``)."""
+    return plan.summary["objective_terms"]["uncovered_weight"]
 
 
 def rejection(plan: Plan, live: Scenario) -> str | None:
@@ -100,8 +106,16 @@ def live_replay(scenario: Scenario, plan: Plan, events: list[dict]) -> tuple[Pla
     return plan, live, rows
 
 
-def run(scenario: Scenario, base: Plan, seed: int, r: int, oracle: bool) -> list[dict]:
-    """The three ways through run ``r``'s events: one row each."""
+def csv_files(plan: Plan) -> dict[str, str]:
+    """The plan's CSV files as text (its summary holds timings)."""
+    return {k: v for k, v in plan_files(plan).items() if k.endswith(".csv")}
+
+
+def run(scenario: Scenario, base: Plan, seed: int, r: int, oracle: bool,
+        same: bool = False) -> list[dict]:
+    """The ways through run ``r``'s events: one row each. ``same``: also the rehearsal's
+    replay through the live re-planner (``replay(method="cpsat")``), and whether its final
+    plan is the live one, file for file."""
     events = draw(scenario, base, scenario.disruptions, rng_for(seed, r))
     common = {"run": r, "events": len(events),
               "bursts": len(batches(events, scenario.disruptions.replan_batch_minutes))}
@@ -110,13 +124,24 @@ def run(scenario: Scenario, base: Plan, seed: int, r: int, oracle: bool) -> list
     plan, live, replans = live_replay(scenario, base, events)
     seconds = sum(p["seconds"] for p in replans)
     final = replans[-1]["rejected"] if replans else rejection(plan, live)
-    rows.append({**common, "way": "live", "short": short(plan), "sessions": len(plan.coverage),
-                 "seconds": round(seconds, 2), "rejected": final, "replans": replans})
+    rows.append({**common, "way": "live", "short": short(plan), "weight": weight(plan),
+                 "sessions": len(plan.coverage), "seconds": round(seconds, 2),
+                 "rejected": final, "replans": replans})
+    live_plan = plan
+
+    if same:
+        clock = time.perf_counter()
+        plan, live = replay(scenario, base, events, method="cpsat")
+        seconds = time.perf_counter() - clock
+        rows.append({**common, "way": "rehearsal_cpsat", "short": short(plan),
+                     "weight": weight(plan), "sessions": len(plan.coverage),
+                     "seconds": round(seconds, 2), "rejected": rejection(plan, live),
+                     "same_as_live": csv_files(plan) == csv_files(live_plan)})
 
     clock = time.perf_counter()
     plan, live = replay(scenario, base, events, method="greedy")
     seconds = time.perf_counter() - clock
-    rows.append({**common, "way": "rehearsal", "short": short(plan),
+    rows.append({**common, "way": "rehearsal", "short": short(plan), "weight": weight(plan),
                  "sessions": len(plan.coverage), "seconds": round(seconds, 2),
                  "rejected": rejection(plan, live)})
 
@@ -125,19 +150,19 @@ def run(scenario: Scenario, base: Plan, seed: int, r: int, oracle: bool) -> list
         clock = time.perf_counter()
         plan = make_plan(live, seed=0)
         seconds = time.perf_counter() - clock
-        rows.append({**common, "way": "oracle", "short": short(plan),
+        rows.append({**common, "way": "oracle", "short": short(plan), "weight": weight(plan),
                      "sessions": len(plan.coverage), "seconds": round(seconds, 2),
                      "rejected": rejection(plan, live)})
     return rows
 
 
-def interval(values: list[float]) -> str:
+def interval(values: list[float], digits: int = 2) -> str:
     """mean ± 1.96·sd/√n."""
     mean = statistics.mean(values)
     if len(values) < 2:
-        return f"{mean:.2f}"
+        return f"{mean:.{digits}f}"
     half = 1.96 * statistics.stdev(values) / math.sqrt(len(values))
-    return f"{mean:.2f} ± {half:.2f}"
+    return f"{mean:.{digits}f} ± {half:.{digits}f}"
 
 
 def way_line(way: str, rows: list[dict]) -> str:
@@ -154,13 +179,15 @@ def way_line(way: str, rows: list[dict]) -> str:
             s = [p["seconds"] for p in replans]
             times = f"{statistics.median(s):.2f} | {p95(s):.2f} | {max(s):.2f}"
     return (f"| {way} | {len(rows)} | {interval(shorts)} | {worst['short']} (run {worst['run']})"
-            f" | {rejected} | {seconds:.1f} | {count} | {times} | {failing} |")
+            f" | {interval([r['weight'] for r in rows], 0)} | {rejected} | {seconds:.1f}"
+            f" | {count} | {times} | {failing} |")
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| way | runs | sessions short per run (95%) | worst run | final plans rejected "
-            "| s per run | re-plans | re-plan median s | p95 s | max s | re-plans rejected |")
-    lines = [head, "|" + "---|" * 11]
+    head = ("| way | runs | sessions short per run (95%) | worst run | weight short per run "
+            "(95%) | final plans rejected | s per run | re-plans | re-plan median s | p95 s "
+            "| max s | re-plans rejected |")
+    lines = [head, "|" + "---|" * 12]
     for way in WAYS:
         mine = [r for r in rows if r["way"] == way]
         if mine:
@@ -187,6 +214,9 @@ def main() -> None:
                         help="also plan each run's final congress from scratch")
     parser.add_argument("--reserve", action=argparse.BooleanOptionalAction, default=True,
                         help="keep the N-1 reserve (rules.reserve_levels); --no-reserve: none")
+    parser.add_argument("--same", action="store_true",
+                        help="also replay each run as the rehearsal does with --replan cpsat, "
+                             "and compare its final plan with the live one")
     parser.add_argument("--json", metavar="OUT", help="write the base plan and the rows as JSON")
     args = parser.parse_args()
 
@@ -210,7 +240,7 @@ def main() -> None:
           f"{head['base_move_cost']}), N-1 {head['base_n1_protected']}", flush=True)
     rows = []
     for r in range(args.runs):
-        for row in run(scenario, base, args.seed, r, args.oracle):
+        for row in run(scenario, base, args.seed, r, args.oracle, args.same):
             rows.append(row)
             print(f"run {r} {row['way']}: {row['short']}/{row['sessions']} short, "
                   f"{row['seconds']} s, {row['events']} events in {row['bursts']} bursts, "
@@ -222,6 +252,10 @@ def main() -> None:
     print(f"base plan: {head['base_sessions_covered']}/{head['base_sessions']} sessions covered")
     print()
     print(table(rows))
+    same = [r["same_as_live"] for r in rows if r["way"] == "rehearsal_cpsat"]
+    if same:
+        print(f"\nrehearsal --replan cpsat: final plan file for file the live one in "
+              f"{sum(same)} of {len(same)} runs")
     gap = difference(rows)
     if gap is not None:
         print(f"\nlive − oracle, sessions short per run (paired, 95%): {gap}")

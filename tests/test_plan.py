@@ -201,6 +201,24 @@ def test_same_inputs_give_the_same_files_on_an_idle_and_a_busy_machine(tmp_path,
     assert summary["wall_guard_hit"] is False
 
 
+def test_a_plan_whose_wall_clock_guard_is_spent_is_the_greedy_one_and_says_so(tmp_path):
+    """``--wall-limit 0``: no time for the solver at all. The command still writes a
+    checked plan (the greedy start, which is never skipped), says the guard was hit, and
+    the summary records it; the same plan as ``--method greedy`` gives."""
+    out = tmp_path / "p"
+    done = run_cli("plan", str(MINI), "--out", str(out), "--wall-limit", "0")
+    assert done.returncode == 0, done.stderr
+    assert "wall-clock guard was hit" in done.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["wall_guard_hit"] is True
+    assert summary["solve_seconds"] == 0
+    greedy = tmp_path / "g"
+    assert run_cli("plan", str(MINI), "--out", str(greedy), "--method", "greedy").returncode == 0
+    for name in ("assignments.csv", "moves.csv", "staff_tasks.csv", "coverage.csv"):
+        assert (out / name).read_bytes() == (greedy / name).read_bytes(), name
+    assert verify(load_scenario(MINI), out)[0] == []
+
+
 def test_a_scenario_from_elsewhere_plans_and_checks(tmp_path):
     """A ×2 congress, written by the generator rather than bundled, through the workbook door."""
     from planner.generate import write

@@ -98,12 +98,16 @@ def make_plan(scenario: Scenario, time_limit: float = PLAN_WORK, seed: int = 0,
                         "greedy", Budget(0.0), seed, workers, clock)
     if method == "greedy":
         return greedy
+    if budget.wall_left() <= 0:  # the greedy start alone used the wall-clock guard up
+        return _guarded(greedy, budget)
     say("equipment")
     model = EquipmentModel(scenario, requirements, origin)
     equipment = model.solve(budget, time_limit * 0.3, workers, seed, hint=greedy_equip)
     say("staff")
     # What an equipment plan is worth shows once people carry it out: try the solver's with
     # the greedy roster, and spend the staff model's time on whichever covers more.
+    if budget.wall_left() <= 0:  # building and solving it used the guard up
+        return _guarded(greedy, budget, equipment.stages)
     roster = _roster(scenario, requirements, origin, equipment)
     trial = _carry_out(scenario, requirements, origin, equipment, roster, [], "greedy",
                        Budget(0.0), seed, workers, clock)
@@ -122,6 +126,20 @@ def make_plan(scenario: Scenario, time_limit: float = PLAN_WORK, seed: int = 0,
         greedy.summary["gap"] = _gap(greedy.summary["objective"], plan.summary["best_bound"])
         return greedy
     return plan
+
+
+def _guarded(greedy: Plan, budget: Budget, stages=()) -> Plan:
+    """The greedy plan, when the wall-clock guard leaves no time for the solver: the
+    summary says so (``wall_guard_hit``), and which solver stages did run."""
+    budget.guard_hit = True
+    greedy.summary.update(wall_guard_hit=True, work_limit=budget.work,
+                          stages=_stage_rows(stages))
+    return greedy
+
+
+def _stage_rows(stages) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v)
+             for k, v in vars(s).items()} for s in stages]
 
 
 def _rank(plan: Plan) -> tuple:
@@ -520,8 +538,7 @@ def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[St
                             "move_cost": move_cost, "uncovered_scale": s1, "units_scale": s2},
         "staff_load_minutes": {"max": max(loads.values(), default=0),
                                "min": min((loads.get(p, 0) for p in scenario.staff), default=0)},
-        "stages": [{k: (None if isinstance(v, float) and math.isnan(v) else v)
-                    for k, v in vars(s).items()} for s in stages],
+        "stages": _stage_rows(stages),
         "n1_protected": protection(scenario, plan, requirements),
         "solve_seconds": round(seconds, 3),
         "model_errors": sum(s.status in ("INFEASIBLE", "MODEL_INVALID") for s in stages),

@@ -309,7 +309,8 @@ class EquipmentModel:
                 m.clear_hints()  # the fewest changes: from the previous plan's own counts
                 self._hint(previous)
             left = work - (budget.spent - begin)
-            solver = budget.solver(max(share * work, left * share * 2), workers, seed)
+            solver = budget.solver(max(share * work, left * share * 2), workers, seed,
+                                   len(m.proto.variables))
             status = solver.solve(m)
             stages.append(StageResult.of(name, solver, status, budget))
             if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
