@@ -200,27 +200,8 @@ def sign_in(store: Store, username: str, password: str, address: str | None = No
     # an address shared by every client (unknown, loopback) is not counted: see above
     keys = [user_key, address_key] if counted_address(address) else [user_key]
     t = clock()
-
-    def attempt(rows: dict) -> tuple:
-        for row in rows.values():  # forget failures older than the window
-            if row.failures and t - row.since > WINDOW:
-                row.failures, row.since = 0, 0.0
-        user, place = rows[user_key], rows.get(address_key)
-        until = max([user.locked_until] + [r.last_at + delay(r.failures) for r in
-                                           rows.values() if r.failures])
-        if until > t:
-            first = all(r.noted_until < until for r in rows.values())  # one per wait,
-            for row in rows.values():  # not a flood of them
-                row.noted_until = max(row.noted_until, until)
-            return "refused", until, user.locked_until > t, first
-        before = place.last_at if place else 0.0
-        for row in rows.values():
-            row.failures, row.since, row.last_at = row.failures + 1, row.since or t, t
-        if user.failures >= LOCK_AFTER:
-            user.locked_until = t + LOCK_SECONDS
-        return "try", user.failures, user.locked_until > t, before
-
-    outcome = store.with_counters(keys, attempt)
+    outcome = store.with_counters(
+        keys, lambda rows: _count_attempt(rows, t, user_key, address_key))
     who = {"username": username[:100], "address": address[:100]}
     if outcome[0] == "refused":
         _, until, locked, first = outcome
@@ -232,23 +213,52 @@ def sign_in(store: Store, username: str, password: str, address: str | None = No
     epoch = store.user_epoch(username) if username else 0  # read before the password
     found = authenticate(store, username, password)
     if found is not None:
-        def passed(rows: dict) -> None:
-            user, place = rows[user_key], rows.get(address_key)
-            user.failures, user.since, user.last_at, user.locked_until = 0, 0.0, 0.0, 0.0
-            if place is None:
-                return
-            place.failures = max(0, place.failures - 1)  # this attempt, uncounted (not
-            if place.last_at == t:  # the address's others, made meanwhile)
-                place.last_at = before
-            if not place.failures:
-                place.since = 0.0
-        store.with_counters(keys, passed)
+        store.with_counters(
+            keys, lambda rows: _uncount_attempt(rows, t, user_key, address_key, before))
         return {"username": found.username, "name": found.name, "role": found.role,
                 "epoch": epoch}
     audit(store, "sign-in", "sign_in_failed", **who, failures=failures)
     if locked:
         audit(store, "sign-in", "sign_in_locked", **who, until=_stamp(t + LOCK_SECONDS))
     return None
+
+
+def _count_attempt(rows: dict, t: float, user_key: str, address_key: str) -> tuple:
+    """Under the counters' locks: ("refused", until, locked, first notice) while the account
+    or the address must wait; else the attempt counted, ("try", failures, locked, the
+    address's last attempt before this one)."""
+    for row in rows.values():  # forget failures older than the window
+        if row.failures and t - row.since > WINDOW:
+            row.failures, row.since = 0, 0.0
+    user, place = rows[user_key], rows.get(address_key)
+    until = max([user.locked_until] + [r.last_at + delay(r.failures) for r in
+                                       rows.values() if r.failures])
+    if until > t:
+        first = all(r.noted_until < until for r in rows.values())  # one per wait,
+        for row in rows.values():  # not a flood of them
+            row.noted_until = max(row.noted_until, until)
+        return "refused", until, user.locked_until > t, first
+    before = place.last_at if place else 0.0
+    for row in rows.values():
+        row.failures, row.since, row.last_at = row.failures + 1, row.since or t, t
+    if user.failures >= LOCK_AFTER:
+        user.locked_until = t + LOCK_SECONDS
+    return "try", user.failures, user.locked_until > t, before
+
+
+def _uncount_attempt(rows: dict, t: float, user_key: str, address_key: str,
+                     before: float) -> None:
+    """Under the counters' locks, after a right password: the account's failures cleared,
+    the address's attempt at ``t`` uncounted."""
+    user, place = rows[user_key], rows.get(address_key)
+    user.failures, user.since, user.last_at, user.locked_until = 0, 0.0, 0.0, 0.0
+    if place is None:
+        return
+    place.failures = max(0, place.failures - 1)  # this attempt, uncounted (not
+    if place.last_at == t:  # the address's others, made meanwhile)
+        place.last_at = before
+    if not place.failures:
+        place.since = 0.0
 
 
 def unlock(store: Store, username: str, who: str) -> None:

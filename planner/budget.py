@@ -68,6 +68,7 @@ class Budget:
         return max(0.0, self.work - self.spent)
 
     def wall_left(self) -> float:
+        assert self.wall is not None  # set in __post_init__
         return self.wall - (time.perf_counter() - self._started)
 
     def solver(self, work: float, workers: int, seed: int,

@@ -156,9 +156,9 @@ def _read_key(path: Path, private: bool) -> Key:
     parts = line.split("+", 2)  # the base64 may hold a '+' too
     if len(parts) != 3:
         raise bad
-    name, ident, data = parts
+    name, ident, encoded = parts
     try:
-        raw = _unb64(data)
+        raw = _unb64(encoded)
     except (binascii.Error, ValueError):
         raise bad from None
     if len(raw) != 33 or raw[:1] != ED25519:
@@ -275,6 +275,7 @@ def parse(text: str) -> Checkpoint:
             raw = b""
         if len(raw) != 4 + 64:
             raise bad(f"签名行不对：{line!r}", f"bad signature line {line!r}")
+        assert found is not None  # a line that does not match has raised above
         signatures.append((found.group(1), raw[:4], raw[4:]))
     return Checkpoint(lines[0], int(lines[1]), head.hex(), tuple(signatures))
 

@@ -344,10 +344,10 @@ def _events(args: argparse.Namespace) -> int:
     log = scenario.name
     if args.action == "import":
         problems = Problems()
-        lines = read_lines(args.file, problems)  # its problems are listed with the rest
+        numbered = read_lines(args.file, problems)  # its problems are listed with the rest
 
         def checked(logged: list[dict]) -> list[dict]:
-            good = check_events(scenario, lines, Path(args.file).name, problems, logged)
+            good = check_events(scenario, numbered, Path(args.file).name, problems, logged)
             problems.items.sort(key=lambda p: p.row or 0)  # in the order of the file
             problems.raise_if_any()
             return good
@@ -427,6 +427,7 @@ def _checkpoint_verdict(args: argparse.Namespace, entries: list, head, log: str 
     except checkpoint.CheckpointError as error:
         return _refuse(args.lang, f"检查点校验未通过：{error.zh}",
                        f"checkpoint refused: {error.en}")
+    assert key is not None  # verify() refuses without a key
     if log is None:  # an exported file, no scenario given: whose log the checkpoint is for
         print(pick(args.lang, f"检查点属于日志 {cp.log}（未给出场景，日志名未核对）",
                    f"the checkpoint is for the log {cp.log} (no scenario given; the log's "
@@ -646,20 +647,20 @@ def build_parser() -> argparse.ArgumentParser:
     lang = argparse.ArgumentParser(add_help=False)
     lang.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser = functools.partial(sub.add_parser, parents=[lang])
+    add_command = functools.partial(sub.add_parser, parents=[lang])
 
-    p = sub.add_parser("validate", help="check a scenario and summarise it")
+    p = add_command("validate", help="check a scenario and summarise it")
     p.add_argument("scenario", help="scenario folder or .xlsx workbook")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(run=_validate)
 
-    p = sub.add_parser("generate", help="write a congress K times the reference")
+    p = add_command("generate", help="write a congress K times the reference")
     p.add_argument("--out", required=True, help="folder to create (must be new or empty)")
     p.add_argument("--scale", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=_generate)
 
-    p = sub.add_parser("plan", help="make the plan (CP-SAT) and check it")
+    p = add_command("plan", help="make the plan (CP-SAT) and check it")
     p.add_argument("scenario")
     p.add_argument("--out", required=True, help="plan folder to write")
     _budget_options(p, PLAN_WORK)
@@ -667,7 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=("cpsat", "greedy"), default="cpsat")
     p.set_defaults(run=_plan)
 
-    p = sub.add_parser("verify", help="check a plan folder against the scenario, independently")
+    p = add_command("verify", help="check a plan folder against the scenario, independently")
     p.add_argument("scenario")
     p.add_argument("plan")
     p.add_argument("--events", help="JSON Lines events the plan was re-planned after")
@@ -675,7 +676,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="only events logged up to this time")
     p.set_defaults(run=_verify)
 
-    p = sub.add_parser("replan", help="repair a plan after logged events, changing little")
+    p = add_command("replan", help="repair a plan after logged events, changing little")
     p.add_argument("scenario")
     p.add_argument("--plan", required=True, help="the plan folder in force")
     p.add_argument("--events", help="JSON Lines events (default: the log in --db)")
@@ -688,7 +689,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--who", default=os.environ.get("USER", "operator"))
     p.set_defaults(run=_replan)
 
-    p = sub.add_parser("simulate", help="rehearse: replay the congress with random disruptions")
+    p = add_command("simulate", help="rehearse: replay the congress with random disruptions")
     p.add_argument("scenario")
     p.add_argument("--runs", type=int, required=True, help="how many runs")
     p.add_argument("--out", required=True, help="folder for the results")
@@ -708,7 +709,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="runs whose full event log and final plan are kept (default 3)")
     p.set_defaults(run=_simulate)
 
-    p = sub.add_parser("report", help="the post-event report from the event log")
+    p = add_command("report", help="the post-event report from the event log")
     p.add_argument("scenario")
     p.add_argument("--plan", required=True, help="the plan folder the team worked to")
     p.add_argument("--events", help="JSON Lines event log")
@@ -717,7 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder for the report")
     p.set_defaults(run=_report)
 
-    p = sub.add_parser("events", help="the event log: import, export, verify, checkpoint")
+    p = add_command("events", help="the event log: import, export, verify, checkpoint")
     p.add_argument("action", choices=("import", "export", "verify", "checkpoint"))
     p.add_argument("scenario", nargs="?", help="scenario folder or workbook (the log is its)")
     p.add_argument("file", nargs="?", help="JSON Lines file to import")
@@ -731,13 +732,13 @@ def build_parser() -> argparse.ArgumentParser:
                                      "data/keys)")
     p.set_defaults(run=_events)
 
-    p = sub.add_parser("keys", help="set up the key that signs log checkpoints")
+    p = add_command("keys", help="set up the key that signs log checkpoints")
     p.add_argument("action", choices=("init",))
     p.add_argument("--dir", help="key folder (default PLANNER_KEY_DIR, or data/keys)")
     p.add_argument("--name", default="secrecy-planner", help="the key's name in signatures")
     p.set_defaults(run=_keys)
 
-    p = sub.add_parser("rules", help="list the planning rules, their defaults and sources")
+    p = add_command("rules", help="list the planning rules, their defaults and sources")
     p.set_defaults(run=_rules)
     return parser
 

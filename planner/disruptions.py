@@ -122,6 +122,7 @@ def _parse(key: str, value: object, default: object) -> tuple[str, object]:
     if key in SHARES:
         if not isinstance(value, dict):
             return "must be a mapping", None
+        assert isinstance(default, dict)  # every SHARES field of Disruptions is a dict
         merged = {} if key == "adhoc_levels" else dict(default)
         for k, v in value.items():
             name = lookup(SHARES[key], str(k))
@@ -139,6 +140,7 @@ def _parse(key: str, value: object, default: object) -> tuple[str, object]:
         return "must be a probability between 0 and 1", None
     if isinstance(default, int) and not float(value).is_integer():
         return "must be a whole number", None
+    assert isinstance(default, int | float)  # the other Disruptions fields are numbers
     return "", type(default)(value)
 
 
@@ -167,14 +169,23 @@ def draw(scenario: Scenario, plan: Plan, d: Disruptions,
     (a unit the plan has idle at that time: found at the check before its next setup),
     people off duty, and boosters next to rooms that still have sessions ahead.
     """
-    rules = scenario.rules
     events: list[dict] = []
     sessions = sorted(scenario.sessions.values(), key=lambda s: (s.start, s.session_id))
     days = sorted({s.start.date() for s in sessions})
     busy: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
     for s in sessions:
         busy.setdefault(s.room_id, []).append((s.start, s.end))
-    # overruns
+    _draw_overruns(sessions, busy, d, rng, events)
+    _draw_adhoc_sessions(scenario, days, busy, d, rng, events)
+    _draw_unit_failures(scenario, plan, days, d, rng, events)
+    _draw_absences(scenario, days, d, rng, events)
+    _draw_boosters(scenario, sessions, days, d, rng, events)
+    return sorted(events, key=lambda e: (e["at"], e["type"], str(e.get("session_id", ""))))
+
+
+def _draw_overruns(sessions: list[Session], busy: dict[str, list[tuple[dt.datetime, dt.datetime]]],
+                   d: Disruptions, rng: np.random.Generator, events: list[dict]) -> None:
+    """Sessions that run over, never into the room's next session (``busy`` updated)."""
     for s in sessions:
         if rng.random() >= d.overrun_probability:
             continue
@@ -190,7 +201,14 @@ def draw(scenario: Scenario, plan: Plan, d: Disruptions,
         at = max(s.start, s.end - dt.timedelta(minutes=d.overrun_notice_minutes))
         events.append({"at": stamp(at), "type": "extend_session", "session_id": s.session_id,
                        "new_end": stamp(new_end)})
-    # ad-hoc sessions
+
+
+def _draw_adhoc_sessions(scenario: Scenario, days: list[dt.date],
+                         busy: dict[str, list[tuple[dt.datetime, dt.datetime]]],
+                         d: Disruptions, rng: np.random.Generator, events: list[dict]) -> None:
+    """Ad-hoc sessions in rooms free then, with the setup time before and the clean-up
+    window after (``busy`` updated)."""
+    rules = scenario.rules
     margin_before = dt.timedelta(minutes=rules.setup_minutes)
     margin_after = dt.timedelta(minutes=rules.cleanup_window_minutes)
     levels = sorted(d.adhoc_levels)
@@ -219,10 +237,14 @@ def draw(scenario: Scenario, plan: Plan, d: Disruptions,
                     "attendees": max(1, attendees),
                     "level": levels[int(rng.choice(len(levels), p=shares / shares.sum()))],
                     "name": "推演临时会议"})
-    # unit failures: found at the check before the unit's next setup, so while it is idle
+
+
+def _draw_unit_failures(scenario: Scenario, plan: Plan, days: list[dt.date], d: Disruptions,
+                        rng: np.random.Generator, events: list[dict]) -> None:
+    """Unit failures: found at the check before the unit's next setup, so while it is idle."""
     units = sorted(i.item_id for i in scenario.items.values()
                    if i.item_type in ("jammer", "cabinet_unit") and i.status == "ok")
-    setup = dt.timedelta(minutes=rules.setup_minutes)
+    setup = dt.timedelta(minutes=scenario.rules.setup_minutes)
     serving: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
     for a in plan.assignments:
         serving.setdefault(a.item_id, []).append((a.start - setup, a.end))
@@ -237,20 +259,28 @@ def draw(scenario: Scenario, plan: Plan, d: Disruptions,
             unit = idle[int(rng.integers(len(idle)))]
             failed.add(unit)
             events.append({"at": stamp(at), "type": "unit_failed", "item_id": unit})
-    # people off duty
+
+
+def _draw_absences(scenario: Scenario, days: list[dt.date], d: Disruptions,
+                   rng: np.random.Generator, events: list[dict]) -> None:
+    """People off duty for a while during their shift."""
     staff = sorted(scenario.staff)
     for day in days:
         for _ in range(int(rng.poisson(d.staff_absences_per_day))):
             p = staff[int(rng.integers(len(staff)))]
             shift = scenario.staff[p]
             begin = dt.datetime.combine(day, shift.shift_start)
-            length = ((dt.datetime.combine(day, shift.shift_end) - begin).total_seconds()
-                      // 60) % (24 * 60) or 24 * 60
+            length = int((dt.datetime.combine(day, shift.shift_end) - begin).total_seconds()
+                         // 60) % (24 * 60) or 24 * 60
             at = begin + dt.timedelta(minutes=int(rng.integers(0, max(1, length // 5))) * 5)
             until = at + dt.timedelta(minutes=_between(rng, d.absence_minutes, 5))
             events.append({"at": stamp(at), "type": "staff_unavailable", "staff_id": p,
                            "until": stamp(until)})
-    # boosters next to rooms that still have sessions ahead
+
+
+def _draw_boosters(scenario: Scenario, sessions: list[Session], days: list[dt.date],
+                   d: Disruptions, rng: np.random.Generator, events: list[dict]) -> None:
+    """Boosters found next to rooms that still have sessions ahead."""
     for day in days:
         for _ in range(int(rng.poisson(d.boosters_per_day))):
             at = _day_time(rng, day, 7, 19)
@@ -259,4 +289,3 @@ def draw(scenario: Scenario, plan: Plan, d: Disruptions,
             if rooms:
                 events.append({"at": stamp(at), "type": "booster_found",
                                "room_id": rooms[int(rng.integers(len(rooms)))]})
-    return sorted(events, key=lambda e: (e["at"], e["type"], str(e.get("session_id", ""))))

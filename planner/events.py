@@ -1,7 +1,8 @@
 """Events as operators log them (JSON Lines), checked against the scenario before storing.
 
 One event per line with ``at`` (time) and ``type``; the fields each type needs are
-in :data:`FIELDS` (from the contract). A bad event (unknown session, room, unit or
+in :data:`FIELDS` (from the contract; each type is a class of :mod:`planner.event_types`,
+which also holds its own checks). A bad event (unknown session, room, unit or
 staff, a malformed time, negative kg, an unknown type) is refused with its line and
 the problem; a file with any bad line stores nothing.
 """
@@ -10,34 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
+from collections.abc import Mapping
 from pathlib import Path
 
 from planner import limits
-from planner import vocabulary as vocab
 from planner.errors import Problem, Problems
-from planner.i18n import t
+from planner.event_types import EVENT_TYPES, EventType, Fields, of
 from planner.live import in_force, voided
 from planner.scenario import Scenario, parse_time
 from planner.tables import decode
 
-FIELDS: dict[str, tuple[str, ...]] = {
-    "adhoc_session": ("session_id", "room_id", "start", "end", "kind", "attendees", "level"),
-    "cancel_session": ("session_id",),
-    "extend_session": ("session_id", "new_end"),
-    "unit_failed": ("item_id",),
-    "unit_restored": ("item_id",),
-    "staff_unavailable": ("staff_id", "until"),
-    "booster_found": ("room_id",),
-    "unit_deployed": ("item_id", "session_id"),  # a unit set up in the session's room
-    "patrol_done": ("session_id", "staff_id"),
-    "sweep_done": ("session_id", "staff_id"),
-    "cleanup_done": ("session_id", "staff_id"),
-    "bag_weighed": ("bag_set_id", "kg", "venue_id"),
-    "document_found": ("room_id", "level", "note"),
-    "destroyed": ("kg", "venue_id", "witnesses"),
-    "void": ("voids", "reason"),  # entry number `voids` counts for nothing from then on
-}
+FIELDS: Mapping[str, tuple[str, ...]] = Fields()  # type -> its required fields (the registry's)
 
 
 def read_lines(path: str | Path, problems: Problems) -> list[tuple[int, dict]]:
@@ -110,161 +94,74 @@ class EventChecker:
             self._learn(x)
 
     def _learn(self, e: dict) -> None:
-        if e.get("type") == "adhoc_session":
-            self.sessions[e["session_id"]] = (e["room_id"], parse_time(e["start"]),
-                                              parse_time(e["end"]))
-        elif e.get("type") == "cancel_session":
-            self.cancelled.add(e["session_id"])
-        elif e.get("type") == "extend_session" and e.get("session_id") in self.sessions:
-            room, start, _ = self.sessions[e["session_id"]]
-            self.sessions[e["session_id"]] = (room, start, parse_time(e["new_end"]))
+        of(e).learn(self, e)
 
     def check(self, e: dict, file: str, line: int, problems: Problems) -> bool:
-        before = len(problems.items)
+        bad = _Said(problems, file, line)
+        kind = self._kind(e, bad)
+        if kind is None:
+            return False
+        at = parse_time(str(e.get("at", "")))
+        if at is None:  # said, and the rest of the line is checked too
+            bad("at", "bad_time", value=e.get("at", ""))
+        missing = [name for name in kind.fields if e.get(name) in (None, "", [])]
+        for name in missing:
+            bad(name, "event_missing_field", field=name, type=kind.name)
+        if missing:
+            return False
+        if not kind.new_ids:
+            self._check_known(kind, e, bad)
+        kind.check_fields(self, e, bad)
+        self._check_times(kind, e, bad)
+        kind.check(self, e, bad, clean=not bad.said)
+        if bad.said:
+            return False
+        self._remember(e)
+        return True
 
-        def bad(column: str | None, key: str, **params) -> None:
-            problems.add(file, key, row=line, column=column, **params)
-
+    def _kind(self, e: dict, bad: _Said) -> type[EventType] | None:
+        """The event's type, once its ids are text and the log's own fields left out."""
         for name in IDS:
             if name in e and not isinstance(e[name], str):
                 bad(name, "event_not_text", field=name, value=e[name])
         for name in RESERVED:
             if name in e:
                 bad(name, "event_reserved", field=name)
-        if len(problems.items) > before:
-            return False
-        kind = e.get("type")
-        if kind not in FIELDS:
-            bad("type", "unknown_value", value=kind, choices=", ".join(FIELDS))
-            return False
-        at = parse_time(str(e.get("at", "")))
-        if at is None:  # said, and the rest of the line is checked too
-            bad("at", "bad_time", value=e.get("at", ""))
-        complete = len(problems.items)
-        for name in FIELDS[kind]:
-            if e.get(name) in (None, "", []):
-                bad(name, "event_missing_field", field=name, type=kind)
-        if len(problems.items) > complete:
-            return False
-        known = {"session_id": (self.sessions, "unknown_session"),
-                 "room_id": (self.s.rooms, "unknown_room"),
-                 "staff_id": (self.s.staff, "unknown_staff"),
-                 "venue_id": (self.s.venues, "unknown_venue")}
+        if bad.said:
+            return None
+        given = e.get("type")  # text when given: said above
+        kind = EVENT_TYPES.get(given) if isinstance(given, str) else None
+        if kind is None:
+            bad("type", "unknown_value", value=e.get("type"), choices=", ".join(EVENT_TYPES))
+        return kind
+
+    def _check_known(self, kind: type[EventType], e: dict, bad: _Said) -> None:
+        """The scenario's (and the log's) sessions, rooms, staff and venues it names."""
+        known: dict[str, tuple[Mapping[str, object], str]] = {
+            "session_id": (self.sessions, "unknown_session"),
+            "room_id": (self.s.rooms, "unknown_room"),
+            "staff_id": (self.s.staff, "unknown_staff"),
+            "venue_id": (self.s.venues, "unknown_venue")}
         for name, (table, key) in known.items():  # optional ids too, when given
-            if name in e and kind != "adhoc_session" and e[name] not in table:
+            if name in e and e[name] not in table:
                 bad(name, key, value=e[name], file="the scenario")
-        if (kind != "adhoc_session" and "session_id" in FIELDS[kind]
-                and e["session_id"] in self.cancelled):
+        if "session_id" in kind.fields and e["session_id"] in self.cancelled:
             bad("session_id", "event_cancelled", value=e["session_id"])
-        if kind in ("unit_failed", "unit_restored", "unit_deployed"):
-            item = self.s.items.get(e["item_id"])
-            if item is None or item.item_type not in ("jammer", "cabinet_unit"):
-                bad("item_id", "unknown_unit", value=e["item_id"])
-        if kind == "bag_weighed":
-            item = self.s.items.get(e["bag_set_id"])
-            if item is None or item.item_type != "shred_bag_set":
-                bad("bag_set_id", "unknown_bag_set", value=e["bag_set_id"])
-        for name in ("kg",):
-            if name in FIELDS[kind]:
-                value = e[name]
-                if (isinstance(value, bool) or not isinstance(value, int | float)
-                        or not math.isfinite(value) or value < 0):
-                    bad(name, "event_bad_kg", value=value)
-                elif value > limits.MAX_NUMBER["kg"]:
-                    bad(name, "too_large", value=value, limit=f"{limits.MAX_NUMBER['kg']:,}")
-        for name in ("new_end", "until", "start", "end"):
-            if name in FIELDS[kind] and parse_time(str(e[name])) is None:
+
+    def _check_times(self, kind: type[EventType], e: dict, bad: _Said) -> None:
+        """Its times are times, within the congress's days give or take the margin."""
+        times = [name for name in kind.times() if name in e]  # optional ones when given
+        for name in times:
+            if parse_time(str(e[name])) is None:
                 bad(name, "bad_time", value=e[name])
-        for name in ("at", "new_end", "until", "start", "end"):
-            t = parse_time(str(e.get(name, ""))) if name == "at" or name in FIELDS[kind] else None
-            if t and self.earliest and limits.time_outside(t, self.earliest, self.latest):
+        for name in ("at", *times):
+            t = parse_time(str(e.get(name, "")))
+            if (t and self.earliest and self.latest
+                    and limits.time_outside(t, self.earliest, self.latest)):
                 bad(name, "time_out_of_range", value=e[name], low=f"{self.earliest:%Y-%m-%d}",
                     high=f"{self.latest:%Y-%m-%d}")
-        if kind == "document_found" and vocab.lookup(vocab.LEVELS, str(e["level"])) is None:
-            bad("level", "unknown_value", value=e["level"], choices=vocab.choices(vocab.LEVELS))
-        if kind == "destroyed" and not (isinstance(e["witnesses"], list)
-                                        and all(isinstance(w, str) and w
-                                                for w in e["witnesses"])):
-            bad("witnesses", "event_witnesses")
-        if kind == "adhoc_session":
-            self._check_adhoc(e, bad)
-        if kind == "void":
-            self._check_void(e, bad)
-        if kind == "extend_session" and len(problems.items) == before:
-            room, start, _end = self.sessions[e["session_id"]]
-            new_end = parse_time(e["new_end"])
-            if new_end <= start:
-                bad("new_end", "end_not_after_start", start=start, end=e["new_end"])
-            elif new_end - start > dt.timedelta(hours=limits.MAX_SESSION_HOURS):
-                bad("new_end", "session_too_long", limit=limits.MAX_SESSION_HOURS, start=start,
-                    end=e["new_end"])
-            other = self._taken(room, start, new_end, but=e["session_id"])
-            if other:
-                bad("new_end", "event_room_taken", room=room, other=other)
-        if len(problems.items) > before:
-            return False
-        self._remember(e)
-        return True
 
-    def _check_adhoc(self, e: dict, bad) -> None:
-        if e["session_id"] in self.sessions:
-            bad("session_id", "event_session_exists", value=e["session_id"])
-        if e["room_id"] not in self.s.rooms:
-            bad("room_id", "unknown_room", value=e["room_id"], file="the scenario")
-        if vocab.lookup(vocab.KINDS, str(e["kind"])) is None:
-            bad("kind", "unknown_value", value=e["kind"], choices=vocab.choices(vocab.KINDS))
-        if vocab.lookup(vocab.LEVELS, str(e["level"])) is None:
-            bad("level", "unknown_value", value=e["level"], choices=vocab.choices(vocab.LEVELS))
-        a, b = parse_time(str(e["start"])), parse_time(str(e["end"]))
-        n = e["attendees"]
-        if isinstance(n, str) and n.strip().isdigit() and len(n) <= 15:
-            n = e["attendees"] = int(n)  # as sessions.csv would have it
-        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
-            bad("attendees", "not_positive", value=n)
-        elif n > limits.MAX_NUMBER["attendees"]:
-            bad("attendees", "too_large", value=n, limit=f"{limits.MAX_NUMBER['attendees']:,}")
-        if a and b and b <= a:
-            bad("end", "end_not_after_start", start=e["start"], end=e["end"])
-        elif a and b and b - a > dt.timedelta(hours=limits.MAX_SESSION_HOURS):
-            bad("end", "session_too_long", limit=limits.MAX_SESSION_HOURS, start=e["start"],
-                end=e["end"])
-        if a and b and e["room_id"] in self.s.rooms:
-            other = self._taken(e["room_id"], a, b)
-            if other:
-                bad("start", "event_room_taken", room=e["room_id"], other=other)
-
-    def _check_void(self, e: dict, bad) -> None:
-        """A void names an earlier entry that is not a void, not voided already, and (for
-        an ad-hoc session) not named by a later entry still in force; and without which
-        every later entry in force still fits (a cancelled session revived must not
-        double-book a room a later ad-hoc session or extension took)."""
-        if not isinstance(e["reason"], str):
-            bad("reason", "event_not_text", field="reason", value=e["reason"])
-        n = e["voids"]
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(self.history):
-            bad("voids", "event_void_missing", value=n)
-            return
-        target, gone = self.history[n - 1], voided(self.history)
-        if target.get("type") == "void":
-            bad("voids", "event_void_void", value=n)
-        elif n in gone:
-            bad("voids", "event_void_twice", value=n)
-        elif target.get("type") == "adhoc_session":
-            later = [m for m, x in enumerate(self.history[n:], start=n + 1)
-                     if m not in gone and x.get("session_id") == target["session_id"]]
-            if later:
-                bad("voids", "event_void_used", value=n, session=target["session_id"],
-                    later=later[0])
-                return
-        if target.get("type") != "void" and n not in gone:
-            later = self._no_longer_fits(n)
-            if later:
-                m, why = later
-                bad("voids", "event_void_conflict", value=n, later=m,
-                    why_zh=t(why.key, "zh", column=why.column, **why.params),
-                    why_en=t(why.key, "en", column=why.column, **why.params))
-
-    def _no_longer_fits(self, n: int) -> tuple[int, Problem] | None:
+    def no_longer_fits(self, n: int) -> tuple[int, Problem] | None:
         """The first entry in force that would no longer pass were entry ``n`` voided (a
         revived session whose room and time a later session or extension took), and why.
 
@@ -281,12 +178,28 @@ class EventChecker:
                 return x.get("seq", m), problems.items[0]
         return None
 
-    def _taken(self, room: str, a, b, but: str = "") -> str | None:
+    def taken(self, room: str, a, b, but: str = "") -> str | None:
         """The session already in ``room`` at some time in [a, b), if any."""
         for sid, (r, start, end) in self.sessions.items():
             if r == room and sid != but and sid not in self.cancelled and start < b and a < end:
                 return sid
         return None
+
+
+class _Said:
+    """``bad(column, key, **params)``: a problem with the event on ``line``; ``said``:
+    whether any was said of it yet."""
+
+    def __init__(self, problems: Problems, file: str, line: int) -> None:
+        self.problems, self.file, self.line = problems, file, line
+        self.before = len(problems.items)
+
+    def __call__(self, column: str | None, key: str, **params) -> None:
+        self.problems.add(self.file, key, row=self.line, column=column, **params)
+
+    @property
+    def said(self) -> bool:
+        return len(self.problems.items) > self.before
 
 
 def check_events(scenario: Scenario, events: list[tuple[int, dict]], file: str,

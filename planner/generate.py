@@ -66,6 +66,7 @@ class _Congress:
             "venues", "rooms", "travel", "sessions", "inventory", "staff", "groups")}
         self.busy: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
         self.counters: dict[str, int] = {}
+        self.first_centre: str  # the first area's centre, set by roads() for area 0
 
     def next_id(self, prefix: str, width: int) -> str:
         self.counters[prefix] = self.counters.get(prefix, 0) + 1
@@ -103,12 +104,8 @@ class _Congress:
     def free(self, rid: str, start: dt.datetime, end: dt.datetime) -> bool:
         return all(end <= s or start >= e for s, e in self.busy[rid])
 
-    def area(self, area: int) -> None:
-        rng = self.rng
-        self.vary = area > 0 or self.seed != 0
-        label = "" if self.scale == 1 else f"（第{area + 1}会区）"
-        centre = self.venue(f"省会议中心{label}", True)
-        hotels = [self.venue(f"{name}{label}", i == 0) for i, (name, _) in enumerate(HOTELS)]
+    def roads(self, area: int, centre: str, hotels: list[str]) -> None:
+        """The roads inside an area, and from the first area's centre to this one's."""
         venues = [centre, *hotels]
         for a, b, minutes in [(0, 1, 12), (0, 2, 15), (1, 2, 10), (2, 3, 18), (0, 3, 25)]:
             self.files["travel"].append(
@@ -118,9 +115,11 @@ class _Congress:
                 {"from_venue": self.first_centre, "to_venue": centre, "minutes": 70 + 10 * area})
         else:
             self.first_centre = centre
-        centre_rooms = [self.room(centre, *r) for r in CENTRE_ROOMS]
-        hall, presidium, vip, *meeting, press, tally, secretariat = centre_rooms
 
+    def delegation_sizes(self) -> list[int]:
+        """The delegations' sizes: the published ones, or (when varied) with delegates
+        moved between delegations, keeping the total."""
+        rng = self.rng
         sizes = list(DELEGATION_SIZES)
         if self.vary:
             for _ in range(20):  # move delegates between delegations, keeping the total
@@ -129,6 +128,18 @@ class _Congress:
                 if sizes[i] - shift >= 24:
                     sizes[i] -= shift
                     sizes[j] += shift
+        return sizes
+
+    def area(self, area: int) -> None:
+        self.vary = area > 0 or self.seed != 0
+        label = "" if self.scale == 1 else f"（第{area + 1}会区）"
+        centre = self.venue(f"省会议中心{label}", True)
+        hotels = [self.venue(f"{name}{label}", i == 0) for i, (name, _) in enumerate(HOTELS)]
+        self.roads(area, centre, hotels)
+        centre_rooms = [self.room(centre, *r) for r in CENTRE_ROOMS]
+        hall, presidium, vip, *meeting, press, tally, secretariat = centre_rooms
+
+        sizes = self.delegation_sizes()
         delegations = []  # (name, size, hotel venue, delegation room, group room, group id)
         k = 0
         extra_rooms: dict[str, list[str]] = {}

@@ -66,28 +66,38 @@ def greedy_equipment(scenario: Scenario, requirements: dict[str, Requirement],
     stay: dict = {}
     bring: dict = {}
     old = live.old if live is not None and live.old is not None else EquipmentPlan({}, {}, {})
-    near_of = {venue: sorted(sources(scenario, venue),
-                             key=lambda v, venue=venue: scenario.network.travel_minutes(v, venue))
-               for venue in scenario.venues}
+    near_of = {venue: _nearest_first(scenario, venue) for venue in scenario.venues}
     for kind in STOCK_KINDS:
         _allocate(scenario, requirements, origin, live, old, kind, near_of, serve, stay, bring)
     return EquipmentPlan(serve=serve, stay=stay, bring=bring,
                          max_move_cost=max_move_cost(scenario, requirements))
 
 
+def _nearest_first(scenario: Scenario, venue: str) -> list[str]:
+    """The venues whose units may be brought to ``venue``, nearest first."""
+    return sorted(sources(scenario, venue),
+                  key=lambda v: scenario.network.travel_minutes(v, venue))
+
+
+def _pools(scenario: Scenario, live: LiveState | None, kind: str) -> dict[str, _Pool]:
+    """Each venue's pool of ``kind`` units: the usable units kept there or, re-planning,
+    those free there now and those that become free there later."""
+    if live is None:
+        return {v: _Pool(sum(1 for i in scenario.items_of(kind)
+                             if i.venue_id == v and i.status == "ok"))
+                for v in scenario.venues}
+    pools = {v: _Pool(live.stock.get((kind, v), 0)) for v in scenario.venues}
+    for k, v, minute in live.arrivals:
+        if k == kind:
+            pools[v].add(minute, 1)
+    return pools
+
+
 def _allocate(scenario: Scenario, requirements: dict[str, Requirement], origin,
               live: LiveState | None, old: EquipmentPlan, kind: str,
               near_of: dict[str, list[str]], serve: dict, stay: dict, bring: dict) -> None:
     """One type of unit, session by session in start order (see greedy_equipment)."""
-    if live is None:
-        pools = {v: _Pool(sum(1 for i in scenario.items_of(kind)
-                              if i.venue_id == v and i.status == "ok"))
-                 for v in scenario.venues}
-    else:
-        pools = {v: _Pool(live.stock.get((kind, v), 0)) for v in scenario.venues}
-        for k, v, minute in live.arrivals:
-            if k == kind:
-                pools[v].add(minute, 1)
+    pools = _pools(scenario, live, kind)
 
     def needs(sid: str) -> int:
         return getattr(requirements[sid], REQUIREMENT_FIELD[kind])
@@ -113,7 +123,7 @@ def _allocate(scenario: Scenario, requirements: dict[str, Requirement], origin,
         # pools still allow), then whatever is missing, nearest first
         passes = [(need, [(v, need) for v in near])]
         if live is not None:
-            passes.insert(0, (old.stay.get((kind, before), 0),
+            passes.insert(0, (old.stay.get((kind, before), 0) if before is not None else 0,
                               [(v, old.bring.get((kind, v, sid), 0)) for v in near]))
         for stays, loads in passes:
             if before is not None and got < need:
@@ -167,7 +177,7 @@ class Roster:
         origin = epoch(scenario)
         for p, windows in scenario.unavailable.items():  # logged as unavailable
             for a, b in windows:
-                self._busy(p, to_minute(a, origin), to_minute(b, origin))
+                self.mark_busy(p, to_minute(a, origin), to_minute(b, origin))
 
     def _travel(self, a: str, b: str) -> int:
         return self.scenario.network.whole_minutes(a, b)
@@ -224,9 +234,9 @@ class Roster:
             if transfer is not None and before is not None:
                 size = self._travel(before, where)
                 self.transfer[p, q.index] = (transfer, size)
-                self._busy(p, transfer, transfer + size)
+                self.mark_busy(p, transfer, transfer + size)
                 self.arrival[p, q.index] = transfer + size
-        self._busy(p, start, start + t.duration + t.busy_after)
+        self.mark_busy(p, start, start + t.duration + t.busy_after)
         self.load[p] = self.load.get(p, 0) + t.duration
 
     def used_posts(self, done: dict[str, tuple[str, int]]) -> dict[tuple[str, int], str]:
@@ -238,7 +248,20 @@ class Roster:
                 used.add((p, q.index))
         return {key: v for key, v in self.venue.items() if key in used}
 
-    def _busy(self, p: str, a: int, b: int) -> None:
+    def post(self, p: str, q: Post, where: str) -> None:
+        """Post ``p`` at ``where`` for post ``q``. Coming from another venue in the post
+        before, they leave when the work they began before the post is done (re-planning)."""
+        self.venue[p, q.index] = where
+        before = self.venue.get((p, q.index - 1))
+        if before is not None and before != where:
+            leave = max([q.start, *(b for a, b in self.busy[p] if a < q.start)])
+            size = self._travel(before, where)
+            self.transfer[p, q.index] = (leave, size)
+            self.mark_busy(p, leave, leave + size)
+            self.arrival[p, q.index] = leave + size
+
+    def mark_busy(self, p: str, a: int, b: int) -> None:
+        """``p`` is busy from minute ``a`` to ``b`` (nothing when the span is empty)."""
         if b > a:
             bisect.insort(self.busy[p], (a, b))
 
@@ -278,14 +301,7 @@ def post_people(roster: Roster, tasks: list[Task]) -> None:
         after = roster.venue.get((p, q.index + 1))
         if after is not None and after != best:
             continue  # the next post is set (re-planning): no transfer into it is planned
-        roster.venue[p, q.index] = best
-        if before is not None and before != best:
-            # they leave when the work they began before the post is done (re-planning)
-            leave = max([q.start, *(b for a, b in roster.busy[p] if a < q.start)])
-            size = roster._travel(before, best)
-            roster.transfer[p, q.index] = (leave, size)
-            roster._busy(p, leave, leave + size)
-            roster.arrival[p, q.index] = leave + size
+        roster.post(p, q, best)
         for k in slots:
             supply[best, k] += SLOT
 
@@ -309,8 +325,8 @@ def fill(roster: Roster, tasks: list[Task], done: dict[str, tuple[str, int]],
     scenario = roster.scenario
     home = {p: scenario.staff[p].venue_id for p in scenario.staff}
     crew_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # who is in each crew
-    for key, people in (crews or {}).items():
-        crew_of[key] |= people
+    for crew_key, people in (crews or {}).items():
+        crew_of[crew_key] |= people
     kinds = {t.task_id: t for t in tasks}
     for tid, (p, _start) in done.items():
         if tid in kinds and kinds[tid].kind in ("sweep", "cleanup"):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from planner import vocabulary as vocab
-from planner.scenario import Scenario, Session, parse_time
+from planner.event_types import World, of
+from planner.scenario import Scenario, parse_time
 
 
 def voided(events: list[dict]) -> dict[int, dict]:
@@ -41,42 +41,15 @@ def apply_events(scenario: Scenario, events: list[dict],
     (and the voids) never do.
     """
     events = in_force(events)
-    sessions = dict(scenario.sessions)
-    items = dict(scenario.items)
-    rooms = dict(scenario.rooms)
-    unavailable = {k: list(v) for k, v in scenario.unavailable.items()}
-    failed_since = dict(scenario.failed_since)
-    cancelled = dict(scenario.cancelled)
+    world = World(dict(scenario.sessions), dict(scenario.items), dict(scenario.rooms),
+                  {k: list(v) for k, v in scenario.unavailable.items()},
+                  dict(scenario.failed_since), dict(scenario.cancelled))
     for e in events:
         at = parse_time(str(e["at"]))
         if until is not None and at is not None and at > until:
             continue
-        kind = e["type"]
-        if kind == "adhoc_session":
-            sessions[e["session_id"]] = Session(
-                e["session_id"], e["room_id"], parse_time(e["start"]), parse_time(e["end"]),
-                vocab.lookup(vocab.KINDS, str(e["kind"])), int(e["attendees"]),
-                vocab.lookup(vocab.LEVELS, str(e["level"])), name=str(e.get("name", "")),
-                group_id=str(e.get("group_id", "") or ""))
-        elif kind == "cancel_session":
-            if sessions.pop(e["session_id"], None) is not None:
-                cancelled[e["session_id"]] = at
-        elif kind == "extend_session" and e["session_id"] in sessions:
-            s = sessions[e["session_id"]]
-            sessions[s.session_id] = dataclasses.replace(s, end=parse_time(e["new_end"]),
-                                                         planned_end=s.planned_end or s.end)
-        elif kind in ("unit_failed", "unit_restored"):
-            status = "maintenance" if kind == "unit_failed" else "ok"
-            items[e["item_id"]] = dataclasses.replace(items[e["item_id"]], status=status)
-            if kind == "unit_failed":
-                failed_since.setdefault(e["item_id"], at)
-            else:
-                failed_since.pop(e["item_id"], None)
-        elif kind == "staff_unavailable":
-            unavailable.setdefault(e["staff_id"], []).append((at, parse_time(e["until"])))
-        elif kind == "booster_found":
-            rooms[e["room_id"]] = dataclasses.replace(rooms[e["room_id"]], signal="booster")
-    ordered = dict(sorted(sessions.items(), key=lambda kv: (kv[1].start, kv[0])))
-    return dataclasses.replace(scenario, sessions=ordered, items=items, rooms=rooms,
-                               unavailable=unavailable, failed_since=failed_since,
-                               cancelled=cancelled)
+        of(e).apply(world, e, at)  # each type's own change (planner.event_types)
+    ordered = dict(sorted(world.sessions.items(), key=lambda kv: (kv[1].start, kv[0])))
+    return dataclasses.replace(scenario, sessions=ordered, items=world.items, rooms=world.rooms,
+                               unavailable=world.unavailable, failed_since=world.failed_since,
+                               cancelled=world.cancelled)

@@ -177,7 +177,9 @@ def snapshot(store: Store, name: str) -> Snapshot:
     with _LOCK:
         if key in _SNAPSHOTS:
             return _SNAPSHOTS[key]
-    scenario = load_files(store.latest_scenario(name))
+    files = store.latest_scenario(name)
+    assert files is not None, f"no scenario stored for {name}"
+    scenario = load_files(files)
     entries = [e.line() for e in store.entries(name)]
     events = in_force(entries)  # a voided entry counts for nothing in any view
     stored = store.plan(name, version)
@@ -199,7 +201,9 @@ def log_event(store: Store, name: str, event: dict, who: str) -> int:
         user = store.user(who)
         if user is None or not user.active or not at_least(user.role, "commander"):
             raise PermissionError(f"only a commander may void an entry, and {who} is not one")
-    scenario = load_files(store.latest_scenario(name))
+    files = store.latest_scenario(name)
+    assert files is not None, f"no scenario stored for {name}"
+    scenario = load_files(files)
 
     def checked(logged: list[dict]) -> list[dict]:
         problems = Problems()
@@ -338,14 +342,15 @@ def bag_custody(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
     none of the holder's bags was weighed from two hours before it on."""
     live, plan = snap.live, snap.plan
     collections: dict[str, list[dt.datetime]] = {}
-    for t in plan.staff_tasks:
-        if t.task == "collect" and t.session_id in live.sessions:
-            holder = live.sessions[t.session_id].group_id
-            collections.setdefault(holder, []).append(t.end)
+    for task in plan.staff_tasks:
+        if task.task == "collect" and task.session_id in live.sessions:
+            holder = live.sessions[task.session_id].group_id
+            collections.setdefault(holder, []).append(task.end)
     weighings: dict[str, list[tuple[dt.datetime, float, str]]] = {}
     burnt_at: dict[str, list[dt.datetime]] = {}  # venue -> destructions
     for e in snap.events:
         t = parse_time(str(e["at"]))
+        assert t is not None  # a logged event's time was checked when it was logged
         if t > at:
             continue
         if e["type"] == "bag_weighed":

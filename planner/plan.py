@@ -225,7 +225,7 @@ def read_rows(folder: str | Path, name: str) -> list[dict[str, str]]:
         return [{k: plain_text(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-def _value(kind: str, text: str):
+def _value(kind: str | type, text: str):  # kind: Field.type, a string (postponed annotations)
     if kind == "dt.datetime":
         return dt.datetime.fromisoformat(text)  # a malformed time raises ValueError
     if kind == "int":

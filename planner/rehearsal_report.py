@@ -37,7 +37,7 @@ FIGURES = (("sessions", "sessions", 1), ("jammer_deployments", "jammer_deploymen
            ("documents", "documents_found", 1))
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+def wilson(k: float, n: float, z: float = 1.96) -> tuple[float, float]:
     """95% Wilson interval of a share k/n."""
     if n == 0:
         return 0.0, 1.0
@@ -120,12 +120,14 @@ def sizing_table(results: list[RunResult]) -> pd.DataFrame:
     rows = []
     for resource in RESOURCES:
         for k in (0, *EXTRAS):
-            short = sessions = runs_short = runs_any = 0
+            short = runs_short = runs_any = 0
+            sessions: float = 0  # RunResult.counts are floats
             for r in sized:
                 if k == 0:
                     mine = sum(resource in x for x in r.short.values())
                     anything = len(r.short)
                 else:
+                    assert r.sizing is not None  # ``sized``: only runs that have one
                     mine, anything = r.sizing[resource, k]
                 short += mine
                 sessions += r.counts["sessions"]
@@ -211,6 +213,7 @@ def write_rehearsal(out: str | Path, scenario: Scenario, results: list[RunResult
                 with open(folder / "events.jsonl", "w", encoding="utf-8") as f:
                     for e in r.log:
                         f.write(json.dumps(e, ensure_ascii=False) + "\n")
+                assert r.plan is not None  # a run's plan is kept with its log
                 write_plan(r.plan, folder / "plan")
         (tmp / "rehearsal.html").write_text(rehearsal_html(scenario, found, info, lang),
                                             encoding="utf-8")

@@ -25,6 +25,7 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -76,15 +77,20 @@ def rng_for(seed: int, run: int) -> np.random.Generator:
 def batches(events: list[dict], minutes: int) -> list[list[dict]]:
     """Events in time order, grouped: those logged within ``minutes`` of a burst's first."""
     out: list[list[dict]] = []
-    first = None
+    first: dt.datetime | None = None
     for e in events:
         at = parse_time(e["at"])
-        if out and at - first <= dt.timedelta(minutes=minutes):
+        assert at is not None  # drawn events: their times are stamped, so they parse
+        if out and first is not None and at - first <= dt.timedelta(minutes=minutes):
             out[-1].append(e)
         else:
             out.append([e])
             first = at
     return out
+
+
+class _ReplanBudget(TypedDict, total=False):
+    time_limit: float  # deterministic seconds per re-plan (the live re-planner's path only)
 
 
 def replay(scenario: Scenario, plan: Plan, events: list[dict],
@@ -96,13 +102,14 @@ def replay(scenario: Scenario, plan: Plan, events: list[dict],
     in from the start). ``method``: the re-planner's path, ``"greedy"`` (the rehearsal's)
     or ``"cpsat"`` (the live re-planner's, with ``time_limit`` deterministic seconds per
     re-plan)."""
-    steps = [(None, [])] if repair_first else []  # (now, events so far)
+    steps: list[tuple[dt.datetime | None, list[dict]]] = (
+        [(None, [])] if repair_first else [])  # (now, events so far)
     log: list[dict] = []
     for burst in batches(events, scenario.disruptions.replan_batch_minutes):
         # a burst is re-planned once, at its first event, as if all of it were known then
         log = log + [{**e, "at": burst[0]["at"]} for e in burst]
         steps.append((parse_time(burst[0]["at"]), log))
-    budget = {"time_limit": time_limit} if method == "cpsat" else {}
+    budget: _ReplanBudget = {"time_limit": time_limit} if method == "cpsat" else {}
     live = scenario
     for n, (now, known) in enumerate(steps):
         result = replan(scenario, plan, known, now=now or default_now([], scenario),
@@ -371,12 +378,13 @@ def simulate(ctx: Context, runs: int, workers: int = 2, scheduler: str | None = 
     parcels = chunks(runs, ctx.sizing_runs, workers)
     results: list[RunResult] = []
     if scheduler:
-        from distributed import Client, as_completed
+        from distributed import Client
+        from distributed import as_completed as dask_as_completed
 
         with Client(scheduler) as client:
             shared = client.scatter(ctx, broadcast=True)
             futures = [client.submit(run_many, shared, p, pure=False) for p in parcels]
-            for future in as_completed(futures):
+            for future in dask_as_completed(futures):
                 done = future.result()
                 results += done
                 progress(len(done))

@@ -179,7 +179,7 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
     history = Plan(assignments=past.assignments, moves=past.moves, staff_tasks=frozen_rows)
     plan = finish_plan(live, requirements, origin, equipment, tasks, move_tasks, trips, done,
                        stages, "greedy" if method == "greedy" else "replan",
-                       time.perf_counter() - clock, seed, workers,
+                       budget.spent, seed, workers,
                        history=history, prefer=past.prefer, state=past.units,
                        coverage=coverage)
     plan.wall_seconds = round(time.perf_counter() - clock, 3)
@@ -210,7 +210,8 @@ class _Past:
         setup = dt.timedelta(minutes=live.rules.setup_minutes)
         self.started = {sid for sid, s in live.sessions.items() if s.start - setup <= now}
         void = self._void_moves(old)
-        cut = {}  # unit -> when the plan stopped being what happened to it
+        # unit -> when the plan stopped being what happened to it
+        cut: dict[str, dt.datetime] = {}
         for m in void:
             cut[m.item_id] = min(cut.get(m.item_id, m.depart), m.depart)
         self.old = dataclasses.replace(
@@ -279,7 +280,9 @@ class _Past:
         for m in sorted(self.old.moves, key=lambda m: m.depart):
             moving[m.item_id].append(m)
         stock: dict[tuple[str, str], int] = defaultdict(int)
-        arrivals, present, carried = [], defaultdict(int), defaultdict(int)
+        arrivals: list[tuple[str, str, int]] = []
+        present: dict[tuple[str, str], int] = defaultdict(int)
+        carried: dict[tuple[str, str], int] = defaultdict(int)
         pools: dict[str, dict[str, dict]] = {k: defaultdict(dict) for k in STOCK_KINDS}
         arrived: dict[str, dict[str, list[str]]] = {k: defaultdict(list) for k in STOCK_KINDS}
         for kind in STOCK_KINDS:
@@ -331,7 +334,9 @@ class _Past:
     def _old_counts(self) -> EquipmentPlan:
         """The previous plan's counts for what is ahead: moves not yet left, units staying."""
         kinds = {i.item_id: i.item_type for i in self.live.items.values()}
-        serve, stay, bring = defaultdict(int), defaultdict(int), defaultdict(int)
+        serve: dict[tuple[str, str], int] = defaultdict(int)
+        stay: dict[tuple[str, str], int] = defaultdict(int)
+        bring: dict[tuple[str, str, str], int] = defaultdict(int)
         for a in self.old.assignments:
             serve[a.item_type, a.session_id] += 1
         for m in self.old.moves:
@@ -394,58 +399,13 @@ def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTa
     rest, and if work is still undone, re-solve the day (coverage, then orders kept)."""
     origin = epoch(live)
     roster = Roster(live, day, load)
-    where: dict[str, str] = {p: live.staff[p].venue_id for p in live.staff}
-    busy_rows = []
-    for r in sorted(frozen, key=lambda r: r.start):
-        a, b = to_minute(r.start, origin), to_minute(r.end, origin)
-        venue = move_from.get((r.staff_id, r.start)) if r.task == "move" else None
-        venue = venue or live.venue_of(r.room_id)
-        back = (live.network.whole_minutes(live.venue_of(r.room_id), venue)
-                if r.task == "move" else 0)
-        busy_rows.append((r.staff_id, a, b + back))
-        if duty_day(a) != day:
-            continue
-        roster._busy(r.staff_id, a, b + back)
-        q = post_at(roster.posts[r.staff_id], a)
-        if q is not None:
-            roster.venue[r.staff_id, q.index] = venue
-        where[r.staff_id] = venue
+    busy_rows, where = _book_frozen(live, roster, day, frozen, move_from)
     pinned = dict(roster.venue)  # for the staff model: posts with work under way or done
-    late = []  # people whose post under way has had no work yet: they start from now
-    past = set()
-    for p, plist in roster.posts.items():
-        for n, q in enumerate(plist):
-            if q.end <= minute:
-                past.add((p, q.index))
-                roster.venue.setdefault((p, q.index), where[p])
-            elif q.start < minute and (p, q.index) not in roster.venue:
-                plist[n] = dataclasses.replace(q, start=minute)
-                late.append((p, q.start))
-                if q.index:  # they come from where they are
-                    roster.venue.setdefault((p, q.index - 1), where[p])
-                    pinned.setdefault((p, q.index - 1), where[p])
-    done: dict[str, tuple[str, int]] = {}
-    by_id = {t.task_id: t for t in tasks}
-    # a crew is that many different people, counting those who did their part before now
-    crews: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for r in frozen:
-        if r.task in ("sweep", "cleanup"):
-            crews[r.session_id, r.task].add(r.staff_id)
+    late, past = _start_posts_now(roster, minute, where, pinned)
+    crews = _crews(frozen)
     barred = {t.task_id: set(crews[t.session_id, t.kind]) for t in tasks
               if crews.get((t.session_id, t.kind))}
-    for tid, (p, start) in sorted(wish.items(), key=lambda kv: kv[1][1]):
-        t = by_id.get(tid)
-        if t is None or p not in roster.posts or p in crews[t.session_id, t.kind]:
-            continue
-        q = post_at(roster.posts[p], start)
-        if q is None or not t.earliest <= start <= t.latest:
-            continue
-        found = roster.option(p, q, dataclasses.replace(t, earliest=start, latest=start))
-        if found is not None:
-            roster.take(p, q, t, *found)
-            done[tid] = (p, found[0])
-            if t.kind in ("sweep", "cleanup"):
-                crews[t.session_id, t.kind].add(p)
+    done = _keep_orders(roster, tasks, wish, crews)
     post_people(roster, [t for t in tasks if t.task_id not in done])
     fill(roster, tasks, done, crews)
     wanted = {t.task_id for t in tasks if t.session_id in equipped}
@@ -457,13 +417,8 @@ def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTa
     lo = min(t.earliest for t in undone) - 120
     hi = max(t.latest + t.duration for t in undone) + 120
     ids = {t.task_id for t in tasks if t.earliest < hi and t.latest + t.duration > lo}
-    off = {p: list(v) for p, v in live.unavailable.items()}
-    for p, a, b in [*busy_rows, *((p, a, minute) for p, a in late)]:
-        off.setdefault(p, []).append((to_time(a, origin), to_time(b, origin)))
-    for p, plist in roster.posts.items():
-        for q in plist:
-            if (q.end <= lo or q.start >= hi) and (p, q.index) in roster.venue:
-                pinned.setdefault((p, q.index), roster.venue[p, q.index])
+    off = _off_duty(live, [*busy_rows, *((p, a, minute) for p, a in late)], origin)
+    _pin_outside(roster, pinned, lo, hi)
     model = StaffDayModel(dataclasses.replace(live, unavailable=off), tasks, day, weights,
                           equipped, load, seed, fixed_posts=pinned,
                           fixed={k: v for k, v in done.items() if k not in ids}, barred=barred)
@@ -477,8 +432,117 @@ def _staff_day(live: Scenario, day: int, tasks: list[Task], frozen: list[StaffTa
     except NoSolution:
         return done, []
     except ModelError as error:  # a bug, shown in the summary; the greedy's day stands
+        assert error.stage is not None  # the staff model's errors carry their stage
         return done, [error.stage]
     return found, stages
+
+
+def _book_frozen(live: Scenario, roster: Roster, day: int, frozen: list[StaffTask],
+                 move_from: dict) -> tuple[list[tuple[str, int, int]], dict[str, str]]:
+    """Book on ``roster`` the rows of ``day`` under way or done: busy till they end (a
+    move: till its carrier is back), and their posts at their venues.
+
+    Returns every frozen row's busy span (person, from, to minute), whatever its day, and
+    the venue each person is at after their last row that day (with none: at home)."""
+    origin = epoch(live)
+    where: dict[str, str] = {p: live.staff[p].venue_id for p in live.staff}
+    busy_rows = []
+    for r in sorted(frozen, key=lambda r: r.start):
+        a, b, venue = _frozen_span(live, r, origin, move_from)
+        busy_rows.append((r.staff_id, a, b))
+        if duty_day(a) != day:
+            continue
+        roster.mark_busy(r.staff_id, a, b)
+        q = post_at(roster.posts[r.staff_id], a)
+        if q is not None:
+            roster.venue[r.staff_id, q.index] = venue
+        where[r.staff_id] = venue
+    return busy_rows, where
+
+
+def _frozen_span(live: Scenario, r: StaffTask, origin: dt.datetime,
+                 move_from: dict) -> tuple[int, int, str]:
+    """The minutes row ``r`` keeps its person busy and the venue it leaves them at: a move
+    (from the venue ``move_from`` gives by person and departure) takes them back there."""
+    a, b = to_minute(r.start, origin), to_minute(r.end, origin)
+    venue = move_from.get((r.staff_id, r.start)) if r.task == "move" else None
+    venue = venue or live.venue_of(r.room_id)
+    back = (live.network.whole_minutes(live.venue_of(r.room_id), venue)
+            if r.task == "move" else 0)
+    return a, b + back, venue
+
+
+def _start_posts_now(roster: Roster, minute: int, where: dict[str, str],
+                     pinned: dict[tuple[str, int], str]
+                     ) -> tuple[list[tuple[str, int]], set[tuple[str, int]]]:
+    """Posts over by ``minute`` stay where their person is (``where``); a post under way
+    that has had no work yet starts from now, coming from there (pinned for the model).
+
+    Returns the late posts as (person, start as planned) and the posts that are over."""
+    late = []  # people whose post under way has had no work yet: they start from now
+    past = set()
+    for p, plist in roster.posts.items():
+        for n, q in enumerate(plist):
+            if q.end <= minute:
+                past.add((p, q.index))
+                roster.venue.setdefault((p, q.index), where[p])
+            elif q.start < minute and (p, q.index) not in roster.venue:
+                plist[n] = dataclasses.replace(q, start=minute)
+                late.append((p, q.start))
+                if q.index:  # they come from where they are
+                    roster.venue.setdefault((p, q.index - 1), where[p])
+                    pinned.setdefault((p, q.index - 1), where[p])
+    return late, past
+
+
+def _crews(frozen: list[StaffTask]) -> defaultdict[tuple[str, str], set[str]]:
+    """Who did their part of each (session, sweep or cleanup) crew before now: a crew is
+    that many different people, counting those."""
+    crews: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in frozen:
+        if r.task in ("sweep", "cleanup"):
+            crews[r.session_id, r.task].add(r.staff_id)
+    return crews
+
+
+def _keep_orders(roster: Roster, tasks: list[Task], wish: dict[str, tuple[str, int]],
+                 crews: defaultdict[tuple[str, str], set[str]]) -> dict[str, tuple[str, int]]:
+    """The previous orders (``wish``: person and start by task) that still fit, in time
+    order, taken on ``roster`` as they were; ``crews`` grows with those who join one."""
+    done: dict[str, tuple[str, int]] = {}
+    by_id = {t.task_id: t for t in tasks}
+    for tid, (p, start) in sorted(wish.items(), key=lambda kv: kv[1][1]):
+        t = by_id.get(tid)
+        if t is None or p not in roster.posts or p in crews[t.session_id, t.kind]:
+            continue
+        q = post_at(roster.posts[p], start)
+        if q is None or not t.earliest <= start <= t.latest:
+            continue
+        found = roster.option(p, q, dataclasses.replace(t, earliest=start, latest=start))
+        if found is not None:
+            roster.take(p, q, t, *found)
+            done[tid] = (p, found[0])
+            if t.kind in ("sweep", "cleanup"):
+                crews[t.session_id, t.kind].add(p)
+    return done
+
+
+def _off_duty(live: Scenario, spans: list[tuple[str, int, int]],
+              origin: dt.datetime) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
+    """When people cannot be given new work: off duty as logged, and ``spans`` (person,
+    from, to minute) taken already."""
+    off = {p: list(v) for p, v in live.unavailable.items()}
+    for p, a, b in spans:
+        off.setdefault(p, []).append((to_time(a, origin), to_time(b, origin)))
+    return off
+
+
+def _pin_outside(roster: Roster, pinned: dict[tuple[str, int], str], lo: int, hi: int) -> None:
+    """Pin the venues ``roster`` gave the posts wholly outside the minutes [lo, hi]."""
+    for p, plist in roster.posts.items():
+        for q in plist:
+            if (q.end <= lo or q.start >= hi) and (p, q.index) in roster.venue:
+                pinned.setdefault((p, q.index), roster.venue[p, q.index])
 
 
 # -- what changed -------------------------------------------------------------------------------
@@ -488,33 +552,15 @@ def _span(a: dt.datetime, b: dt.datetime) -> str:
 
 def _causes(live: Scenario, events: list[dict], now: dt.datetime) -> dict[str, tuple[str, str]]:
     """What each logged event did, in words, keyed by the thing it touched."""
+    from planner.event_types import of as event_type  # each type says what it touched
+
     out: dict[str, tuple[str, str]] = {}
     for e in events:
         at = parse_time(str(e.get("at", "")))
         if at is not None and at > now:
             continue
-        kind = e.get("type")
         clock = f"{at:%H:%M}" if at else ""
-        if kind == "unit_failed":
-            unit = e["item_id"]
-            out[unit] = (f"{unit} {clock} 故障", f"{unit} failed at {clock}")
-        elif kind == "staff_unavailable":
-            until = parse_time(str(e["until"]))
-            out[e["staff_id"]] = (f"{e['staff_id']} {clock}–{until:%H:%M} 不能到岗",
-                                  f"{e['staff_id']} unavailable {clock}–{until:%H:%M}")
-        elif kind == "cancel_session":
-            out[e["session_id"]] = (f"会议 {e['session_id']} 已取消",
-                                    f"session {e['session_id']} cancelled")
-        elif kind == "extend_session":
-            end = parse_time(str(e["new_end"]))
-            out[e["session_id"]] = (f"会议 {e['session_id']} 延长至 {end:%H:%M}",
-                                    f"session {e['session_id']} runs over to {end:%H:%M}")
-        elif kind == "adhoc_session":
-            out[e["session_id"]] = (f"临时增加会议 {e['session_id']}",
-                                    f"ad-hoc session {e['session_id']} added")
-        elif kind == "booster_found":
-            out[e["room_id"]] = (f"{e['room_id']} 旁发现信号放大器，需加配干扰器",
-                                 f"a booster was found next to {e['room_id']}: more jammers")
+        out.update(event_type(e).causes(e, clock))
     return out
 
 
@@ -523,103 +569,175 @@ def diff(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
     """The orders that differ between the plans from ``now`` on, per person and per unit,
     in the order they must be acted on."""
     causes = _causes(live, events, now)
-    changes: list[Change] = []
+    changes = _staff_changes(old, new, now, causes) + _unit_changes(live, old, new, now, causes)
+    return sorted(changes, key=lambda c: (c.act_at, c.who_kind, c.who, c.change))
 
-    def cause(*keys: str) -> tuple[str, str]:
-        for k in keys:
-            if k in causes:
-                return causes[k]
-        return ("", "")
 
-    # people
-    def tasks(plan: Plan) -> dict[tuple, StaffTask]:
-        return {(t.staff_id, t.task, t.session_id, t.start): t for t in plan.staff_tasks
-                if t.start > now}
+def _first_cause(causes: dict[str, tuple[str, str]], *keys: str) -> tuple[str, str]:
+    """The words of the event that touched the first of ``keys`` it touched; none: empty."""
+    for k in keys:
+        if k in causes:
+            return causes[k]
+    return ("", "")
 
-    before, after = tasks(old), tasks(new)
+
+# people
+def _orders_ahead(plan: Plan, now: dt.datetime) -> dict[tuple, StaffTask]:
+    """The plan's staff rows after ``now``, by person, work, session and start."""
+    return {(t.staff_id, t.task, t.session_id, t.start): t for t in plan.staff_tasks
+            if t.start > now}
+
+
+def _staff_changes(old: Plan, new: Plan, now: dt.datetime,
+                   causes: dict[str, tuple[str, str]]) -> list[Change]:
+    """People's orders after ``now``: those moved in time or dropped, then those added."""
+    before, after = _orders_ahead(old, now), _orders_ahead(new, now)
     gone = {k: v for k, v in before.items() if k not in after}
     came = {k: v for k, v in after.items() if k not in before}
     by_work: dict[tuple[str, str], list[StaffTask]] = defaultdict(list)  # who does it now
     for t in came.values():
         by_work[t.session_id, t.task].append(t)
+    changes = []
     paired = set()
+    for t, same in _retimed(gone, came):
+        if same is not None:
+            paired.add(id(same))
+            changes.append(_retimed_change(t, same, causes))
+        else:
+            changes.append(_removed_change(t, by_work, causes))
+    for t in sorted(came.values(), key=lambda x: x.start):
+        if id(t) not in paired:
+            changes.append(_added_change(t, gone, causes))
+    return changes
+
+
+def _retimed(gone: dict[tuple, StaffTask], came: dict[tuple, StaffTask]
+             ) -> list[tuple[StaffTask, StaffTask | None]]:
+    """Each order dropped, in time order, with the new order that is the same work by the
+    same person at another time, if there is one (each new order pairs once)."""
+    paired = set()
+    out: list[tuple[StaffTask, StaffTask | None]] = []
     for t in sorted(gone.values(), key=lambda x: x.start):
         same = next((x for x in came.values() if x.staff_id == t.staff_id and x.task == t.task
                      and x.session_id == t.session_id and id(x) not in paired), None)
         if same is not None:
             paired.add(id(same))
-            zh, en = cause(t.staff_id, t.session_id, t.room_id)
-            changes.append(Change(min(t.start, same.start), t.staff_id, "staff", "changed",
-                                  t.task, t.session_id, t.room_id, _span(t.start, t.end),
-                                  _span(same.start, same.end), zh or "时间调整",
-                                  en or "time adjusted"))
-            continue
-        zh, en = cause(t.staff_id, t.session_id, t.room_id)
-        other = [x.staff_id for x in by_work.get((t.session_id, t.task), [])
-                 if x.staff_id != t.staff_id]
-        if not zh and other:
-            zh, en = f"改由 {other[0]} 执行", f"now done by {other[0]}"
-        changes.append(Change(t.start, t.staff_id, "staff", "removed", t.task, t.session_id,
-                              t.room_id, _span(t.start, t.end), "", zh or "任务已不需要",
-                              en or "no longer needed"))
-    for t in sorted(came.values(), key=lambda x: x.start):
-        if id(t) in paired:
-            continue
-        instead = [x.staff_id for x in gone.values() if x.session_id == t.session_id
-                   and x.task == t.task and x.staff_id != t.staff_id]
-        zh, en = cause(t.session_id, t.room_id)
-        if instead:
-            why = cause(instead[0])
-            zh = f"接替 {instead[0]}" + (f"（{why[0]}）" if why[0] else "")
-            en = f"instead of {instead[0]}" + (f" ({why[1]})" if why[1] else "")
-        changes.append(Change(t.start, t.staff_id, "staff", "added", t.task, t.session_id,
-                              t.room_id, "", _span(t.start, t.end), zh or "新任务",
-                              en or "new task"))
+        out.append((t, same))
+    return out
 
-    # units: which session each serves, and the moves that take it there
-    def serving(plan: Plan) -> dict[tuple[str, str], Assignment]:
-        return {(a.item_id, a.session_id): a for a in plan.assignments if a.end > now}
 
-    was, now_is = serving(old), serving(new)
-    new_moves = {(m.item_id, m.session_id): m for m in new.moves if m.depart > now}
-    old_moves = {(m.item_id, m.session_id): m for m in old.moves if m.depart > now}
+def _retimed_change(t: StaffTask, same: StaffTask,
+                    causes: dict[str, tuple[str, str]]) -> Change:
+    """Order ``t`` done at another time (``same``)."""
+    zh, en = _first_cause(causes, t.staff_id, t.session_id, t.room_id)
+    return Change(min(t.start, same.start), t.staff_id, "staff", "changed", t.task,
+                  t.session_id, t.room_id, _span(t.start, t.end), _span(same.start, same.end),
+                  zh or "时间调整", en or "time adjusted")
+
+
+def _removed_change(t: StaffTask, by_work: dict[tuple[str, str], list[StaffTask]],
+                    causes: dict[str, tuple[str, str]]) -> Change:
+    """Order ``t`` dropped: for its cause, or because someone else now does the work."""
+    zh, en = _first_cause(causes, t.staff_id, t.session_id, t.room_id)
+    other = [x.staff_id for x in by_work.get((t.session_id, t.task), [])
+             if x.staff_id != t.staff_id]
+    if not zh and other:
+        zh, en = f"改由 {other[0]} 执行", f"now done by {other[0]}"
+    return Change(t.start, t.staff_id, "staff", "removed", t.task, t.session_id, t.room_id,
+                  _span(t.start, t.end), "", zh or "任务已不需要", en or "no longer needed")
+
+
+def _added_change(t: StaffTask, gone: dict[tuple, StaffTask],
+                  causes: dict[str, tuple[str, str]]) -> Change:
+    """Order ``t`` new: for its cause, or instead of someone who had the work."""
+    instead = [x.staff_id for x in gone.values() if x.session_id == t.session_id
+               and x.task == t.task and x.staff_id != t.staff_id]
+    zh, en = _first_cause(causes, t.session_id, t.room_id)
+    if instead:
+        why = _first_cause(causes, instead[0])
+        zh = f"接替 {instead[0]}" + (f"（{why[0]}）" if why[0] else "")
+        en = f"instead of {instead[0]}" + (f" ({why[1]})" if why[1] else "")
+    return Change(t.start, t.staff_id, "staff", "added", t.task, t.session_id, t.room_id, "",
+                  _span(t.start, t.end), zh or "新任务", en or "new task")
+
+
+# units: which session each serves, and the moves that take it there
+def _serving(plan: Plan, now: dt.datetime) -> dict[tuple[str, str], Assignment]:
+    """The plan's assignments not over by ``now``, by unit and session."""
+    return {(a.item_id, a.session_id): a for a in plan.assignments if a.end > now}
+
+
+def _moves_ahead(plan: Plan, now: dt.datetime) -> dict[tuple[str, str], Move]:
+    """The plan's moves leaving after ``now``, by unit and session."""
+    return {(m.item_id, m.session_id): m for m in plan.moves if m.depart > now}
+
+
+def _unit_changes(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
+                  causes: dict[str, tuple[str, str]]) -> list[Change]:
+    """Units' orders after ``now``: sessions served for longer or no longer, then
+    sessions newly served, then moves that take a unit to the same session another way."""
+    was, now_is = _serving(old, now), _serving(new, now)
+    new_moves, old_moves = _moves_ahead(new, now), _moves_ahead(old, now)
+    changes = []
     for key, a in sorted(was.items(), key=lambda kv: kv[1].start):
-        if key in now_is:
-            if now_is[key].end != a.end:
-                zh, en = cause(a.session_id)
-                changes.append(Change(a.end, a.item_id, "unit", "changed", "serve", a.session_id,
-                                      a.room_id, _span(a.start, a.end),
-                                      _span(now_is[key].start, now_is[key].end), zh, en))
-            continue
-        zh, en = cause(a.item_id, a.session_id, a.room_id)
-        if not zh:
-            nxt = [b for (u, _s), b in now_is.items() if u == a.item_id and b.start < a.end
-                   and b.end > a.start]
-            if nxt:
-                zh = f"改派会议 {nxt[0].session_id}（{nxt[0].room_id}）"
-                en = f"sent to session {nxt[0].session_id} ({nxt[0].room_id}) instead"
-        move = old_moves.get(key)
-        changes.append(Change(move.depart if move else a.start, a.item_id, "unit", "removed",
-                              "serve", a.session_id, a.room_id, _span(a.start, a.end), "",
-                              zh or "调整", en or "rearranged"))
+        if key not in now_is:
+            changes.append(_withdrawn_change(a, now_is, old_moves.get(key), causes))
+        elif now_is[key].end != a.end:
+            zh, en = _first_cause(causes, a.session_id)
+            changes.append(Change(a.end, a.item_id, "unit", "changed", "serve", a.session_id,
+                                  a.room_id, _span(a.start, a.end),
+                                  _span(now_is[key].start, now_is[key].end), zh, en))
     for key, a in sorted(now_is.items(), key=lambda kv: kv[1].start):
-        if key in was:
-            continue
-        move = new_moves.get(key)
-        lost = [u for (u, s) in was if s == a.session_id and (u, s) not in now_is]
-        zh, en = cause(a.session_id, a.room_id)
-        if lost:
-            why = cause(lost[0])
-            zh = f"替换 {lost[0]}" + (f"（{why[0]}）" if why[0] else "")
-            en = f"replaces {lost[0]}" + (f" ({why[1]})" if why[1] else "")
-        if move is not None:
-            zh_from, en_from = _source(live, new, move)
-            zh = "；".join(x for x in (zh, zh_from) if x)
-            en = "; ".join(x for x in (en, en_from) if x)
-        changes.append(Change(move.depart if move else a.start, a.item_id, "unit", "added",
-                              "serve", a.session_id, a.room_id, "", _span(a.start, a.end),
-                              zh or "新安排", en or "newly assigned"))
-    for key, m in new_moves.items():  # a unit that serves the same session but comes another way
+        if key not in was:
+            changes.append(_sent_change(live, new, a, was, now_is, new_moves.get(key), causes))
+    return changes + _recarried(was, now_is, old_moves, new_moves)
+
+
+def _withdrawn_change(a: Assignment, now_is: dict[tuple[str, str], Assignment],
+                      move: Move | None, causes: dict[str, tuple[str, str]]) -> Change:
+    """Unit ``a.item_id`` no longer serves ``a.session_id`` (``move``: the move that was to
+    take it there): for its cause, or because it is sent to another session then."""
+    zh, en = _first_cause(causes, a.item_id, a.session_id, a.room_id)
+    if not zh:
+        nxt = [b for (u, _s), b in now_is.items() if u == a.item_id and b.start < a.end
+               and b.end > a.start]
+        if nxt:
+            zh = f"改派会议 {nxt[0].session_id}（{nxt[0].room_id}）"
+            en = f"sent to session {nxt[0].session_id} ({nxt[0].room_id}) instead"
+    return Change(move.depart if move else a.start, a.item_id, "unit", "removed", "serve",
+                  a.session_id, a.room_id, _span(a.start, a.end), "", zh or "调整",
+                  en or "rearranged")
+
+
+def _sent_change(live: Scenario, new: Plan, a: Assignment,
+                 was: dict[tuple[str, str], Assignment],
+                 now_is: dict[tuple[str, str], Assignment], move: Move | None,
+                 causes: dict[str, tuple[str, str]]) -> Change:
+    """Unit ``a.item_id`` newly serves ``a.session_id`` (``move``: the move that takes it
+    there): for its cause or in place of a unit withdrawn, and from where it comes."""
+    lost = [u for (u, s) in was if s == a.session_id and (u, s) not in now_is]
+    zh, en = _first_cause(causes, a.session_id, a.room_id)
+    if lost:
+        why = _first_cause(causes, lost[0])
+        zh = f"替换 {lost[0]}" + (f"（{why[0]}）" if why[0] else "")
+        en = f"replaces {lost[0]}" + (f" ({why[1]})" if why[1] else "")
+    if move is not None:
+        zh_from, en_from = _source(live, new, move)
+        zh = "；".join(x for x in (zh, zh_from) if x)
+        en = "; ".join(x for x in (en, en_from) if x)
+    return Change(move.depart if move else a.start, a.item_id, "unit", "added", "serve",
+                  a.session_id, a.room_id, "", _span(a.start, a.end), zh or "新安排",
+                  en or "newly assigned")
+
+
+def _recarried(was: dict[tuple[str, str], Assignment],
+               now_is: dict[tuple[str, str], Assignment],
+               old_moves: dict[tuple[str, str], Move],
+               new_moves: dict[tuple[str, str], Move]) -> list[Change]:
+    """Units that serve the same session in both plans but come another way: carried at
+    another time, from elsewhere or by someone else."""
+    changes = []
+    for key, m in new_moves.items():
         if key in was and key in now_is and key in old_moves and old_moves[key] != m:
             o = old_moves[key]
             changes.append(Change(min(o.depart, m.depart), m.item_id, "unit", "changed", "move",
@@ -627,7 +745,7 @@ def diff(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
                                   f"{o.from_room_id} {o.depart:%H:%M} {o.staff_id}",
                                   f"{m.from_room_id} {m.depart:%H:%M} {m.staff_id}",
                                   "搬运安排调整", "carried at another time or by someone else"))
-    return sorted(changes, key=lambda c: (c.act_at, c.who_kind, c.who, c.change))
+    return changes
 
 
 def _source(live: Scenario, plan: Plan, move: Move) -> tuple[str, str]:

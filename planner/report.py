@@ -39,15 +39,15 @@ import pandas as pd
 from planner import checkpoint as checkpoints
 from planner import vocabulary as vocab
 from planner.disruptions import stamp
+from planner.event_types import LOG_FIELDS, Names, of
 from planner.live import apply_events, in_force
-from planner.plan import Plan
+from planner.plan import Assignment, Plan, StaffTask
 from planner.scenario import Scenario, parse_time
 
 UNIT_KINDS = ("jammer", "cabinet_unit")
 TASKS = ("patrol", "sweep", "cleanup")
-WORK = ("unit_deployed", "patrol_done", "sweep_done", "cleanup_done")
-INCIDENTS = ("adhoc_session", "cancel_session", "extend_session", "unit_failed",
-             "unit_restored", "staff_unavailable", "booster_found")
+WORK = Names("work")  # the event types that record support work for a session
+INCIDENTS = Names("incident")  # those that change the congress (planner.event_types)
 # the headline figures, in the order the bureau reports them: key -> (zh, en)
 FIGURES = {
     "sessions_served": ("会议技术服务保障（场次）", "sessions served"),
@@ -81,10 +81,15 @@ class PlanMismatch(ValueError):
     """The plan names rooms, units or people the scenario does not have."""
 
 
+def _rows(plan: Plan) -> tuple[Assignment | StaffTask, ...]:
+    """The plan's units in sessions and people's orders: what names a session and a room."""
+    return (*plan.assignments, *plan.staff_tasks)
+
+
 def check_plan(scenario: Scenario, plan: Plan) -> None:
     unknown = sorted({a.item_id for a in plan.assignments} - set(scenario.items)
                      | {t.staff_id for t in plan.staff_tasks} - set(scenario.staff)
-                     | {x.room_id for x in (*plan.assignments, *plan.staff_tasks)
+                     | {x.room_id for x in _rows(plan)
                         if not x.room_id.startswith("depot:")} - set(scenario.rooms))
     if unknown:
         raise PlanMismatch(", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else ""))
@@ -112,11 +117,15 @@ def _clock(t: dt.datetime | None) -> str:
     return "" if t is None else stamp(t)
 
 
+def _at(e: dict) -> dt.datetime:
+    """When a checked event was logged (the checker refuses an ``at`` that is no time)."""
+    at = parse_time(str(e["at"]))
+    assert at is not None, e["at"]
+    return at
+
+
 def _short(t: dt.datetime) -> str:
     return f"{t:%m-%d %H:%M}"
-
-
-LOG_FIELDS = ("who", "seq", "hash", "prev_hash", "recorded_at")  # the log's, not the event's
 
 
 def without_repeats(events: list[dict]) -> tuple[list[dict], int]:
@@ -149,30 +158,9 @@ class _Log:
         self.failures: dict[str, list[list]] = defaultdict(list)  # item -> [[from, until]]
         self.absent: dict[str, list[tuple]] = defaultdict(list)
         self.of_type: dict[str, list[dict]] = defaultdict(list)
-        for e in sorted(events, key=lambda e: parse_time(str(e["at"]))):  # as it happened
-            kind = e["type"]
-            self.of_type[kind].append(e)
-            at = parse_time(str(e["at"]))
-            spans = self.failures[e.get("item_id", "")]
-            if kind == "unit_failed" and not (spans and spans[-1][1] is None):
-                spans.append([at, None])  # a second report of an open failure is the same
-            elif kind == "unit_restored" and spans and spans[-1][1] is None:
-                spans[-1][1] = at
-            elif kind == "staff_unavailable":
-                self.absent[e["staff_id"]].append((at, parse_time(str(e["until"]))))
-            if kind not in WORK:
-                continue
-            sid = e["session_id"]
-            if sid not in live.sessions and not (sid in live.cancelled
-                                                 and at <= live.cancelled[sid]):
-                continue
-            if kind == "unit_deployed":
-                item = live.items[e["item_id"]]
-                if e["item_id"] not in self.units[sid][item.item_type] and e.get("staff_id"):
-                    self.deployed_by[e["staff_id"]] += 1
-                self.units[sid][item.item_type].add(e["item_id"])
-            else:
-                self.visits[sid][kind.removesuffix("_done")][e["staff_id"]] += 1
+        for e in sorted(events, key=_at):  # as it happened
+            self.of_type[e["type"]].append(e)
+            of(e).tally(self, live, e, parse_time(str(e["at"])))  # each type counts its own
         self.failures = {k: v for k, v in self.failures.items() if v}
 
     def served(self, sid: str) -> bool:
@@ -338,14 +326,14 @@ def _sessions(live: Scenario, every: dict, plan: Plan, planned: _Planned, log: _
 
 
 def _planned_room(plan: Plan, sid: str) -> str | None:
-    for x in (*plan.assignments, *plan.staff_tasks):
+    for x in _rows(plan):
         if x.session_id == sid and not x.room_id.startswith("depot:"):
             return x.room_id
     return None
 
 
 def _planned_start(plan: Plan, sid: str) -> dt.datetime | None:
-    times = [x.start for x in (*plan.assignments, *plan.staff_tasks) if x.session_id == sid]
+    times = [x.start for x in _rows(plan) if x.session_id == sid]
     return min(times) if times else None
 
 
@@ -429,7 +417,7 @@ def _task_reason(log: _Log, names: dict[str, str], t) -> tuple[str, str]:
 def _paper(live: Scenario, log: _Log) -> pd.DataFrame:
     rows = []
     for e in log.of_type["bag_weighed"]:
-        at = parse_time(str(e["at"]))
+        at = _at(e)
         rows.append({"at": _clock(at), "day": str(at.date()), "venue_id": e["venue_id"],
                      "bag_set_id": e["bag_set_id"], "session_id": e.get("session_id", ""),
                      "kg": float(e["kg"]), "who": e.get("who", "")})
@@ -440,7 +428,7 @@ def _paper(live: Scenario, log: _Log) -> pd.DataFrame:
 def _documents(live: Scenario, log: _Log) -> pd.DataFrame:
     rows = []
     for e in log.of_type["document_found"]:
-        at = parse_time(str(e["at"]))
+        at = _at(e)
         room = live.rooms[e["room_id"]]
         rows.append({"at": _clock(at), "day": str(at.date()), "venue_id": room.venue_id,
                      "room_id": room.room_id, "room": room.name,
@@ -534,11 +522,7 @@ def _voided(scenario: Scenario, events: list[dict]) -> pd.DataFrame:
         if e["type"] != "void" or e["voids"] not in numbered:
             continue
         old = numbered[e["voids"]]
-        if old["type"] in INCIDENTS:
-            zh, en = _describe(scenario, scenario, old)
-        else:
-            zh = en = " ".join(f"{k}={v}" for k, v in old.items()
-                               if k not in (*LOG_FIELDS, "at", "type"))
+        zh, en = _describe(scenario, scenario, old)  # a type without words: its fields
         rows.append({"seq": e["voids"], "type": old["type"], "at": _clock(parse_time(
                      str(old["at"]))), "detail": zh, "detail_en": en, "who": old.get("who", ""),
                      "voided_by": e.get("who", ""), "voided_at": _clock(parse_time(str(e["at"]))),
@@ -548,34 +532,8 @@ def _voided(scenario: Scenario, events: list[dict]) -> pd.DataFrame:
 
 
 def _describe(scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
-    kind = e["type"]
-    if kind == "adhoc_session":
-        room = live.rooms[e["room_id"]].name
-        start, end = parse_time(e["start"]), parse_time(e["end"])
-        level = vocab.lookup(vocab.LEVELS, str(e["level"]))
-        return (f"{e['session_id']} {e.get('name', '')} {room} {_short(start)}–{end:%H:%M}，"
-                f"{e['attendees']} 人，{vocab.display(vocab.LEVELS, level, 'zh')}",
-                f"{e['session_id']} {e.get('name', '')} in {e['room_id']} "
-                f"{_short(start)}–{end:%H:%M}, {e['attendees']} attending, "
-                f"{vocab.display(vocab.LEVELS, level, 'en')}")
-    if kind == "cancel_session":
-        return f"{e['session_id']} 取消", f"{e['session_id']} cancelled"
-    if kind == "extend_session":
-        end = parse_time(e["new_end"])
-        return f"{e['session_id']} 延长至 {end:%H:%M}", f"{e['session_id']} runs to {end:%H:%M}"
-    if kind in ("unit_failed", "unit_restored"):
-        item = scenario.items[e["item_id"]]
-        name = vocab.ITEM_TYPES[item.item_type]
-        verb = ("故障", "failed") if kind == "unit_failed" else ("恢复可用", "restored")
-        return f"{name[0]} {e['item_id']} {verb[0]}", f"{name[1]} {e['item_id']} {verb[1]}"
-    if kind == "staff_unavailable":
-        until = parse_time(e["until"])
-        name = scenario.staff[e["staff_id"]].name
-        return (f"{name}（{e['staff_id']}）不在岗至 {_short(until)}",
-                f"{e['staff_id']} off duty until {_short(until)}")
-    room = scenario.rooms[e["room_id"]]
-    return (f"{room.name}（{room.room_id}）附近发现信号放大器",
-            f"a booster found next to {room.room_id} ({room.name})")
+    """The event in words, Chinese and English: each type's own (planner.event_types)."""
+    return of(e).describe(scenario, live, e)
 
 
 def _by_day_venue(live: Scenario, sessions: pd.DataFrame, paper: pd.DataFrame,

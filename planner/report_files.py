@@ -333,7 +333,7 @@ def _docx(path: Path, report: Report, lang: str) -> None:
                                  f"({len(frame)} rows; the rest are in report.xlsx)"))
     doc.core_properties.title = _title(lang)
     doc.core_properties.language = "en-GB" if lang == "en" else "zh-CN"
-    doc.save(path)
+    doc.save(str(path))  # python-docx documents a str path or a stream
 
 
 def cell_text(value) -> str:

@@ -9,7 +9,9 @@ Per-session override columns in sessions.csv (``jammers_required``,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from typing import TypeGuard
 
 from planner.errors import Problems
 from planner.limits import setting_too_large as too_large
@@ -17,8 +19,9 @@ from planner.vocabulary import LEVELS, SIGNALS, lookup
 
 
 def rule(default, zh: str, en: str, source: str):
-    factory = (lambda: dict(default)) if isinstance(default, dict) else None
-    factory = factory or ((lambda: list(default)) if isinstance(default, list) else None)
+    factory: Callable[[], dict | list] | None = (
+        (lambda: dict(default)) if isinstance(default, dict)
+        else (lambda: list(default)) if isinstance(default, list) else None)
     meta = {"zh": zh, "en": en, "source": source}
     if factory:
         return field(default_factory=factory, metadata=meta)
@@ -199,7 +202,7 @@ def parse_section(raw: object, cls, section: str, parse, file: str, problems: Pr
     return replace(base, **changes)
 
 
-def finite_number(v: object) -> bool:
+def finite_number(v: object) -> TypeGuard[int | float]:
     return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
 
 
@@ -208,6 +211,7 @@ def _parse_value(key: str, value: object, default: object) -> tuple[str, object]
     if key in MAPPING_KEYS:
         if not isinstance(value, dict):
             return "must be a mapping", None
+        assert isinstance(default, dict)  # the Rules field of a mapping key is a dict
         merged = dict(default)
         for k, v in value.items():
             name = lookup(MAPPING_KEYS[key], str(k))  # 绝密 means top_secret here too
@@ -222,6 +226,7 @@ def _parse_value(key: str, value: object, default: object) -> tuple[str, object]
         if None in names:
             return f"must be a list of {', '.join(LEVELS)}", None
         return "", names
+    assert isinstance(default, int | float)  # every other Rules field is a number
     kind = type(default)
     if not finite_number(value):
         return "must be a number", None

@@ -193,7 +193,7 @@ class Row:
     def __init__(self, table: Table, number: int, record: dict[str, str], problems: Problems):
         self.table, self.line, self.record, self.problems = table, number, record, problems
 
-    def _problem(self, column: str, key: str, **params: object) -> None:
+    def problem(self, column: str, key: str, **params: object) -> None:
         self.problems.add(self.table.file, key, row=self.line, column=column, **params)
 
     def raw(self, column: str) -> str:
@@ -206,7 +206,7 @@ class Row:
     def text(self, column: str, required: bool = True) -> str | None:
         value = self.raw(column)
         if not value and required:
-            self._problem(column, "empty")
+            self.problem(column, "empty")
             return None
         return value
 
@@ -215,52 +215,52 @@ class Row:
         value = self.plain(column)
         if not value:
             if not optional:
-                self._problem(column, "empty")
+                self.problem(column, "empty")
             return None
         try:
             n = float(value.replace(",", ""))  # Excel writes 1,600
             if not math.isfinite(n):
                 raise ValueError(value)
         except ValueError:
-            self._problem(column, "not_int" if whole else "not_number", value=value)
+            self.problem(column, "not_int" if whole else "not_number", value=value)
             return None
         if whole and not n.is_integer():
-            self._problem(column, "not_int", value=value)
+            self.problem(column, "not_int", value=value)
             return None
         if positive and n <= 0:
-            self._problem(column, "not_positive", value=value)
+            self.problem(column, "not_positive", value=value)
             return None
         if n < 0:
-            self._problem(column, "negative", value=value)
+            self.problem(column, "negative", value=value)
             return None
         high = limits.number_too_large(column, n)
         if high is not None:  # 1e300 m² would be a plan of 1e298 jammers
-            self._problem(column, "too_large", value=value, limit=f"{high:,}")
+            self.problem(column, "too_large", value=value, limit=f"{high:,}")
             return None
         return int(n) if whole else n
 
     def moment(self, column: str) -> dt.datetime | None:
         value = self.plain(column)
         if not value:
-            self._problem(column, "empty")
+            self.problem(column, "empty")
             return None
         parsed = parse_time(value)
         if parsed is None:
-            self._problem(column, "bad_time", value=value)
+            self.problem(column, "bad_time", value=value)
         return parsed
 
     def clock(self, column: str) -> dt.time | None:
         value = self.plain(column)
         parsed = parse_clock(value)
         if parsed is None:
-            self._problem(column, "bad_clock" if value else "empty", value=self.raw(column))
+            self.problem(column, "bad_clock" if value else "empty", value=self.raw(column))
         return parsed
 
     def choice(self, column: str, vocabulary: dict) -> str | None:
         value = self.plain(column)
         found = vocab.lookup(vocabulary, value)
         if found is None:
-            self._problem(column, "unknown_value" if value else "empty", value=value,
+            self.problem(column, "unknown_value" if value else "empty", value=value,
                           choices=vocab.choices(vocabulary))
         return found
 
@@ -270,7 +270,7 @@ class Row:
             return True
         if value in vocab.FALSE_WORDS:
             return False
-        self._problem(column, "not_bool", value=self.raw(column))
+        self.problem(column, "not_bool", value=self.raw(column))
         return None
 
     def ref(self, column: str, known: set[str] | None, what: str, file: str = "") -> str | None:
@@ -279,7 +279,7 @@ class Row:
         already, so references to it are not reported again."""
         value = self.text(column)
         if value is not None and known is not None and value not in known:
-            self._problem(column, f"unknown_{what}", value=value, file=file or f"{what}s.csv")
+            self.problem(column, f"unknown_{what}", value=value, file=file or f"{what}s.csv")
             return None
         return value
 
@@ -437,32 +437,9 @@ def _build(path: Path, tables: dict[str, Table], settings: dict | None,
     _check_overlaps(table("sessions").file, sessions, problems)
     _check_span(table("sessions").file, sessions, problems)
 
-    items: dict[str, Item] = {}
-    for iid, row in _unique(table("inventory"), "item_id", problems):
-        values = (row.choice("item_type", vocab.ITEM_TYPES),
-                  row.ref("venue_id", venue_ids, "venue", vfile),
-                  row.number("capacity"), row.choice("status", vocab.STATUSES))
-        if None not in values:
-            items[iid] = Item(iid, *values)
-
-    staff: dict[str, Staff] = {}
-    for sid, row in _unique(table("staff"), "staff_id", problems):
-        values = (row.text("name"), row.choice("role", vocab.ROLES),
-                  row.ref("venue_id", venue_ids, "venue", vfile),
-                  row.clock("shift_start"), row.clock("shift_end"))
-        if None in values:
-            continue
-        if values[3] == values[4]:
-            row._problem("shift_end", "shift_empty", start=values[3].strftime("%H:%M"))
-            continue
-        staff[sid] = Staff(sid, *values)
-
-    network = VenueNetwork(sorted(venues), [e for e in travel if e[0] in venues and e[1] in venues])
-    if venues and roads_ok and venue_ids is not None and len(venues) == len(venue_ids):
-        parts = network.components()
-        if len(parts) > 1:
-            problems.add(table("travel").file, "not_connected",
-                         groups=" | ".join("{" + ", ".join(p) + "}" for p in parts))
+    items = _items(table("inventory"), venue_ids, vfile, problems)
+    staff = _staff(table("staff"), venue_ids, vfile, problems)
+    network = _network(venues, travel, roads_ok, venue_ids, table("travel").file, problems)
 
     if problems:
         return None
@@ -479,6 +456,47 @@ def _build(path: Path, tables: dict[str, Table], settings: dict | None,
                     source=str(path))
 
 
+def _items(table: Table, venues: set[str] | None, vfile: str,
+           problems: Problems) -> dict[str, Item]:
+    items: dict[str, Item] = {}
+    for iid, row in _unique(table, "item_id", problems):
+        values = (row.choice("item_type", vocab.ITEM_TYPES),
+                  row.ref("venue_id", venues, "venue", vfile),
+                  row.number("capacity"), row.choice("status", vocab.STATUSES))
+        if None not in values:
+            items[iid] = Item(iid, *values)
+    return items
+
+
+def _staff(table: Table, venues: set[str] | None, vfile: str,
+           problems: Problems) -> dict[str, Staff]:
+    staff: dict[str, Staff] = {}
+    for sid, row in _unique(table, "staff_id", problems):
+        values = (row.text("name"), row.choice("role", vocab.ROLES),
+                  row.ref("venue_id", venues, "venue", vfile),
+                  row.clock("shift_start"), row.clock("shift_end"))
+        if None in values:
+            continue
+        if values[3] == values[4]:
+            row.problem("shift_end", "shift_empty", start=values[3].strftime("%H:%M"))
+            continue
+        staff[sid] = Staff(sid, *values)
+    return staff
+
+
+def _network(venues: dict[str, Venue], travel: list[tuple[str, str, float]], roads_ok: bool,
+             venue_ids: set[str] | None, tfile: str, problems: Problems) -> VenueNetwork:
+    """The road network between the good venues; when every venue and road was read,
+    a network in more than one piece is a problem."""
+    network = VenueNetwork(sorted(venues), [e for e in travel if e[0] in venues and e[1] in venues])
+    if venues and roads_ok and venue_ids is not None and len(venues) == len(venue_ids):
+        parts = network.components()
+        if len(parts) > 1:
+            problems.add(tfile, "not_connected",
+                         groups=" | ".join("{" + ", ".join(p) + "}" for p in parts))
+    return network
+
+
 def _written_ids(table: Table, column: str) -> set[str]:
     """Every id written in a table, good rows or not, so one bad row is reported once only."""
     return {record[column] for _, record in table.rows if record.get(column)}
@@ -493,15 +511,15 @@ def _travel(table: Table, venues: set[str] | None, vfile: str,
         a = row.ref("from_venue", venues, "venue", vfile)
         b = row.ref("to_venue", venues, "venue", vfile)
         minutes = row.number("minutes")
-        if None in (a, b, minutes):
+        if a is None or b is None or minutes is None:
             continue
         if a == b:
-            row._problem("to_venue", "self_loop", venue=a)
+            row.problem("to_venue", "self_loop", venue=a)
             continue
         key = frozenset((a, b))
         if key in first:
             if first[key][1] != minutes:  # the same road written both ways is fine
-                row._problem("to_venue", "duplicate_edge", a=a, b=b, first=first[key][0])
+                row.problem("to_venue", "duplicate_edge", a=a, b=b, first=first[key][0])
             continue
         first[key] = (number, minutes)
         edges.append((a, b, minutes))
@@ -536,7 +554,7 @@ def _sessions(table: Table, rooms: set[str] | None, rfile: str, groups: set[str]
                      for c in OVERRIDES}
         bad_override = any(row.raw(c) and overrides[c] is None for c in OVERRIDES)
         if start and end and end <= start:
-            row._problem("end", "end_not_after_start", start=stamp(start), end=stamp(end))
+            row.problem("end", "end_not_after_start", start=stamp(start), end=stamp(end))
             continue
         if start and end and not _plausible_times(row, start, end):
             continue
@@ -555,11 +573,11 @@ def _plausible_times(row: Row, start: dt.datetime, end: dt.datetime) -> bool:
     lasts at most MAX_SESSION_HOURS (said, if not)."""
     for column, t in (("start", start), ("end", end)):
         if limits.time_outside(t, limits.FIRST_DAY, limits.LAST_DAY):
-            row._problem(column, "time_out_of_range", value=stamp(t),
+            row.problem(column, "time_out_of_range", value=stamp(t),
                          low=stamp(limits.FIRST_DAY), high=stamp(limits.LAST_DAY))
             return False
     if end - start > dt.timedelta(hours=limits.MAX_SESSION_HOURS):
-        row._problem("end", "session_too_long", limit=limits.MAX_SESSION_HOURS,
+        row.problem("end", "session_too_long", limit=limits.MAX_SESSION_HOURS,
                      start=stamp(start), end=stamp(end))
         return False
     return True

@@ -19,14 +19,20 @@ a workbook made by :func:`planner.tables.write_workbook`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, overload
 
 if TYPE_CHECKING:  # pandas only for the frame helpers: the plan and scenario writers go without
     import pandas as pd
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
+_T = TypeVar("_T")
 
+
+@overload
+def safe_text(value: str) -> str: ...
+@overload
+def safe_text(value: _T) -> _T: ...
 def safe_text(value: object) -> object:
     """``value`` as a spreadsheet shows it as text: a string beginning with ``= + - @``, tab
     or carriage return gets a single quote in front; anything else comes back as it is."""
@@ -35,6 +41,10 @@ def safe_text(value: object) -> object:
     return value
 
 
+@overload
+def plain_text(value: str) -> str: ...
+@overload
+def plain_text(value: _T) -> _T: ...
 def plain_text(value: object) -> object:
     """The inverse of :func:`safe_text`, for reading back what this tool wrote."""
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(DANGEROUS):

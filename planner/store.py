@@ -149,9 +149,10 @@ class Entry:
                 "hash": self.hash}
 
 
-def entry_hash(prev_hash: str, seq: int, at: str, who: str, type_: str, payload: dict,
-               recorded_at: str) -> str:
-    """SHA-256 over the previous hash and the entry's content, in a canonical JSON form."""
+def entry_hash(prev_hash: str, seq: int, at: str | None, who: str | None, type_: str | None,
+               payload: dict, recorded_at: str | None) -> str:
+    """SHA-256 over the previous hash and the entry's content, in a canonical JSON form.
+    A field missing from an entry being verified (an altered log) is hashed as null."""
     content = json.dumps({"prev": prev_hash, "seq": seq, "at": at, "who": who, "type": type_,
                           "payload": payload, "recorded_at": recorded_at},
                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -377,7 +378,7 @@ class Store:
                                           PlanRow.created_by, PlanRow.after_event,
                                           PlanRow.note).where(PlanRow.log == log)
                                    .order_by(PlanRow.version)).all()
-            return [dict(r._mapping) for r in rows]
+            return [r._asdict() for r in rows]  # SQLAlchemy's public Row API (namedtuple-style)
 
 
 def verify_chain(entries: list[Entry] | list[dict]) -> tuple[bool, str]:

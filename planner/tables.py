@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def _clean_header(name: object) -> str:
     return str(name if name is not None else "").strip().lstrip("\ufeff").strip().lower()
 
 
-def _table(file: str, header: list[object], body: list[tuple[int, list[str]]],
+def _table(file: str, header: Sequence[object], body: list[tuple[int, list[str]]],
            problems: Problems) -> Table:
     columns = [_clean_header(h) for h in header]
     seen: set[str] = set()

@@ -106,8 +106,8 @@ def _tasks_of(s, req: Requirement, room, room_free: int, last: bool, rules,
             tasks.append(Task(f"{sid}:sweep:{k}", "sweep", sid, s.room_id, v, earliest,
                               start - rules.sweep_minutes, rules.sweep_minutes, k))
     windows = []
-    for a, b, n in patrol_spans(s, req.patrols, rules):
-        a, b = to_minute(a, origin), to_minute(b, origin)
+    for span_start, span_end, n in patrol_spans(s, req.patrols, rules):
+        a, b = to_minute(span_start, origin), to_minute(span_end, origin)
         patrol = min(rules.patrol_minutes, b - a)  # a very short session: short visits
         windows += [(lo, hi, patrol) for lo, hi in patrol_windows(a, b, n, patrol)]
     for i, (lo, hi, patrol) in enumerate(windows):

@@ -149,6 +149,7 @@ class Checker:
             start, end = self.time(f, n, r["start"]), self.time(f, n, r["end"])
             if not self.ok(item is not None, f, n, f"unknown unit {r['item_id']}"):
                 continue
+            assert item is not None  # ok() returns its condition
             self.ok(item.item_type == r["item_type"], f, n,
                     f"{item.item_id} is a {item.item_type}, not a {r['item_type']}")
             self.ok(item.item_type in ("jammer", "cabinet_unit"), f, n,
@@ -160,6 +161,7 @@ class Checker:
                     f, n, f"{item.item_id} is in {item.status}")
             if not self.ok(session is not None, f, n, f"unknown session {r['session_id']}"):
                 continue
+            assert session is not None
             self.ok(r["room_id"] == session.room_id, f, n,
                     f"session {session.session_id} is in {session.room_id}, not {r['room_id']}")
             if start and end:
@@ -205,6 +207,7 @@ class Checker:
                 continue
             if not self.ok(session is not None, f, n, f"unknown session {sid}"):
                 continue
+            assert session is not None  # ok() returns its condition
             if task == "move":
                 self.move_tasks[p, a] = (b, room, n)
                 self.tasks_of[p].append((a, b, task, room, n))
@@ -298,6 +301,7 @@ class Checker:
                     & self.ok(dst is not None, f, n, f"unknown place {r['to_room_id']}")
                     & self.ok(p in self.s.staff, f, n, f"unknown staff {p}")) or not (a and b):
                 continue
+            assert src is not None and dst is not None  # ok() returns its condition
             need = self.move_needs(src, dst)
             self.ok((b - a) / MINUTE >= need - 1e-6, f, n,
                     f"moving {unit} from {r['from_room_id']} to {r['to_room_id']} takes "
@@ -343,6 +347,7 @@ class Checker:
                                for a, b, src, dst, n in self.unit_moves.get(unit, [])])
             for a, _o, kind, what, b, n in events:
                 if kind == "move":
+                    assert isinstance(what, tuple)  # a move's place is (from, to)
                     src, dst = what
                     self.ok(src == where, f, n, f"{unit} is at {where}, not {src}")
                     self.ok(a >= free_at, f, n, f"{unit} leaves before its session ends")

@@ -165,6 +165,25 @@ def test_replan_command(base, tmp_path):
     assert run_cli("verify", str(REFERENCE), str(out)).returncode == 1
 
 
+def test_the_same_replan_twice_gives_the_same_files(base, tmp_path):
+    """Deterministic re-plans: the same plan, events and defaults give byte-identical files,
+    ``summary.json`` included (its ``solve_seconds`` is the solver's deterministic work,
+    not the clock)."""
+    _scenario, _plan, folder = base
+    events = tmp_path / "day.jsonl"
+    events.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in DAY[:3]),
+                      encoding="utf-8")
+    outs = [tmp_path / "a", tmp_path / "b"]
+    for out in outs:
+        done = run_cli("replan", str(REFERENCE), "--plan", str(folder), "--events",
+                       str(events), "--out", str(out))
+        assert done.returncode == 0, done.stderr
+    names = sorted(f.name for f in outs[0].iterdir())
+    assert "summary.json" in names and names == sorted(f.name for f in outs[1].iterdir())
+    for name in names:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
 def test_replan_from_the_store_saves_a_version(base, tmp_path):
     _scenario, _plan, folder = base
     db = f"sqlite:///{tmp_path / 'log.db'}"

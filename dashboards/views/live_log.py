@@ -12,6 +12,7 @@ from planner import operations as ops
 from planner import vocabulary as vocab
 from planner.disruptions import stamp
 from planner.errors import ScenarioError
+from planner.event_types import EVENT_TYPES, LIST, NUMBER, TIME
 from planner.report import INCIDENTS
 
 st.title(ui.t("现场记录", "Live log"))
@@ -51,79 +52,105 @@ venues = sorted(live.venues)
 levels = list(vocab.LEVELS)
 
 
+def staff_name(p: str) -> str:
+    return live.staff[p].name
+
+
+def room_name(r: str) -> str:
+    return live.rooms[r].name
+
+
+def level_field() -> str:
+    return st.selectbox(ui.t("密级", "Level"), levels, key="f_level",
+                        format_func=lambda v: vocab.display(vocab.LEVELS, v, lang))
+
+
+def adhoc_fields() -> dict:
+    n = 1 + sum(sid.startswith(f"AH{now:%m%d}") for sid in live.sessions)
+    start = moment(ui.t("开始", "Start"), now + dt.timedelta(hours=1), "f_start")
+    end = moment(ui.t("结束", "End"), now + dt.timedelta(hours=2), "f_end")
+    default = f"AH{now:%m%d}{n:02d}"  # the key follows it: the next one after a save
+    return {"session_id": st.text_input(ui.t("会议编号", "Session id"), value=default,
+                                        key=f"f_sid_{default}"),
+            "name": st.text_input(ui.t("会议名称", "Name"), key="f_name"),
+            "room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name),
+            "start": stamp(start), "end": stamp(end),
+            "kind": "adhoc",
+            "attendees": int(st.number_input(ui.t("人数", "Attendees"), 1, 5000, 20,
+                                             key="f_attendees")),
+            "level": level_field()}
+
+
+def voids_field(kind: str, got: dict) -> int:  # commanders only (the form lists it for them)
+    gone = {e["voids"] for e in snap.log if e["type"] == "void"}
+    open_ = [e["seq"] for e in reversed(snap.log) if e["type"] != "void"
+             and e["seq"] not in gone]
+    shown = {e["seq"]: e for e in snap.log}
+
+    def entry(n: int) -> str:
+        e = shown[n]
+        return (f"{e['at'].replace('T', ' ')} "
+                f"{vocab.display(vocab.EVENT_TYPES, e['type'], lang)}")
+
+    return pick(ui.t("作废第几条记录", "Entry to void"), open_, "f_voids", entry)
+
+
+def kg_field(kind: str, got: dict) -> float:
+    most, default = KG.get(kind, (100000.0, 10.0))
+    return float(st.number_input(ui.t("重量（千克）", "Weight (kg)"), 0.0, most, default,
+                                 step=0.1, key="f_kg"))
+
+
+KG = {"bag_weighed": (1000.0, 5.0), "destroyed": (100000.0, 10.0)}  # the most, the default
+FORMS = {"adhoc_session": adhoc_fields}  # the types with a form of their own
+# one form field per event field: name -> widget(type, the fields so far) -> its value
+FORM_FIELDS = {
+    "session_id": lambda kind, got: pick(ui.t("会议", "Session"), sessions, "f_sid",
+                                         session_name),
+    "new_end": lambda kind, got: stamp(moment(
+        ui.t("新的结束时间", "New end"),
+        live.sessions[got["session_id"]].end + dt.timedelta(minutes=30), "f_new_end")),
+    "item_id": lambda kind, got: pick(ui.t("设备", "Unit"), units, "f_item"),
+    "staff_id": lambda kind, got: pick(ui.t("人员", "Person"), staff, "f_staff", staff_name),
+    "until": lambda kind, got: stamp(moment(ui.t("至", "Until"), now + dt.timedelta(hours=2),
+                                            "f_until")),
+    "room_id": lambda kind, got: pick(ui.t("会场", "Room"), rooms, "f_room", room_name),
+    "bag_set_id": lambda kind, got: pick(ui.t("销毁袋", "Bag set"), bags, "f_bag"),
+    "kg": kg_field,
+    "venue_id": lambda kind, got: pick(ui.t("驻地", "Venue"), venues, "f_venue",
+                                       lambda v: live.venues[v].name),
+    "level": lambda kind, got: level_field(),
+    "note": lambda kind, got: st.text_input(ui.t("说明（何处发现、何物）", "Note (where, what)"),
+                                            key="f_note"),
+    "witnesses": lambda kind, got: st.multiselect(
+        ui.t("见证人", "Witnesses"), staff, key="f_witnesses",
+        format_func=lambda p: f"{p} {live.staff[p].name}"),
+    "voids": voids_field,
+    "reason": lambda kind, got: st.text_input(ui.t("作废原因", "Why"), key="f_reason"),
+}
+
+
+def plain_field(name: str, what: str):
+    """A field the form has no field of its own for: an input for its kind."""
+    if what == TIME:
+        return stamp(moment(name, now, f"f_{name}"))
+    if what == NUMBER:
+        return float(st.number_input(name, value=0.0, key=f"f_{name}"))
+    if what == LIST:
+        return st.text_input(name, key=f"f_{name}").split()
+    return st.text_input(name, key=f"f_{name}")
+
+
 def fields(kind: str) -> dict:
-    """The form's fields for one event type; returns the event's own fields."""
-    staff_name = lambda p: live.staff[p].name  # noqa: E731
-    room_name = lambda r: live.rooms[r].name  # noqa: E731
-    if kind == "adhoc_session":
-        n = 1 + sum(sid.startswith(f"AH{now:%m%d}") for sid in live.sessions)
-        start = moment(ui.t("开始", "Start"), now + dt.timedelta(hours=1), "f_start")
-        end = moment(ui.t("结束", "End"), now + dt.timedelta(hours=2), "f_end")
-        default = f"AH{now:%m%d}{n:02d}"  # the key follows it: the next one after a save
-        return {"session_id": st.text_input(ui.t("会议编号", "Session id"), value=default,
-                                            key=f"f_sid_{default}"),
-                "name": st.text_input(ui.t("会议名称", "Name"), key="f_name"),
-                "room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name),
-                "start": stamp(start), "end": stamp(end),
-                "kind": "adhoc",
-                "attendees": int(st.number_input(ui.t("人数", "Attendees"), 1, 5000, 20,
-                                                 key="f_attendees")),
-                "level": st.selectbox(ui.t("密级", "Level"), levels, key="f_level",
-                                      format_func=lambda v: vocab.display(vocab.LEVELS, v,
-                                                                          lang))}
-    if kind == "cancel_session":
-        return {"session_id": pick(ui.t("会议", "Session"), sessions, "f_sid", session_name)}
-    if kind == "extend_session":
-        sid = pick(ui.t("会议", "Session"), sessions, "f_sid", session_name)
-        end = moment(ui.t("新的结束时间", "New end"),
-                     live.sessions[sid].end + dt.timedelta(minutes=30), "f_new_end")
-        return {"session_id": sid, "new_end": stamp(end)}
-    if kind in ("unit_failed", "unit_restored"):
-        return {"item_id": pick(ui.t("设备", "Unit"), units, "f_item")}
-    if kind == "unit_deployed":
-        return {"item_id": pick(ui.t("设备", "Unit"), units, "f_item"),
-                "session_id": pick(ui.t("会议", "Session"), sessions, "f_sid", session_name)}
-    if kind == "staff_unavailable":
-        return {"staff_id": pick(ui.t("人员", "Person"), staff, "f_staff", staff_name),
-                "until": stamp(moment(ui.t("至", "Until"), now + dt.timedelta(hours=2),
-                                          "f_until"))}
-    if kind == "booster_found":
-        return {"room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name)}
-    if kind in ("patrol_done", "sweep_done", "cleanup_done"):
-        return {"session_id": pick(ui.t("会议", "Session"), sessions, "f_sid", session_name),
-                "staff_id": pick(ui.t("人员", "Person"), staff, "f_staff", staff_name)}
-    if kind == "bag_weighed":
-        return {"bag_set_id": pick(ui.t("销毁袋", "Bag set"), bags, "f_bag"),
-                "kg": float(st.number_input(ui.t("重量（千克）", "Weight (kg)"), 0.0, 1000.0,
-                                            5.0, step=0.1, key="f_kg")),
-                "venue_id": pick(ui.t("驻地", "Venue"), venues, "f_venue",
-                                 lambda v: live.venues[v].name)}
-    if kind == "document_found":
-        return {"room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name),
-                "level": st.selectbox(ui.t("密级", "Level"), levels, key="f_level",
-                                      format_func=lambda v: vocab.display(vocab.LEVELS, v,
-                                                                          lang)),
-                "note": st.text_input(ui.t("说明（何处发现、何物）", "Note (where, what)"),
-                                      key="f_note")}
-    if kind == "void":  # commanders only (the form lists it for them alone)
-        gone = {e["voids"] for e in snap.log if e["type"] == "void"}
-        open_ = [e["seq"] for e in reversed(snap.log) if e["type"] != "void"
-                 and e["seq"] not in gone]
-        shown = {e["seq"]: e for e in snap.log}
-
-        def entry(n: int) -> str:
-            e = shown[n]
-            return (f"{e['at'].replace('T', ' ')} "
-                    f"{vocab.display(vocab.EVENT_TYPES, e['type'], lang)}")
-
-        return {"voids": pick(ui.t("作废第几条记录", "Entry to void"), open_, "f_voids", entry),
-                "reason": st.text_input(ui.t("作废原因", "Why"), key="f_reason")}
-    return {"kg": float(st.number_input(ui.t("重量（千克）", "Weight (kg)"), 0.0, 100000.0,
-                                        10.0, step=0.1, key="f_kg")),
-            "venue_id": pick(ui.t("驻地", "Venue"), venues, "f_venue",
-                             lambda v: live.venues[v].name),
-            "witnesses": st.multiselect(ui.t("见证人", "Witnesses"), staff, key="f_witnesses",
-                                        format_func=lambda p: f"{p} {live.staff[p].name}")}
+    """The form's fields for one event type: its class's required fields, each with its
+    form field (planner.event_types); returns the event's own fields."""
+    if kind in FORMS:
+        return FORMS[kind]()
+    got: dict = {}
+    for name, what in EVENT_TYPES[kind].fields.items():
+        widget = FORM_FIELDS.get(name)
+        got[name] = widget(kind, got) if widget else plain_field(name, what)
+    return got
 
 
 left, right = st.columns([2, 3])

@@ -175,7 +175,8 @@ def _roster(scenario: Scenario, requirements, origin: dt.datetime,
     by_day: dict[int, list[Task]] = defaultdict(list)
     for t in tasks:
         by_day[duty_day(t.earliest)].append(t)
-    greedy_days, greedy_load = {}, {}
+    greedy_days: dict[int, tuple] = {}
+    greedy_load: dict[str, int] = {}
     for day in sorted(by_day):  # quick, and shows where work is left
         greedy_days[day] = greedy_staff(scenario, by_day[day], day, greedy_load)
         _add_load(greedy_load, by_day[day], greedy_days[day][0])
@@ -430,7 +431,7 @@ def coverage_rows(scenario: Scenario, requirements, plan: Plan, tasks: list[Task
                   done: dict[str, tuple[str, int]], unstaffed: set[str],
                   origin: dt.datetime) -> list[CoverageRow]:
     explainer = Explainer(scenario, plan.assignments, plan.staff_tasks, unstaffed)
-    assigned = defaultdict(int)
+    assigned: dict[tuple[str, str], int] = defaultdict(int)
     for a in plan.assignments:
         assigned[a.item_type, a.session_id] += 1
     by_session: dict[str, list[Task]] = defaultdict(list)
@@ -456,10 +457,10 @@ def coverage_rows(scenario: Scenario, requirements, plan: Plan, tasks: list[Task
             status[kind] = (got, len(mine))
             if got < len(mine):
                 missing = [t for t in mine if t.task_id not in done] or mine
-                a = min(t.earliest for t in missing)
-                b = max(t.latest + t.duration for t in missing)
+                lo = min(t.earliest for t in missing)
+                hi = max(t.latest + t.duration for t in missing)
                 reasons.append(explainer.staff(kind, sid, got, len(mine),
-                                               (to_time(a, origin), to_time(b, origin))))
+                                               (to_time(lo, origin), to_time(hi, origin))))
         sweep_ok = status["sweep"][0] == status["sweep"][1]
         cleanup_ok = status["cleanup"][0] == status["cleanup"][1]
         covered = not reasons
@@ -499,9 +500,10 @@ def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[St
     s1 = (max_short + 1) * s2
     objective = uncovered * s1 + short * s2 + move_cost
     by_name = {s.name: s for s in stages}
-    solved = [by_name.get(k) for k in ("coverage", "units", "moves")]
+    found = [by_name.get(k) for k in ("coverage", "units", "moves")]
+    solved = [s for s in found if s is not None]
     total_weight = sum(weights.values()) or 1
-    if method == "greedy" or None in solved or any(s.bound != s.bound for s in solved):
+    if method == "greedy" or len(solved) < len(found) or any(s.bound != s.bound for s in solved):
         bound, status = 0.0, "GREEDY" if method == "greedy" else "FEASIBLE"
         coverage_gap, moves_gap = None, None
     else:
@@ -513,7 +515,7 @@ def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[St
         status = "OPTIMAL" if all(s.status == "OPTIMAL" for s in solved) else "FEASIBLE"
         if objective > bound + 1e-6 and status == "OPTIMAL":
             status = "FEASIBLE"  # the staff could not carry out all of the optimal equipment plan
-    loads = defaultdict(int)
+    loads: dict[str, int] = defaultdict(int)
     for t in plan.staff_tasks:
         loads[t.staff_id] += int((t.end - t.start).total_seconds() // 60)
     return {

@@ -23,6 +23,7 @@ import bisect
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -84,7 +85,8 @@ class StageResult:
     work: float
 
     @classmethod
-    def of(cls, name: str, solver: cp_model.CpSolver, status: int, budget: Budget,
+    def of(cls, name: str, solver: cp_model.CpSolver, status: cp_model.CpSolverStatus,
+           budget: Budget,
            objective: float = float("nan")) -> StageResult:
         """The result of ``solver``'s last solve, its work booked on ``budget``."""
         used = budget.charge(solver)
@@ -132,7 +134,8 @@ class EquipmentModel:
         self.bring: dict[tuple[str, str, str], cp_model.IntVar] = {}
         self.full: dict[str, cp_model.IntVar] = {}
         self.cost_terms: list = []
-        self.pools: dict[tuple[str, str], list[tuple[int, object]]] = {}  # (type, venue)
+        # (type, venue) -> (minute, the pool's level from then on: a constant or a variable)
+        self.pools: dict[tuple[str, str], list[tuple[int, int | cp_model.IntVar]]] = {}
         self.spare: dict[tuple[str, str], cp_model.IntVar] = {}
         for kind in STOCK_KINDS:
             self._build_kind(kind)
@@ -147,7 +150,6 @@ class EquipmentModel:
 
     def _build_kind(self, kind: str) -> None:
         sc, m = self.scenario, self.model
-        rules = sc.rules
         live = self.live
         sessions = [s for s in sc.sessions.values() if self.needs(kind, s.session_id) > 0
                     and (live is None or to_minute(s.end, self.origin) > live.now)]
@@ -168,11 +170,11 @@ class EquipmentModel:
                 st = m.new_int_var(0, cap, f"stay_{kind}_{a.session_id}")
                 self.stay[kind, a.session_id] = st
                 m.add(st <= self.serve[kind, a.session_id])
-        events: dict[str, list[tuple[int, int, object]]] = {v: [] for v in sc.venues}
+        events: dict[str, list[tuple[int, int, cp_model.LinearExpr | int]]] = {
+            v: [] for v in sc.venues}
         for s in sessions:
             sid = s.session_id
             venue = sc.venue_of(s.room_id)
-            brought = []
             if live is not None and sid in live.started:
                 # under way: it keeps the units it has; they leave when it ends
                 m.add(self.serve[kind, sid] == min(live.present.get((kind, sid), 0),
@@ -180,19 +182,7 @@ class EquipmentModel:
                 released = self.serve[kind, sid] - self.stay.get((kind, sid), 0)
                 events[venue].append((to_minute(s.end, self.origin), 0, released))
                 continue
-            for v in sources(sc, venue):
-                early, latest = departure(sc, self.origin, v, sid)
-                if live is not None:
-                    if latest < live.now:
-                        continue  # too late to send anything from there
-                    early = max(early, live.now)
-                x = m.new_int_var(0, self.needs(kind, sid), f"bring_{kind}_{v}_{sid}")
-                self.bring[kind, v, sid] = x
-                brought.append(x)
-                cost = (rules.move_cost_within_venue if v == venue
-                        else rules.move_cost_between_venues)
-                self.cost_terms.append(cost * x)
-                events[v].append((early, 1, -x))
+            brought = self._bring_vars(kind, sid, venue, events)
             came = self.stay.get((kind, previous[sid])) if sid in previous else None
             sent = live.carried.get((kind, sid), 0) if live else 0
             m.add(self.serve[kind, sid]
@@ -203,11 +193,39 @@ class EquipmentModel:
             for k, v, minute in live.arrivals:
                 if k == kind:
                     events[v].append((minute, 0, 1))
+        self._build_pools(kind, events)
+
+    def _bring_vars(self, kind: str, sid: str, venue: str,
+                    events: dict[str, list[tuple[int, int, cp_model.LinearExpr | int]]]) -> list:
+        """``bring[kind, v, sid]`` from each venue ``v`` that can still send units in time,
+        each a cost and a unit leaving ``v``'s pool."""
+        sc, m, live = self.scenario, self.model, self.live
+        rules = sc.rules
+        brought = []
+        for v in sources(sc, venue):
+            early, latest = departure(sc, self.origin, v, sid)
+            if live is not None:
+                if latest < live.now:
+                    continue  # too late to send anything from there
+                early = max(early, live.now)
+            x = m.new_int_var(0, self.needs(kind, sid), f"bring_{kind}_{v}_{sid}")
+            self.bring[kind, v, sid] = x
+            brought.append(x)
+            cost = (rules.move_cost_within_venue if v == venue
+                    else rules.move_cost_between_venues)
+            self.cost_terms.append(cost * x)
+            events[v].append((early, 1, -x))
+        return brought
+
+    def _build_pools(self, kind: str,
+                     events: dict[str, list[tuple[int, int, cp_model.LinearExpr | int]]]) -> None:
+        """Each venue's pool of ``kind`` after each of its events, in time order."""
+        sc, m, live = self.scenario, self.model, self.live
         for v, evs in events.items():
             stock = (live.stock.get((kind, v), 0) if live is not None else
                      sum(1 for i in sc.items_of(kind) if i.venue_id == v and i.status == "ok"))
             total = len(sc.items_of(kind))
-            level = stock
+            level: int | cp_model.IntVar = stock
             timeline = self.pools[kind, v] = [(-(10**9), stock)]
             for n, (t, _order, delta) in enumerate(sorted(evs, key=lambda e: (e[0], e[1]))):
                 nxt = m.new_int_var(0, total, f"pool_{kind}_{v}_{n}")
@@ -244,8 +262,12 @@ class EquipmentModel:
 
     def _build_changes(self) -> None:
         """|new − old| for every count the previous plan had or this one may have."""
+        assert self.live is not None and self.live.old is not None  # as __init__ checks
         old = self.live.old
-        for table, mine in ((old.bring, self.bring), (old.stay, self.stay)):
+        # keys (type, venue, session) and (type, session): a table and its variables agree
+        tables: tuple[tuple[dict[Any, int], dict[Any, cp_model.IntVar]], ...] = (
+            (old.bring, self.bring), (old.stay, self.stay))
+        for table, mine in tables:
             for key, var in mine.items():
                 before = table.get(key, 0)
                 d = self.model.new_int_var(0, max(before, 10**4), "change")
@@ -274,8 +296,9 @@ class EquipmentModel:
         the solver finds invalid or infeasible is a bug: raised."""
         m = self.model
         previous = start
-        if start is not None or hint is not None:
-            self._hint(start if start is not None else hint)
+        first = start if start is not None else hint
+        if first is not None:
+            self._hint(first)
         weights = {sid: session_weight(self.scenario, sid) for sid in self.full}
         level_weight = self.scenario.rules.level_weight
         # sessions under way keep what they have: a constant, left out so that "nothing
@@ -347,8 +370,8 @@ class EquipmentModel:
             self.model.add_hint(var, plan.serve.get(key, 0))
         for key, var in self.stay.items():
             self.model.add_hint(var, plan.stay.get(key, 0))
-        for key, var in self.bring.items():
-            self.model.add_hint(var, plan.bring.get(key, 0))
+        for move, var in self.bring.items():
+            self.model.add_hint(var, plan.bring.get(move, 0))
 
 
 class ModelError(Exception):

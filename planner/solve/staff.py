@@ -89,6 +89,19 @@ def post_at(posts: list[Post], minute: int) -> Post | None:
     return next((q for q in posts if q.start <= minute < q.end), None)
 
 
+def _window(t: Task, q: Post, fixed: dict[str, tuple[str, int]]) -> tuple[int, int] | None:
+    """The starts ``t`` may have in post ``q`` (the one minute given, when ``fixed``)."""
+    lo = max(t.earliest, q.start)
+    hi = min(t.latest, q.end - 1, q.shift_end - t.duration)
+    if t.task_id in fixed:
+        lo = hi = fixed[t.task_id][1] if lo <= fixed[t.task_id][1] <= hi else -1
+        if lo < 0:
+            return None
+    if lo > hi:
+        return None
+    return lo, hi
+
+
 class StaffDayModel:
     def __init__(self, scenario: Scenario, tasks: list[Task], day: int,
                  session_weight: dict[str, int], full_possible: set[str],
@@ -105,94 +118,172 @@ class StaffDayModel:
         in its crew before now, since a crew is that many different people)."""
         fixed = fixed or {}
         barred = barred or {}
-        self.kept = (0, 0)  # orders kept, and how many could be (see prefer)
-        origin = epoch(scenario)
-        fixed_posts = fixed_posts or {}
+        # orders kept, and how many could be (see prefer)
+        self.kept: tuple[cp_model.LinearExpr | int, int] = (0, 0)
         people = list(people) if people is not None else list(scenario.staff)
         self.scenario, self.tasks, self.day = scenario, tasks, day
-        self.model = m = cp_model.CpModel()
+        self.model = cp_model.CpModel()
         net = scenario.network
         radius = scenario.rules.staff_radius_minutes
         self.options: dict[str, list[tuple[str, cp_model.IntVar, cp_model.IntVar]]] = {}
         self.done: dict[str, cp_model.IntVar] = {}
-        per_staff: dict[str, list] = defaultdict(list)
         self.load_terms: dict[str, list] = defaultdict(list)
-        posts = {p: posts_of(scenario, p, day) for p in people}
-        reach = {p: [v for v in scenario.venues
-                     if net.travel_minutes(scenario.staff[p].venue_id, v) <= radius]
-                 for p in people}
-        self.z = z = {}
-        for p, plist in posts.items():
+        self.z: dict[tuple[str, int, str], cp_model.IntVar] = {}
+        self.transfers: dict[tuple[str, int], tuple[cp_model.IntVar, cp_model.IntVar]] = {}
+        self.option_post: dict[int, Post] = {}
+        self._people = people
+        self._posts = {p: posts_of(scenario, p, day) for p in people}
+        self._reach = {p: [v for v in scenario.venues
+                           if net.travel_minutes(scenario.staff[p].venue_id, v) <= radius]
+                       for p in people}
+        self._by_session: dict[str, list[str]] = defaultdict(list)
+        for t in tasks:
+            self._by_session[t.session_id].append(t.task_id)
+        self._per_staff: dict[str, list] = defaultdict(list)  # each person's intervals
+        # The variables, then the constraints family by family, then the objective terms.
+        # CP-SAT's search follows the order of the variables and of the constraints: each
+        # family adds its own in the order they always had, so the model stays the same.
+        self._post_vars(fixed_posts or {})
+        self._transfer_vars()
+        self._option_vars(fixed, barred)
+        self._full_vars(full_possible)
+        self._load_var(prior_load)
+        self._one_venue_per_post()
+        self._travel_between_posts()
+        self._options_and_done(fixed)
+        self._unavailable_times()
+        self._one_thing_at_a_time()
+        self._crews()
+        self._full_sessions()
+        self._heaviest_load(prior_load)
+        self._coverage_terms(session_weight)
+
+    # -- variables ------------------------------------------------------------------------
+    def _post_vars(self, fixed_posts: dict[tuple[str, int], str]) -> None:
+        """``z[p, post, venue]``: the venue a person works at in a post (at most one)."""
+        self._post_choice: dict[tuple[str, int], list[cp_model.IntVar]] = {}
+        for p, plist in self._posts.items():
             for q in plist:
                 pinned = fixed_posts.get((p, q.index))
-                venues = [pinned] if pinned else reach[p]
-                here = [m.new_bool_var(f"z_{p}_{q.index}_{v}") for v in venues]
+                venues = [pinned] if pinned else self._reach[p]
+                here = [self.model.new_bool_var(f"z_{p}_{q.index}_{v}") for v in venues]
                 for v, var in zip(venues, here, strict=True):
-                    z[p, q.index, v] = var
-                m.add_at_most_one(here)
-        self.transfers = transfers = {}
-        self.option_post: dict[int, Post] = {}
-        for p, plist in posts.items():
-            far = max((net.whole_minutes(a, b) for a in reach[p] for b in reach[p]), default=0)
+                    self.z[p, q.index, v] = var
+                self._post_choice[p, q.index] = here
+
+    def _transfer_vars(self) -> None:
+        """The travel between two posts of a person: start, size (road time) and end."""
+        m, net = self.model, self.scenario.network
+        self._transfer_end: dict[tuple[str, int], cp_model.IntVar] = {}
+        for p, plist in self._posts.items():
+            reach = self._reach[p]
+            far = max((net.whole_minutes(a, b) for a in reach for b in reach), default=0)
             for q, q2 in itertools.pairwise(plist):
                 start = m.new_int_var(q.end, q2.end, f"tr_s_{p}_{q.index}")
                 size = m.new_int_var(0, int(far), f"tr_d_{p}_{q.index}")
                 end = m.new_int_var(q.end, q2.end + int(far), f"tr_e_{p}_{q.index}")
-                interval = m.new_interval_var(start, size, end, f"tr_{p}_{q.index}")
-                for a in reach[p]:
-                    for b in reach[p]:
+                self.transfers[p, q2.index] = (start, size)
+                self._transfer_end[p, q2.index] = end
+
+    def _option_vars(self, fixed: dict[str, tuple[str, int]],
+                     barred: dict[str, set[str]]) -> None:
+        """Per task, its options (who, in which post, from when) and whether it is done."""
+        self._task_rows: list[tuple[Task, list, cp_model.IntVar]] = []
+        for t in self.tasks:
+            opts = self._task_options(t, fixed, barred)
+            self.options[t.task_id] = opts
+            done = self.model.new_bool_var(f"done_{t.task_id}")
+            self.done[t.task_id] = done
+            self._task_rows.append((t, opts, done))
+
+    def _task_options(self, t: Task, fixed: dict[str, tuple[str, int]],
+                      barred: dict[str, set[str]]) -> list:
+        """``x`` (this person does ``t`` in this post) and ``s`` (its start), per option."""
+        m = self.model
+        where = t.from_venue or t.venue_id
+        opts = []
+        for p, plist in self._posts.items():
+            if where not in self._reach[p] or (t.task_id in fixed and fixed[t.task_id][0] != p) or (
+                    p in barred.get(t.task_id, ())):
+                continue
+            for q in plist:
+                window = _window(t, q, fixed) if (p, q.index, where) in self.z else None
+                if window is None:
+                    continue
+                x = m.new_bool_var(f"x_{t.task_id}_{p}_{q.index}")
+                self.option_post[x.index] = q
+                s = m.new_int_var(*window, f"s_{t.task_id}_{p}_{q.index}")
+                self.load_terms[p].append(t.duration * x)
+                opts.append((p, x, s))
+        return opts
+
+    def _full_vars(self, full_possible: set[str]) -> None:
+        """``full[session]``: all the session's work done (where its equipment can be)."""
+        self._full = {sid: self.model.new_bool_var(f"full_{sid}")
+                      for sid in self._by_session if sid in full_possible}
+
+    def _load_var(self, prior_load: dict[str, int]) -> None:
+        horizon = sum(t.duration for t in self.tasks) + max(prior_load.values(), default=0)
+        self.max_load = self.model.new_int_var(0, horizon, "max_load")
+
+    # -- constraints ----------------------------------------------------------------------
+    def _one_venue_per_post(self) -> None:
+        for here in self._post_choice.values():
+            self.model.add_at_most_one(here)
+
+    def _travel_between_posts(self) -> None:
+        """A transfer is at least the road time between the venues of its two posts."""
+        m, net, z = self.model, self.scenario.network, self.z
+        for p, plist in self._posts.items():
+            reach = self._reach[p]
+            for q, q2 in itertools.pairwise(plist):
+                start, size = self.transfers[p, q2.index]
+                interval = m.new_interval_var(start, size, self._transfer_end[p, q2.index],
+                                              f"tr_{p}_{q.index}")
+                for a in reach:
+                    for b in reach:
                         minutes = net.whole_minutes(a, b)
                         if a != b and minutes and (p, q.index, a) in z and (p, q2.index, b) in z:
                             m.add(size >= minutes * (z[p, q.index, a] + z[p, q2.index, b] - 1))
-                transfers[p, q2.index] = (start, size)
-                per_staff[p].append(interval)
-        for t in tasks:
+                self._per_staff[p].append(interval)
+
+    def _options_and_done(self, fixed: dict[str, tuple[str, int]]) -> None:
+        """An option takes the person's time, at the post's venue, after the transfer into
+        the post; a task is done by at most one option (by its own, when ``fixed``)."""
+        m = self.model
+        for t, opts, done in self._task_rows:
             where = t.from_venue or t.venue_id
-            opts = []
-            for p, plist in posts.items():
-                if where not in reach[p] or (t.task_id in fixed and fixed[t.task_id][0] != p) or (
-                        p in barred.get(t.task_id, ())):
-                    continue
-                for q in plist:
-                    if (p, q.index, where) not in z:
-                        continue
-                    lo = max(t.earliest, q.start)
-                    hi = min(t.latest, q.end - 1, q.shift_end - t.duration)
-                    if t.task_id in fixed:
-                        lo = hi = fixed[t.task_id][1] if lo <= fixed[t.task_id][1] <= hi else -1
-                        if lo < 0:
-                            continue
-                    if lo > hi:
-                        continue
-                    x = m.new_bool_var(f"x_{t.task_id}_{p}_{q.index}")
-                    self.option_post[x.index] = q
-                    s = m.new_int_var(lo, hi, f"s_{t.task_id}_{p}_{q.index}")
-                    size = t.duration + t.busy_after
-                    per_staff[p].append(m.new_optional_fixed_size_interval_var(
-                        s, size, x, f"i_{t.task_id}_{p}_{q.index}"))
-                    m.add_implication(x, z[p, q.index, where])
-                    if (p, q.index) in transfers:
-                        tr_start, tr_size = transfers[p, q.index]
-                        m.add(s >= tr_start + tr_size).only_enforce_if(x)
-                    self.load_terms[p].append(t.duration * x)
-                    opts.append((p, x, s))
-            self.options[t.task_id] = opts
-            done = m.new_bool_var(f"done_{t.task_id}")
+            size = t.duration + t.busy_after
+            for p, x, s in opts:
+                q = self.option_post[x.index]
+                self._per_staff[p].append(m.new_optional_fixed_size_interval_var(
+                    s, size, x, f"i_{t.task_id}_{p}_{q.index}"))
+                m.add_implication(x, self.z[p, q.index, where])
+                if (p, q.index) in self.transfers:
+                    tr_start, tr_size = self.transfers[p, q.index]
+                    m.add(s >= tr_start + tr_size).only_enforce_if(x)
             m.add(sum(x for _, x, _ in opts) == done)
             if t.task_id in fixed:
                 m.add(done == 1)
-            self.done[t.task_id] = done
-        for p in people:  # logged as unavailable: those times are taken
-            for a, b in scenario.unavailable.get(p, []):
+
+    def _unavailable_times(self) -> None:
+        """Logged as unavailable: those times are taken."""
+        origin = epoch(self.scenario)
+        for p in self._people:
+            for a, b in self.scenario.unavailable.get(p, []):
                 lo, hi = to_minute(a, origin), to_minute(b, origin)
                 if hi > lo:
-                    per_staff[p].append(m.new_fixed_size_interval_var(lo, hi - lo, f"off_{p}"))
-        for intervals in per_staff.values():
-            m.add_no_overlap(intervals)
-        by_session: dict[str, list[str]] = defaultdict(list)
+                    self._per_staff[p].append(
+                        self.model.new_fixed_size_interval_var(lo, hi - lo, f"off_{p}"))
+
+    def _one_thing_at_a_time(self) -> None:
+        for intervals in self._per_staff.values():
+            self.model.add_no_overlap(intervals)
+
+    def _crews(self) -> None:
+        m = self.model
         crews: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for t in tasks:
-            by_session[t.session_id].append(t.task_id)
+        for t in self.tasks:
             if t.kind in ("sweep", "cleanup"):
                 crews[t.session_id, t.kind].append(t.task_id)
         for crew in crews.values():  # crew members are alike: fill them in order
@@ -205,26 +296,27 @@ class StaffDayModel:
             for mine in by_person.values():  # and a crew is that many different people
                 if len(mine) > 1:
                     m.add_at_most_one(mine)
-        full_terms = []
-        for sid, ids in by_session.items():
-            if sid not in full_possible:
-                continue
-            full = m.new_bool_var(f"full_{sid}")
-            for tid in ids:
-                m.add_implication(full, self.done[tid])
-            full_terms.append(session_weight[sid] * full)
+
+    def _full_sessions(self) -> None:
+        for sid, full in self._full.items():
+            for tid in self._by_session[sid]:
+                self.model.add_implication(full, self.done[tid])
+
+    def _heaviest_load(self, prior_load: dict[str, int]) -> None:
+        for p in self._people:
+            self.model.add(self.max_load >= prior_load.get(p, 0) + sum(self.load_terms[p]))
+
+    # -- objective terms ------------------------------------------------------------------
+    def _coverage_terms(self, session_weight: dict[str, int]) -> None:
+        tasks = self.tasks
+        full_terms = [session_weight[sid] * full for sid, full in self._full.items()]
         # a session with all its work done outweighs any amount of work done in part:
         # coverage is counted by whole sessions, the tasks only lead the way to them
         self._full_bonus = 1 + sum(session_weight[t.session_id] for t in tasks)
         self.coverage = (self._full_bonus * sum(full_terms)
                          + sum(session_weight[t.session_id] * self.done[t.task_id] for t in tasks))
-        self._weights = {sid: session_weight[sid] for sid in by_session if sid in full_possible}
-        self._by_session = by_session
+        self._weights = {sid: session_weight[sid] for sid in self._full}
         self._task_weight = {t.task_id: session_weight[t.session_id] for t in tasks}
-        horizon = sum(t.duration for t in tasks) + max(prior_load.values(), default=0)
-        self.max_load = m.new_int_var(0, horizon, "max_load")
-        for p in people:
-            m.add(self.max_load >= prior_load.get(p, 0) + sum(self.load_terms[p]))
 
     def solve(self, budget: Budget, work: float, workers: int, seed: int,
               stages: tuple[str, ...] = ("tasks", "load")) -> tuple[dict, dict, dict, list]:
@@ -312,6 +404,7 @@ class StaffDayModel:
                        and q.start <= chosen[1] < q.end)
                 m.add_hint(x, int(hit))
                 if hit:
+                    assert chosen is not None  # a hit is the option chosen
                     m.add_hint(s, chosen[1])
         for (p, qi, v), var in self.z.items():
             m.add_hint(var, int(venues.get((p, qi)) == v))
@@ -334,8 +427,8 @@ def scatter_patrols(scenario: Scenario, day: int, tasks: list[Task],
     busy: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     by_id = {t.task_id: t for t in tasks}
     for tid, (p, start) in done.items():
-        t = by_id[tid]
-        busy[p].append((start, start + t.duration + t.busy_after, tid))
+        task = by_id[tid]
+        busy[p].append((start, start + task.duration + task.busy_after, tid))
     for (p, _qi), (start, size) in transfers.items():
         if size:
             busy[p].append((start, start + size, ""))
@@ -352,6 +445,7 @@ def scatter_patrols(scenario: Scenario, day: int, tasks: list[Task],
             if t is None or t.kind != "patrol":
                 continue
             post = post_at(posts, start)
+            assert post is not None  # a task done starts within one of its person's posts
             target = random.Random(f"{seed}:{tid}").randint(t.earliest, t.latest)
             lo = max(t.earliest, post.start, items[n - 1][1] if n else post.start)
             after = items[n + 1][0] if n + 1 < len(items) else post.shift_end
