@@ -605,8 +605,8 @@ def _refuse(lang: str, zh: str, en: str) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from planner.disruptions import Disruptions
     from planner.rules import Rules
+    from planner.scenario import Disruptions
 
     for title, table in ((("规划规则 (rules:)", "Planning rules (rules:)"), Rules),
                          (("推演扰动 (disruptions:)", "Rehearsal disruptions (disruptions:)"),

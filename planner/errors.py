@@ -9,6 +9,20 @@ from planner.i18n import t
 
 MAX_REPORTED = 50
 ECHOED = ("value", "key", "error", "start", "end", "field")  # params that repeat input
+MAX_SHOWN = 80  # characters of a user's value echoed in a message
+MAX_SHOWN_ERROR = 300  # characters of a parser's error message (it quotes the input)
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> object:
+    """A user's value as a message may echo it: numbers as they are, the rest as text of
+    at most ``limit`` characters."""
+    if isinstance(value, bool | float) or (isinstance(value, int) and abs(value) < 10**30):
+        return value
+    if isinstance(value, int):
+        return f"a {len(str(abs(value)))}-digit number" if value.bit_length() < 14000 \
+            else "a very large number"
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -38,8 +52,6 @@ class Problems:
 
     def add(self, file: str, key: str, /, row: int | None = None, column: str | None = None,
             **params: object) -> None:
-        from planner.limits import MAX_SHOWN, MAX_SHOWN_ERROR, shown
-
         # a user's value is echoed short: a huge one must not become a huge message
         params = {k: shown(v, MAX_SHOWN_ERROR if k == "error" else MAX_SHOWN)
                   if k in ECHOED else v for k, v in params.items()}

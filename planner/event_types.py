@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from planner import limits
 from planner import vocabulary as vocab
@@ -31,12 +31,27 @@ from planner.i18n import t
 from planner.scenario import Session, parse_time
 
 if TYPE_CHECKING:
-    from planner.events import EventChecker
+    from planner.errors import Problem
     from planner.scenario import Scenario
 
 ID, TIME, NUMBER, TEXT, LIST = "id", "time", "number", "text", "list"  # a field's kind
 LOG_FIELDS = ("who", "seq", "hash", "prev_hash", "recorded_at")  # the log's, not the event's
 Bad = Callable[..., None]  # bad(column, key, **params): a problem with the event being checked
+
+
+class Checker(Protocol):
+    """What a type's checks read and learn of the checker (:class:`planner.events.EventChecker`,
+    which dispatches through the types: named by what it offers, not imported back)."""
+
+    s: Scenario
+    sessions: dict[str, tuple[str, dt.datetime, dt.datetime]]  # the log's too: room, start, end
+    cancelled: set[str]
+    history: list[dict]  # every event so far, in log order (entry n at n - 1)
+
+    def taken(self, room: str, a, b, but: str = "") -> str | None: ...
+
+    def no_longer_fits(self, n: int) -> tuple[int, Problem] | None: ...
+
 
 EVENT_TYPES: dict[str, type[EventType]] = {}  # name -> class, in the order they are registered
 _LABELLED: set[str] = set()  # the types whose names register() added to vocab.EVENT_TYPES
@@ -151,15 +166,15 @@ class EventType:
         return [n for n, kind in {**cls.fields, **cls.optional}.items() if kind == TIME]
 
     @classmethod
-    def check_fields(cls, checker: EventChecker, e: dict, bad: Bad) -> None:
+    def check_fields(cls, checker: Checker, e: dict, bad: Bad) -> None:
         """Its ids and numbers against the scenario (said before the times are checked)."""
 
     @classmethod
-    def check(cls, checker: EventChecker, e: dict, bad: Bad, clean: bool) -> None:
+    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
         """The rest (said after the times); ``clean``: nothing was said of it so far."""
 
     @classmethod
-    def learn(cls, checker: EventChecker, e: dict) -> None:
+    def learn(cls, checker: Checker, e: dict) -> None:
         """What the checker knows for the events after it."""
 
     @classmethod
@@ -183,7 +198,7 @@ class EventType:
         return text, text
 
 
-def _taken(checker: EventChecker, room: str, a, b, column: str, bad: Bad, but: str = "") -> None:
+def _taken(checker: Checker, room: str, a, b, column: str, bad: Bad, but: str = "") -> None:
     other = checker.taken(room, a, b, but=but)
     if other:
         bad(column, "event_room_taken", room=room, other=other)
@@ -203,7 +218,7 @@ def _check_kg(e: dict, bad: Bad) -> None:
         bad("kg", "too_large", value=value, limit=f"{limits.MAX_NUMBER['kg']:,}")
 
 
-def _check_unit(checker: EventChecker, e: dict, bad: Bad) -> None:
+def _check_unit(checker: Checker, e: dict, bad: Bad) -> None:
     item = checker.s.items.get(e["item_id"])
     if item is None or item.item_type not in ("jammer", "cabinet_unit"):
         bad("item_id", "unknown_unit", value=e["item_id"])
@@ -219,7 +234,7 @@ class AdhocSession(EventType):
     incident = new_ids = True
 
     @classmethod
-    def check(cls, checker: EventChecker, e: dict, bad: Bad, clean: bool) -> None:
+    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
         if e["session_id"] in checker.sessions:
             bad("session_id", "event_session_exists", value=e["session_id"])
         if e["room_id"] not in checker.s.rooms:
@@ -248,7 +263,7 @@ class AdhocSession(EventType):
             bad("attendees", "too_large", value=n, limit=f"{limits.MAX_NUMBER['attendees']:,}")
 
     @classmethod
-    def learn(cls, checker: EventChecker, e: dict) -> None:
+    def learn(cls, checker: Checker, e: dict) -> None:
         checker.sessions[e["session_id"]] = (e["room_id"], _checked_time(e["start"]),
                                              _checked_time(e["end"]))
 
@@ -287,7 +302,7 @@ class CancelSession(EventType):
     incident = True
 
     @classmethod
-    def learn(cls, checker: EventChecker, e: dict) -> None:
+    def learn(cls, checker: Checker, e: dict) -> None:
         checker.cancelled.add(e["session_id"])
 
     @classmethod
@@ -312,7 +327,7 @@ class ExtendSession(EventType):
     incident = True
 
     @classmethod
-    def check(cls, checker: EventChecker, e: dict, bad: Bad, clean: bool) -> None:
+    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
         if not clean:
             return
         room, start, _end = checker.sessions[e["session_id"]]
@@ -326,7 +341,7 @@ class ExtendSession(EventType):
         _taken(checker, room, start, new_end, "new_end", bad, but=e["session_id"])
 
     @classmethod
-    def learn(cls, checker: EventChecker, e: dict) -> None:
+    def learn(cls, checker: Checker, e: dict) -> None:
         if e.get("session_id") in checker.sessions:
             room, start, _ = checker.sessions[e["session_id"]]
             checker.sessions[e["session_id"]] = (room, start, _checked_time(e["new_end"]))
@@ -359,7 +374,7 @@ class _UnitStatus(EventType):
     words: ClassVar[tuple[str, str]] = ("", "")
 
     @classmethod
-    def check_fields(cls, checker: EventChecker, e: dict, bad: Bad) -> None:
+    def check_fields(cls, checker: Checker, e: dict, bad: Bad) -> None:
         _check_unit(checker, e, bad)
 
     @classmethod
@@ -492,7 +507,7 @@ class UnitDeployed(_Work):
     optional = kinds(staff_id=ID)
 
     @classmethod
-    def check_fields(cls, checker: EventChecker, e: dict, bad: Bad) -> None:
+    def check_fields(cls, checker: Checker, e: dict, bad: Bad) -> None:
         _check_unit(checker, e, bad)
 
     @classmethod
@@ -535,7 +550,7 @@ class BagWeighed(EventType):
     fields = kinds(bag_set_id=ID, kg=NUMBER, venue_id=ID)
 
     @classmethod
-    def check_fields(cls, checker: EventChecker, e: dict, bad: Bad) -> None:
+    def check_fields(cls, checker: Checker, e: dict, bad: Bad) -> None:
         item = checker.s.items.get(e["bag_set_id"])
         if item is None or item.item_type != "shred_bag_set":
             bad("bag_set_id", "unknown_bag_set", value=e["bag_set_id"])
@@ -548,7 +563,7 @@ class DocumentFound(EventType):
     fields = kinds(room_id=ID, level=TEXT, note=TEXT)
 
     @classmethod
-    def check(cls, checker: EventChecker, e: dict, bad: Bad, clean: bool) -> None:
+    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
         _check_level(e, bad)
 
 
@@ -558,17 +573,35 @@ class Destroyed(EventType):
     fields = kinds(kg=NUMBER, venue_id=ID, witnesses=LIST)
 
     @classmethod
-    def check_fields(cls, checker: EventChecker, e: dict, bad: Bad) -> None:
+    def check_fields(cls, checker: Checker, e: dict, bad: Bad) -> None:
         _check_kg(e, bad)
 
     @classmethod
-    def check(cls, checker: EventChecker, e: dict, bad: Bad, clean: bool) -> None:
+    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
         if not (isinstance(e["witnesses"], list)
                 and all(isinstance(w, str) and w for w in e["witnesses"])):
             bad("witnesses", "event_witnesses")
 
 
 # -- the log's own --------------------------------------------------------------------------------
+def voided(events: list[dict]) -> dict[int, dict]:
+    """The entries that ``void`` entries void: {entry number: the void entry}. An entry's
+    number is its ``seq``, or its place in ``events`` (1, 2, …) when the log's own fields
+    were left off (a JSON Lines file)."""
+    return {e["voids"]: e for e in events if e.get("type") == "void"}
+
+
+def in_force(events: list[dict]) -> list[dict]:
+    """The events that count: without the ``void`` entries and the entries they void.
+    Every reader that applies the log (re-planning, the report, the dashboard) goes
+    through this, so a voided entry counts for nothing anywhere."""
+    gone = voided(events)
+    if not gone:
+        return events
+    return [e for n, e in enumerate(events, start=1)
+            if e.get("type") != "void" and e.get("seq", n) not in gone]
+
+
 @register
 class Void(EventType):
     """Entry number ``voids`` counts for nothing from then on."""
@@ -577,13 +610,11 @@ class Void(EventType):
     fields = kinds(voids=NUMBER, reason=TEXT)
 
     @classmethod
-    def check(cls, checker: EventChecker, e: dict, bad: Bad, clean: bool) -> None:
+    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
         """A void names an earlier entry that is not a void, not voided already, and (for
         an ad-hoc session) not named by a later entry still in force; and without which
         every later entry in force still fits (a cancelled session revived must not
         double-book a room a later ad-hoc session or extension took)."""
-        from planner.live import voided  # live applies the event types: imported late
-
         if not isinstance(e["reason"], str):
             bad("reason", "event_not_text", field="reason", value=e["reason"])
         n, history = e["voids"], checker.history

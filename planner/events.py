@@ -16,8 +16,7 @@ from pathlib import Path
 
 from planner import limits
 from planner.errors import Problem, Problems
-from planner.event_types import EVENT_TYPES, EventType, Fields, of
-from planner.live import in_force, voided
+from planner.event_types import EVENT_TYPES, EventType, Fields, in_force, of, voided
 from planner.scenario import Scenario, parse_time
 from planner.tables import decode
 

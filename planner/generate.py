@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from planner.disruptions import stamp
+from planner.scenario import stamp
 from planner.sheets import safe_text
 
 FIRST_DAY = dt.date(2021, 11, 26)
@@ -313,8 +313,8 @@ def settings(scale: int, seed: int) -> dict:
 def settings_yaml(scale: int, seed: int) -> str:
     """scenario.yaml with every rule and disruption rate written out and explained, so a
     user can edit it."""
-    from planner.disruptions import Disruptions
     from planner.rules import Rules
+    from planner.scenario import Disruptions
 
     head = settings(scale, seed)
     del head["rules"]

@@ -11,16 +11,16 @@ import bisect
 from collections import defaultdict
 
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
-from planner.requirements import Requirement
-from planner.scenario import Scenario
-from planner.solve.equipment import (
+from planner.equipment_plan import (  # shared with the models, outside planner.solve
     EquipmentPlan,
     LiveState,
     departure,
     max_move_cost,
     sources,
 )
-from planner.solve.staff import Post, post_at, posts_of
+from planner.posts import Post, post_at, posts_of
+from planner.requirements import Requirement
+from planner.scenario import Scenario
 from planner.tasks import Task, epoch, to_minute
 
 

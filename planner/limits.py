@@ -13,13 +13,14 @@ import datetime as dt
 import os
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 
-if TYPE_CHECKING:
-    from planner.errors import Problems
-
+# how much of a user's value a message echoes is the messages' own (planner.errors): named
+# here too, with the other bounds
+from planner.errors import MAX_SHOWN as MAX_SHOWN
+from planner.errors import MAX_SHOWN_ERROR as MAX_SHOWN_ERROR
+from planner.errors import Problems, shown
 
 
 def _setting(name: str, default: int, unit: int = 1) -> int:
@@ -50,8 +51,6 @@ ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 MAX_YAML_BYTES = 1024 * 1024  # scenario.yaml
 MAX_YAML_DEPTH = 50  # nesting of mappings and lists in scenario.yaml
 MAX_EVENT_BYTES = 64 * 1024  # one event (one line of JSON)
-MAX_SHOWN = 80  # characters of a user's value echoed in a message
-MAX_SHOWN_ERROR = 300  # characters of a parser's error message (it quotes the input)
 
 # The largest plausible value of each numeric column (the smallest is checked by the reader).
 MAX_NUMBER: dict[str, float] = {
@@ -77,18 +76,6 @@ LAST_DAY = dt.datetime(2101, 1, 1)
 MAX_CONGRESS_DAYS = 31  # from the first session's start to the last one's end
 MAX_SESSION_HOURS = 24  # one session, ad-hoc or extended ones too
 EVENT_MARGIN_DAYS = 7  # an event's times lie within the congress's days ± this
-
-
-def shown(value: object, limit: int = MAX_SHOWN) -> object:
-    """A user's value as a message may echo it: numbers as they are, the rest as text of
-    at most ``limit`` characters."""
-    if isinstance(value, bool | float) or (isinstance(value, int) and abs(value) < 10**30):
-        return value
-    if isinstance(value, int):
-        return f"a {len(str(abs(value)))}-digit number" if value.bit_length() < 14000 \
-            else "a very large number"
-    text = value if isinstance(value, str) else str(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def number_too_large(column: str, value: float) -> float | None:

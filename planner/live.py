@@ -11,26 +11,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from planner.event_types import World, of
+from planner.event_types import World, in_force, of
+from planner.event_types import voided as voided  # re-exported: what a void means is event_types'
 from planner.scenario import Scenario, parse_time
-
-
-def voided(events: list[dict]) -> dict[int, dict]:
-    """The entries that ``void`` entries void: {entry number: the void entry}. An entry's
-    number is its ``seq``, or its place in ``events`` (1, 2, …) when the log's own fields
-    were left off (a JSON Lines file)."""
-    return {e["voids"]: e for e in events if e.get("type") == "void"}
-
-
-def in_force(events: list[dict]) -> list[dict]:
-    """The events that count: without the ``void`` entries and the entries they void.
-    Every reader that applies the log (re-planning, the report, the dashboard) goes
-    through this, so a voided entry counts for nothing anywhere."""
-    gone = voided(events)
-    if not gone:
-        return events
-    return [e for n, e in enumerate(events, start=1)
-            if e.get("type") != "void" and e.get("seq", n) not in gone]
 
 
 def apply_events(scenario: Scenario, events: list[dict],

@@ -30,21 +30,16 @@ from operator import attrgetter
 
 from planner.budget import REPLAN_WORK, SOLVER_WORKERS, Budget
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.equipment_plan import EquipmentPlan, LiveState, StageResult
 from planner.greedy import Roster, fill, greedy_equipment, post_people
 from planner.live import apply_events, in_force
 from planner.plan import Assignment, Move, Plan, StaffTask
+from planner.posts import DAY, DAY_CUTOFF, duty_day, post_at
 from planner.requirements import derive
 from planner.scenario import Scenario, parse_time
 from planner.solve import finish_plan, place_venue, trips_for
-from planner.solve.equipment import (
-    EquipmentModel,
-    EquipmentPlan,
-    LiveState,
-    ModelError,
-    StageResult,
-    session_weight,
-)
-from planner.solve.staff import DAY, DAY_CUTOFF, NoSolution, StaffDayModel, duty_day, post_at
+from planner.solve.equipment import EquipmentModel, ModelError, session_weight
+from planner.solve.staff import NoSolution, StaffDayModel
 from planner.solve.units import UnitStart
 from planner.tasks import Task, epoch, session_tasks, to_minute, to_time
 

@@ -38,11 +38,10 @@ import pandas as pd
 
 from planner import checkpoint as checkpoints
 from planner import vocabulary as vocab
-from planner.disruptions import stamp
 from planner.event_types import LOG_FIELDS, Names, of
 from planner.live import apply_events, in_force
 from planner.plan import Assignment, Plan, StaffTask
-from planner.scenario import Scenario, parse_time
+from planner.scenario import Scenario, parse_time, stamp
 
 UNIT_KINDS = ("jammer", "cabinet_unit")
 TASKS = ("patrol", "sweep", "cleanup")

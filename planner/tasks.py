@@ -89,7 +89,8 @@ def session_tasks(scenario: Scenario, requirements: dict[str, Requirement],
 
 
 # a session's tasks, by everything they depend on: a re-plan or a rehearsal asks for the
-# same sessions' tasks again and again (the rules object is kept to tell a reused id)
+# same sessions' tasks again and again (keyed on id(rules), the rules object kept beside the
+# tasks: a kept object's id is never reused, and `is` checks it; Rules, with dicts, has no hash)
 _CACHE: dict[tuple, tuple[object, list[Task]]] = {}
 
 

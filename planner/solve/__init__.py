@@ -17,29 +17,16 @@ from operator import attrgetter
 
 from planner.budget import PLAN_WORK, SOLVER_WORKERS, Budget
 from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.equipment_plan import EquipmentPlan, StageResult, departure, move_minutes
 from planner.explain import Explainer
+from planner.greedy import greedy_equipment, greedy_staff
 from planner.plan import BagHolding, CoverageRow, Plan, StaffTask
+from planner.posts import duty_day, post_at, posts_of
 from planner.requirements import bag_sets_for, derive
 from planner.reserve import protection
 from planner.scenario import Scenario
-from planner.solve.equipment import (
-    EquipmentModel,
-    EquipmentPlan,
-    ModelError,
-    StageResult,
-    departure,
-    move_minutes,
-    session_weight,
-)
-from planner.solve.staff import (
-    NoSolution,
-    StaffDayModel,
-    duty_day,
-    post_at,
-    posts_of,
-    scatter_patrols,
-    teams,
-)
+from planner.solve.equipment import EquipmentModel, ModelError, session_weight
+from planner.solve.staff import NoSolution, StaffDayModel, scatter_patrols, teams
 from planner.solve.units import Trip, UnitStart, name_units
 from planner.tasks import Task, epoch, session_tasks, to_time
 
@@ -84,8 +71,6 @@ def make_plan(scenario: Scenario, time_limit: float = PLAN_WORK, seed: int = 0,
     with a plan worse by the objective than the greedy plan (it can happen on large
     congresses with a small budget), the greedy plan is returned, and the summary says so.
     """
-    from planner.greedy import greedy_equipment
-
     say = progress or (lambda _step: None)
     clock = time.perf_counter()
     budget = Budget(time_limit if method != "greedy" else 0.0, wall_limit)
@@ -168,8 +153,6 @@ class Roster:
 def _roster(scenario: Scenario, requirements, origin: dt.datetime,
             equipment: EquipmentPlan) -> Roster:
     """The tasks an equipment plan makes, by day, and the greedy roster for each day."""
-    from planner.greedy import greedy_staff
-
     move_tasks, trips = trips_for(scenario, equipment, origin)
     tasks = session_tasks(scenario, requirements, origin) + move_tasks
     by_day: dict[int, list[Task]] = defaultdict(list)

@@ -20,27 +20,17 @@ from __future__ import annotations
 import itertools
 import random
 from collections import defaultdict
-from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from planner.budget import Budget
+from planner.posts import DAY as DAY  # re-exported: duty days and posts are planner.posts'
+from planner.posts import DAY_CUTOFF as DAY_CUTOFF
+from planner.posts import Post, post_at, posts_of
+from planner.posts import duty_day as duty_day
 from planner.scenario import Scenario
 from planner.solve.equipment import ModelError, StageResult
 from planner.tasks import Task, epoch, to_minute
-
-DAY = 1440
-DAY_CUTOFF = 4 * 60  # a duty day runs from 04:00 to 04:00: night shifts belong to their evening
-
-
-@dataclass(frozen=True)
-class Post:
-    staff_id: str
-    day: int
-    index: int
-    start: int
-    end: int
-    shift_end: int
 
 
 def teams(scenario: Scenario) -> list[tuple[list[str], set[str]]]:
@@ -61,32 +51,6 @@ def teams(scenario: Scenario) -> list[tuple[list[str], set[str]]]:
         venues = {x for k, x in part if k == "v"}
         out.append((people, venues))
     return sorted(out, key=lambda t: sorted(t[1]))
-
-
-def duty_day(minute: int) -> int:
-    return (minute - DAY_CUTOFF) // DAY
-
-
-def posts_of(scenario: Scenario, staff_id: str, day: int) -> list[Post]:
-    """The posts of a person's shift that starts on duty day ``day``."""
-    p = scenario.staff[staff_id]
-    a = day * DAY + p.shift_start.hour * 60 + p.shift_start.minute
-    if a < day * DAY + DAY_CUTOFF:
-        a += DAY
-    b = a - (a % DAY) + p.shift_end.hour * 60 + p.shift_end.minute
-    if b <= a:
-        b += DAY
-    length = scenario.rules.post_minutes
-    cuts = [*list(range(a, b, length)), b]
-    if len(cuts) > 2 and cuts[-1] - cuts[-2] < length // 2:
-        del cuts[-2]  # a short last stretch joins the post before it
-    return [Post(staff_id, day, i, lo, hi, b)
-            for i, (lo, hi) in enumerate(itertools.pairwise(cuts))]
-
-
-def post_at(posts: list[Post], minute: int) -> Post | None:
-    """The post a task starting at ``minute`` belongs to."""
-    return next((q for q in posts if q.start <= minute < q.end), None)
 
 
 def _window(t: Task, q: Post, fixed: dict[str, tuple[str, int]]) -> tuple[int, int] | None:

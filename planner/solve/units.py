@@ -15,9 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from planner.demand import STOCK_KINDS
+from planner.equipment_plan import EquipmentPlan, move_minutes
 from planner.plan import Assignment, Move
 from planner.scenario import Scenario
-from planner.solve.equipment import EquipmentPlan, move_minutes
 from planner.tasks import to_minute, to_time
 
 
