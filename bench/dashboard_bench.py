@@ -49,13 +49,13 @@ PASSWORD = "bench-password-1"
 
 def prepare(scale: int, folder: Path) -> tuple[str, int, dt.datetime]:
     """The store for one scale; returns (database URL, events logged, the clock)."""
-    from planner import accounts
-    from planner import operations as ops
-    from planner.disruptions import draw
-    from planner.generate import write
-    from planner.live import apply_events
-    from planner.rehearse import work_log
-    from planner.store import Store
+    from planner.events.apply import apply_events
+    from planner.io.generate import write
+    from planner.live.store import Store
+    from planner.ops import accounts
+    from planner.ops import congress as ops
+    from planner.rehearse.disruptions import draw
+    from planner.rehearse.runs import work_log
 
     source = REFERENCE if scale == 1 else write(folder / "scenario", scale, 0)
     url = f"sqlite:///{folder / 'planner.db'}"
@@ -98,8 +98,8 @@ def measure(url: str, clock: dt.datetime, repeat: int) -> dict[str, list[float]]
             if at.exception:
                 raise SystemExit(f"{page}: {at.exception[0].message}")
     # a new event: the next refresh reads the store again (the view is rebuilt)
-    from planner import operations as ops
-    from planner.store import Store
+    from planner.live.store import Store
+    from planner.ops import congress as ops
 
     store = Store(url)
     name = store.scenario_names()[0]

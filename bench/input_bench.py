@@ -3,7 +3,7 @@ and 1 GB of memory.
 
 Protocol: each case is built in a temporary folder (sizes as named), then handed to the
 command a user would run (``validate``, ``events import``; an upload through
-``planner.uploads.save_upload``, as the dashboard's import does) in a fresh process. The
+``planner.io.uploads.save_upload``, as the dashboard's import does) in a fresh process. The
 wall time is measured around that process and its peak memory is its ``ru_maxrss``, read
 by a small process that starts it and nothing else (``RUSAGE_CHILDREN``). A case passes
 when the process ends within 30 s, under 1 GB, with no traceback, and with the expected
@@ -68,7 +68,7 @@ def cases(folder: Path) -> list[tuple[str, list[str], bool]]:
     out.append(("scenario.yaml, nested 200,000 deep", ["validate", str(deep)], False))
     from openpyxl import load_workbook
 
-    from planner.tables import write_workbook
+    from planner.io.tables import write_workbook
 
     write_workbook(MINI, folder / "far_cell.xlsx")  # the mini congress, every sheet there
     book = load_workbook(folder / "far_cell.xlsx")
@@ -87,7 +87,7 @@ def cases(folder: Path) -> list[tuple[str, list[str], bool]]:
             "mini/rooms.csv", "w", force_zip64=True) as entry:
         for _ in range(1024):  # written a megabyte at a time: this process stays small
             entry.write(b"0" * MB)
-    upload = ("import sys; from pathlib import Path; from planner.uploads import save_upload; "
+    upload = ("import sys; from pathlib import Path; from planner.io.uploads import save_upload; "
               "from planner.errors import ScenarioError\n"
               "try:\n    save_upload(Path(sys.argv[1]).read_bytes(), 'bomb.zip', "
               "Path(sys.argv[2]))\nexcept ScenarioError as e:\n    print(e.text('en'), "

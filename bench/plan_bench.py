@@ -23,10 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # the planner in this process, then its own peak resident memory on the last line of stderr
-MEASURED = ("import resource, sys; from planner.cli import main; code = main(sys.argv[1:]); "
+MEASURED = ("import resource, sys; from planner.cli.main import main; code = main(sys.argv[1:]); "
             "print(f'maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', "
             "file=sys.stderr); sys.exit(code)")
-RUNS = [  # scenario, method, solver budget in deterministic seconds (planner.budget)
+RUNS = [  # scenario, method, solver budget in deterministic seconds (planner.solve.budget)
     ("reference", "greedy", 0), ("reference", "cpsat", 2),
     ("x3", "greedy", 0), ("x3", "cpsat", 6),
     ("x10", "greedy", 0), ("x10", "cpsat", 6), ("x10", "cpsat", 30),

@@ -34,11 +34,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from planner.budget import PLAN_WORK, REPLAN_WORK
-from planner.plan import Plan, write_plan
-from planner.replan import diff, replan
-from planner.scenario import Scenario, Session, load_scenario
-from planner.solve import make_plan
+from planner.io.plan_files import write_plan
+from planner.io.scenario_files import load_scenario
+from planner.live.replan import diff, replan
+from planner.model.plan import Plan
+from planner.model.scenario import Scenario, Session
+from planner.solve.budget import PLAN_WORK, REPLAN_WORK
+from planner.solve.orchestrate import make_plan
 from planner.verify import verify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,7 +86,7 @@ def draw_event(kind: str, n: int, sc: Scenario, base: Plan, candidates: list[Ses
 
 
 def covered(plan: Plan) -> tuple[int, int]:
-    return plan.summary["sessions_covered"], plan.summary["sessions"]
+    return plan.summary.sessions_covered, plan.summary.sessions
 
 
 def run_case(kind: str, n: int, sc: Scenario, base: Plan, event: dict, args: argparse.Namespace,

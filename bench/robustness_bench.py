@@ -3,19 +3,19 @@ disruptions, with the live re-planner, with the rehearsal's greedy repair, and w
 made knowing everything from the start.
 
 Protocol: the congress is the bundled reference (``--scale 1``) or a generated one three
-times its size (``--scale 3``: ``planner.generate.write(folder, scale=3, seed=1)``). The
+times its size (``--scale 3``: ``planner.io.generate.write(folder, scale=3, seed=1)``). The
 base plan is made once (``make_plan``, CP-SAT, ``PLAN_WORK`` deterministic seconds, seed 0,
 ``SOLVER_WORKERS`` threads). Run r (0 … ``--runs`` − 1) draws its events with
-``planner.disruptions.draw`` from the scenario's rates and the stream
+``planner.rehearse.disruptions.draw`` from the scenario's rates and the stream
 ``rng_for(--seed, r)``, the rehearsal's own; the same events are then lived three ways:
 
-- ``live``: the burst-by-burst replay of ``planner.rehearse.replay`` (bursts by
+- ``live``: the burst-by-burst replay of ``planner.rehearse.runs.replay`` (bursts by
   ``batches``, each re-planned once at its first event, from the previous re-plan) with the
   live re-planner, ``replan(method="cpsat")`` at its default budget (``REPLAN_WORK``
   deterministic seconds per re-plan), in a local copy of the loop so that each ``replan``
   call is timed (``time.perf_counter`` around the call alone: the coverage is computed for
   every re-plan, the list of changes is not, as in the rehearsal) and each re-plan checked;
-- ``rehearsal``: ``planner.rehearse.replay(method="greedy")``, the rehearsal as it is;
+- ``rehearsal``: ``planner.rehearse.runs.replay(method="greedy")``, the rehearsal as it is;
 - ``oracle`` (unless ``--no-oracle``): the congress as the whole log leaves it
   (``apply_events(scenario, events)``) planned from scratch by ``make_plan`` (seed 0,
   ``PLAN_WORK``), as if every event had been known before the congress. Not a bound on
@@ -49,14 +49,17 @@ import time
 from pathlib import Path
 
 from bench.replan_bench import p95
-from planner.disruptions import draw
-from planner.generate import write
-from planner.live import apply_events
-from planner.plan import Plan, plan_files
-from planner.rehearse import batches, replay, rng_for
-from planner.replan import replan
-from planner.scenario import Scenario, load_scenario, parse_time
-from planner.solve import make_plan
+from planner.events.apply import apply_events
+from planner.io.generate import write
+from planner.io.plan_files import plan_files
+from planner.io.scenario_files import load_scenario
+from planner.live.replan import replan
+from planner.model.plan import Plan
+from planner.model.scenario import Scenario
+from planner.model.times import parse_time
+from planner.rehearse.disruptions import draw
+from planner.rehearse.runs import batches, replay, rng_for
+from planner.solve.orchestrate import make_plan
 from planner.verify import PlanRejected, checked_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +74,7 @@ def short(plan: Plan) -> int:
 def weight(plan: Plan) -> int:
     """The weight of the sessions left short: what the planner minimizes first (each
     session's level weight × (attendees + 10), ``session_weight``)."""
-    return plan.summary["objective_terms"]["uncovered_weight"]
+    return plan.summary.objective_terms["uncovered_weight"]
 
 
 def rejection(plan: Plan, live: Scenario) -> str | None:
@@ -101,7 +104,7 @@ def live_replay(scenario: Scenario, plan: Plan, events: list[dict]) -> tuple[Pla
         plan, live = result.plan, result.live
         rows.append({"now": f"{now:%Y-%m-%dT%H:%M}", "events": len(known),
                      "seconds": round(seconds, 2), "short": short(plan),
-                     "guard_hit": plan.summary.get("wall_guard_hit"),
+                     "guard_hit": plan.summary.wall_guard_hit,
                      "rejected": rejection(plan, live)})
     return plan, live, rows
 
@@ -229,11 +232,11 @@ def main() -> None:
     clock = time.perf_counter()
     base = make_plan(scenario, seed=0)
     head = {"scale": args.scale, "seed": args.seed, "runs": args.runs, "reserve": args.reserve,
-            "base_sessions_covered": base.summary["sessions_covered"],
-            "base_sessions": base.summary["sessions"],
-            "base_moves": base.summary["moves"],
-            "base_move_cost": base.summary["objective_terms"]["move_cost"],
-            "base_n1_protected": base.summary["n1_protected"],
+            "base_sessions_covered": base.summary.sessions_covered,
+            "base_sessions": base.summary.sessions,
+            "base_moves": base.summary.moves,
+            "base_move_cost": base.summary.objective_terms["move_cost"],
+            "base_n1_protected": base.summary.n1_protected,
             "base_seconds": round(time.perf_counter() - clock, 1)}
     print(f"base plan: {head['base_sessions_covered']}/{head['base_sessions']} sessions "
           f"covered ({head['base_seconds']} s), {head['base_moves']} moves (cost "

@@ -9,8 +9,8 @@ import os
 import streamlit as st
 
 import ui
-from planner import accounts
-from planner.accounts import ROLE_NAMES, AccountError, create_user
+from planner.ops import accounts
+from planner.ops.accounts import ROLE_NAMES, AccountError, create_user
 
 
 def first_commander() -> None:
@@ -63,7 +63,7 @@ def first_commander() -> None:
 def address() -> str:
     """The client's address as Streamlit sees it ("unknown" on localhost or in tests).
     Sign-in counts failures per address only for a real one (not unknown or loopback,
-    which every client would share): :func:`planner.accounts.counted_address`."""
+    which every client would share): :func:`planner.ops.accounts.counted_address`."""
     try:
         ip = st.context.ip_address
     except Exception:  # no client context (a bare script run)

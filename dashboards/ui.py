@@ -1,7 +1,7 @@
 """What every page shares: the language, the store, the signed-in user, the congress as
 the store has it now, the clock, and charts with Chinese fonts.
 
-Pages hold no logic of their own: they read :mod:`planner.operations` and the library.
+Pages hold no logic of their own: they read :mod:`planner.ops.congress` and the library.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from planner import operations as ops
-from planner.accounts import at_least
-from planner.charts import styled
 from planner.i18n import pick
-from planner.store import Store, default_url
+from planner.live.store import Store, default_url
+from planner.ops import congress as ops
+from planner.ops.accounts import at_least
+from planner.report.charts import styled
 
 REFRESH = "5s"  # parts that change redraw this often: a new event shows within 10 s
 

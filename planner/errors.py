@@ -25,6 +25,12 @@ def shown(value: object, limit: int = MAX_SHOWN) -> object:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+class PlannerBug(Exception):
+    """Something only a bug in the planner can cause (a model the solver calls infeasible
+    or invalid, a plan the checker refuses): nothing is written or stored, the plan in
+    force stays in force, and the user is asked to report it."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in one place: a file, optionally a row and a column."""

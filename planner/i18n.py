@@ -26,7 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "这不是场景：请给出一个文件夹（CSV 和 scenario.yaml）或一个 .xlsx 工作簿",
         "this is not a scenario: give a folder (CSV files and scenario.yaml) or an .xlsx workbook",
     ),
-    # uploads, names and congresses (planner.uploads, planner.paths, operations)
+    # uploads, names and congresses (planner.io.uploads, planner.io.paths, operations)
     "upload_kind": ("只能导入 .xlsx 工作簿或 .zip 压缩的场景文件夹",
                     "only an .xlsx workbook or a .zip of a scenario folder can be imported"),
     "upload_too_large": ("文件过大（{size} 字节，最多 {limit} 字节）",
@@ -189,7 +189,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "会议 {session} 有 {attendees} 人，超过会场 {room} 的容量 {capacity} 人",
         "session {session} has {attendees} attendees, more than room {room} holds ({capacity})",
     ),
-    # what `validate` prints (planner.summary)
+    # what `validate` prints (planner.cli.validate)
     "sum_title": ("场景检查通过：{title}（{name}）", "Scenario is valid: {title} ({name})"),
     "sum_counts": ("规模", "Size"),
     "sum_count_line": (

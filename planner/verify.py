@@ -2,7 +2,7 @@
 
 It reads an exported plan as text and re-checks every rule of the contract
 against the scenario, without the model (it imports nothing from
-``planner.solve`` or ``planner.greedy``): units in one room at a time and only
+``planner.solve.orchestrate`` or ``planner.solve.greedy``): units in one room at a time and only
 where they are, moves long enough and carried by someone doing a move then,
 people doing one task at a time inside their shifts with travel between venues,
 patrols inside and spread over their sessions, sweeps and clean-ups in their
@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner import limits
-from planner.errors import Problems
-from planner.plan import Plan, fill_folder, plan_files, read_rows
-from planner.requirements import derive, patrol_spans
-from planner.scenario import Scenario, parse_time
-from planner.tasks import cleanup_crew, sweep_crew
+from planner.errors import PlannerBug, Problems
+from planner.io.plan_files import fill_folder, plan_files, read_rows
+from planner.model.plan import Plan
+from planner.model.requirements import derive, patrol_spans
+from planner.model.scenario import Scenario
+from planner.model.tasks import cleanup_crew, sweep_crew
+from planner.model.times import parse_time
 
 PLAN_FILES = {
     "assignments": ["item_id", "item_type", "session_id", "room_id", "start", "end"],
@@ -523,7 +525,7 @@ def verify(scenario: Scenario, folder: str | Path) -> tuple[list[Violation], int
     return violations, checker.checks
 
 
-class PlanRejected(Exception):
+class PlanRejected(PlannerBug):
     """The planner made a plan the checker refuses: a bug, reported as one. Such a plan is
     never written or stored; the plan in force stays in force."""
 
@@ -534,7 +536,7 @@ class PlanRejected(Exception):
 
 def checked_files(plan: Plan, scenario: Scenario,
                   extras: dict[str, tuple[type, list]] | None = None) -> tuple[dict[str, str], int]:
-    """The plan's files (:func:`planner.plan.plan_files`) once the checker has passed them,
+    """The plan's files (:func:`planner.io.plan_files.plan_files`) once the checker has passed them,
     as they will be written or stored, and the number of checks; :class:`PlanRejected`
     otherwise. ``scenario`` is the congress as the log leaves it."""
     files = plan_files(plan, extras)

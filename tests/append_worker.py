@@ -5,7 +5,7 @@ Used by the reliability tests: ``python -m tests.append_worker URL LOG COUNT TAG
 
 import sys
 
-from planner.store import Store
+from planner.live.store import Store
 
 
 def main() -> None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from planner.disruptions import stamp
 from planner.errors import Problems
-from planner.events import check_events
-from planner.plan import Plan
-from planner.scenario import Scenario
+from planner.events.log import check_events
+from planner.model.plan import Plan
+from planner.model.scenario import Scenario
+from planner.model.times import stamp
 
 MOMENTS = ("after_move", "setup", "last_minute", "just_ended", "half_hour_apart")
 KINDS = ("adhoc_session", "cancel_session", "extend_session", "unit_failed", "unit_restored",

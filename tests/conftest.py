@@ -62,8 +62,8 @@ def copy_scenario(source: Path, dest: Path, overlay: Path | None = None) -> Path
 def reference_base():
     """The reference congress and its plan with the default budget, made once per test
     process (deterministic: the same plan whichever test asks first). Read, never change."""
-    from planner.scenario import load_scenario
-    from planner.solve import make_plan
+    from planner.io.scenario_files import load_scenario
+    from planner.solve.orchestrate import make_plan
 
     scenario = load_scenario(REFERENCE)
     return scenario, make_plan(scenario, seed=0)
@@ -73,7 +73,7 @@ def reference_base():
 def reference_folder(reference_base, tmp_path_factory):
     """The reference plan written, checked, and read back as re-planning reads a plan in
     force: (scenario, plan, folder)."""
-    from planner.plan import read_plan, write_plan
+    from planner.io.plan_files import read_plan, write_plan
     from planner.verify import verify
 
     scenario, plan = reference_base
@@ -86,8 +86,8 @@ def reference_folder(reference_base, tmp_path_factory):
 def planned(tmp_path_factory):
     """A store with the reference congress and a (greedy, quick) plan, made once per test
     process: the dashboard tests copy it, never change it."""
-    from planner import operations
-    from planner.store import Store
+    from planner.live.store import Store
+    from planner.ops import congress as operations
 
     folder = tmp_path_factory.mktemp("store")
     store = Store(f"sqlite:///{folder / 'planner.db'}")

@@ -5,10 +5,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from planner import accounts
-from planner.accounts import ROLE_NAMES, ROLES, AccountError
 from planner.errors import ScenarioError
-from planner.operations import import_upload
+from planner.ops import accounts
+from planner.ops.accounts import ROLE_NAMES, ROLES, AccountError
+from planner.ops.congress import import_upload
 
 st.title(ui.t("账户与场景", "Accounts and scenarios"))
 ui.show_flash()

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from planner import vocabulary as vocab
-from planner.requirements import derive
+from planner.model import vocabulary as vocab
+from planner.model.requirements import derive
 
 st.title(ui.t("保障覆盖", "Coverage"))
 SLOT = 30  # minutes per cell

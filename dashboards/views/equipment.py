@@ -7,8 +7,8 @@ import plotly.express as px
 import streamlit as st
 
 import ui
-from planner import operations as ops
-from planner import vocabulary as vocab
+from planner.model import vocabulary as vocab
+from planner.ops import congress as ops
 
 st.title(ui.t("设备", "Equipment"))
 STATES = {"room": ("在会场", "in a room"), "moving": ("搬运途中", "moving"),

@@ -7,13 +7,13 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from planner import checkpoint
-from planner import operations as ops
-from planner import vocabulary as vocab
-from planner.disruptions import stamp
-from planner.errors import ScenarioError
-from planner.event_types import EVENT_TYPES, LIST, NUMBER, TIME
-from planner.report import INCIDENTS
+from planner.errors import PlannerBug, ScenarioError
+from planner.events.types import EVENT_TYPES, LIST, NUMBER, TIME
+from planner.live import checkpoint
+from planner.model import vocabulary as vocab
+from planner.model.times import stamp
+from planner.ops import congress as ops
+from planner.report.statistics import INCIDENTS
 
 st.title(ui.t("现场记录", "Live log"))
 ui.show_flash()
@@ -21,6 +21,9 @@ snap = ui.snap()
 live = snap.live
 lang = ui.lang()
 now = ui.clock(snap)
+BUG = ui.t("程序错误：新方案未能生成或未通过独立校验，未保存，原方案继续有效。请报告开发者。",
+           "Bug: the new plan could not be made or failed the independent check; nothing "
+           "was stored and the plan in force stays in force. Please report it.")
 
 
 def moment(label: str, default: dt.datetime, key: str) -> dt.datetime:
@@ -143,7 +146,7 @@ def plain_field(name: str, what: str):
 
 def fields(kind: str) -> dict:
     """The form's fields for one event type: its class's required fields, each with its
-    form field (planner.event_types); returns the event's own fields."""
+    form field (planner.events.types); returns the event's own fields."""
     if kind in FORMS:
         return FORMS[kind]()
     got: dict = {}
@@ -217,7 +220,10 @@ st.caption(ui.t(f"以第 {snap.version} 版方案为基础，按截至 {now:%m-%
                 f"{now:%m-%d %H:%M}: the past stays, as little as possible changes."))
 if st.button(ui.t("预览重新规划", "Preview the re-plan"), key="preview"):
     with st.spinner(ui.t("正在重新规划（约 5–10 秒）……", "Re-planning (5–10 s)…")):
-        st.session_state.replan_preview = (snap, ops.preview_replan(snap, at=now))
+        try:
+            st.session_state.replan_preview = (snap, ops.preview_replan(snap, at=now))
+        except PlannerBug:
+            st.error(BUG)
 preview = st.session_state.get("replan_preview")
 if preview and preview[0].name != snap.name:  # made for another congress
     st.session_state.pop("replan_preview")
@@ -268,6 +274,8 @@ if preview:
                 new = ops.approve(ui.store(), based, result, ui.user()["username"])
             except RuntimeError as error:
                 st.error(str(error))
+            except PlannerBug:
+                st.error(BUG)
             else:
                 st.session_state.pop("replan_preview", None)
                 ui.flash(ui.t(f"已批准为方案第 {new} 版", f"Approved as plan version {new}"))

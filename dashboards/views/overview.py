@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from planner import operations as ops
-from planner import vocabulary as vocab
-from planner.report import INCIDENTS
+from planner.model import vocabulary as vocab
+from planner.ops import congress as ops
+from planner.report.statistics import INCIDENTS
 
 st.title(ui.t("总览", "Overview"))
 
@@ -31,7 +31,7 @@ def overview() -> None:
                     f"{now:%Y-%m-%d %H:%M} · plan version {snap.version}"))
     c = st.columns(5)
     c[0].metric(ui.t("进行中的会议", "Sessions in progress"), len(running))
-    n1 = plan.summary.get("n1_protected") or {}
+    n1 = plan.summary.n1_protected
     c[1].metric(ui.t("方案完全保障", "Fully covered in the plan"),
                 f"{sum(r.covered for r in plan.coverage)} / {len(live.sessions)}",
                 help=ui.t("另有备用设备（N-1）：设备故障时可及时替换",

@@ -5,12 +5,12 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from planner.accounts import audit
-from planner.charts import rehearsal_parts
-from planner.paths import rehearsal_folder
-from planner.plan import plan_from_files
-from planner.rehearsal_report import read_rehearsal, write_rehearsal
-from planner.rehearse import Context, simulate
+from planner.io.paths import rehearsal_folder
+from planner.io.plan_files import plan_from_files
+from planner.ops.accounts import audit
+from planner.rehearse.results import read_rehearsal, write_rehearsal
+from planner.rehearse.runs import Context, simulate
+from planner.report.charts import rehearsal_parts
 
 st.title(ui.t("推演", "Rehearsal"))
 snap = ui.snap()

@@ -6,9 +6,9 @@ from pathlib import Path
 import streamlit as st
 
 import ui
-from planner.plan import plan_from_files
-from planner.report import build
-from planner.report_files import report_parts, write_report
+from planner.io.plan_files import plan_from_files
+from planner.report.files import report_parts, write_report
+from planner.report.statistics import build
 
 st.title(ui.t("统计报告", "Report"))
 snap = ui.snap()

@@ -7,9 +7,9 @@ import plotly.express as px
 import streamlit as st
 
 import ui
-from planner import operations as ops
-from planner import vocabulary as vocab
-from planner.charts import page, table_html
+from planner.model import vocabulary as vocab
+from planner.ops import congress as ops
+from planner.report.charts import page, table_html
 
 st.title(ui.t("人员", "Staff"))
 

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from planner import operations as ops
+from planner.ops import congress as ops
 
 st.title(ui.t("文件回收", "Tonnage"))
 STATES = {"issued": ("已发放", "issued"), "collected": ("已收取", "collected"),

@@ -26,9 +26,13 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planner.budget import Budget
-from planner.demand import REQUIREMENT_FIELD, STOCK_KINDS
-from planner.equipment_plan import (  # shared with the greedy; still importable from here
+from planner.errors import PlannerBug
+from planner.model.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.model.requirements import Requirement
+from planner.model.scenario import Scenario
+from planner.model.tasks import to_minute
+from planner.solve.budget import Budget
+from planner.solve.equipment_plan import (  # shared with the greedy; still importable from here
     EquipmentPlan,
     LiveState,
     StageResult,
@@ -36,10 +40,7 @@ from planner.equipment_plan import (  # shared with the greedy; still importable
     max_move_cost,
     sources,
 )
-from planner.equipment_plan import move_minutes as move_minutes
-from planner.requirements import Requirement
-from planner.scenario import Scenario
-from planner.tasks import to_minute
+from planner.solve.equipment_plan import move_minutes as move_minutes
 
 
 def session_weight(scenario: Scenario, session_id: str) -> int:
@@ -299,11 +300,10 @@ class EquipmentModel:
             self.model.add_hint(var, plan.bring.get(move, 0))
 
 
-class ModelError(Exception):
+class ModelError(PlannerBug):
     """A model the solver calls invalid or infeasible: a bug in the model, never a
-    shortfall (shortfalls are soft, and the start it is given is a solution). Raised, not
-    hidden: a caller that keeps the greedy answer instead lists ``stage`` in the summary
-    (status INFEASIBLE or MODEL_INVALID), where ``model_errors`` counts them."""
+    shortfall (shortfalls are soft, and the start it is given is a solution). Raised and
+    never caught by the planner: no plan is made, and the user is told to report it."""
 
     def __init__(self, message: str, stage: StageResult | None = None) -> None:
         super().__init__(message)

@@ -23,14 +23,16 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from planner.budget import Budget
-from planner.posts import DAY as DAY  # re-exported: duty days and posts are planner.posts'
-from planner.posts import DAY_CUTOFF as DAY_CUTOFF
-from planner.posts import Post, post_at, posts_of
-from planner.posts import duty_day as duty_day
-from planner.scenario import Scenario
+from planner.model.posts import (
+    DAY as DAY,  # re-exported: duty days and posts are planner.model.posts'
+)
+from planner.model.posts import DAY_CUTOFF as DAY_CUTOFF
+from planner.model.posts import Post, post_at, posts_of
+from planner.model.posts import duty_day as duty_day
+from planner.model.scenario import Scenario
+from planner.model.tasks import Task, epoch, to_minute
+from planner.solve.budget import Budget
 from planner.solve.equipment import ModelError, StageResult
-from planner.tasks import Task, epoch, to_minute
 
 
 def teams(scenario: Scenario) -> list[tuple[list[str], set[str]]]:

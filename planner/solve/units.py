@@ -14,11 +14,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from planner.demand import STOCK_KINDS
-from planner.equipment_plan import EquipmentPlan, move_minutes
-from planner.plan import Assignment, Move
-from planner.scenario import Scenario
-from planner.tasks import to_minute, to_time
+from planner.model.demand import STOCK_KINDS
+from planner.model.plan import Assignment, Move
+from planner.model.scenario import Scenario
+from planner.model.tasks import to_minute, to_time
+from planner.solve.equipment_plan import EquipmentPlan, move_minutes
 
 
 @dataclass(frozen=True)
