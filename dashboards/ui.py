@@ -1,7 +1,8 @@
 """What every page shares: the language, the store, the signed-in user, the congress as
 the store has it now, the clock, and charts with Chinese fonts.
 
-Pages hold no logic of their own: they read :mod:`planner.ops.congress` and the library.
+Pages hold no logic of their own: they lay out what :mod:`planner.ops.views` reads and call
+the commands of :mod:`planner.ops.congress` and :mod:`planner.ops.accounts`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import streamlit as st
 from planner.i18n import pick
 from planner.live.store import Store, default_url
 from planner.ops import congress as ops
+from planner.ops import views
 from planner.ops.accounts import at_least
 from planner.report.charts import styled
 
@@ -81,7 +83,7 @@ def snap() -> ops.Snapshot:
 def clock(s: ops.Snapshot | None = None) -> dt.datetime:
     """The moment the views show: the one chosen in the sidebar, else the congress clock."""
     chosen = st.session_state.get("clock")
-    return chosen or ops.congress_clock(s or snap())
+    return chosen or views.congress_clock(s or snap())
 
 
 def day_picker(snap: ops.Snapshot, now: dt.datetime, key: str, where=st) -> dt.date:

@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from planner.errors import ScenarioError
-from planner.ops import accounts
+from planner.ops import accounts, views
 from planner.ops.accounts import ROLE_NAMES, ROLES, AccountError
 from planner.ops.congress import import_upload
 
@@ -95,11 +95,6 @@ if upload is not None and st.button(ui.t("检查并导入、制定方案", "Chec
                       f"{name} imported, plan version {version}"))
 
 st.subheader(ui.t("审计日志", "Audit log"))
-entries = store.entries(accounts.AUDIT)[-50:]
-ui.table(pd.DataFrame([{"seq": e.seq, "at": e.at[:19].replace("T", " "), "who": e.who,
-                        "type": e.type, "detail": " ".join(f"{k}={v}"
-                                                           for k, v in e.payload.items())}
-                       for e in reversed(entries)], columns=["seq", "at", "who", "type",
-                                                             "detail"]),
+ui.table(views.audit_rows(store),
          {"seq": ("序号", "#"), "at": ("时间", "time"), "who": ("操作人", "by"),
           "type": ("操作", "action"), "detail": ("内容", "detail")})

@@ -1,25 +1,24 @@
 """Equipment: a Gantt per unit for a day, the moves, and where each unit is now."""
 
-import datetime as dt
 
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 import ui
 from planner.model import vocabulary as vocab
-from planner.ops import congress as ops
+from planner.ops import views
 
 st.title(ui.t("设备", "Equipment"))
 STATES = {"room": ("在会场", "in a room"), "moving": ("搬运途中", "moving"),
           "idle": ("留在会场待用", "standing in a room"), "depot": ("库存", "at a depot"),
           "failed": ("故障", "failed")}
+WHAT = {"use": ("使用", "in use"), "move": ("搬运", "moving")}
 
 
 @st.fragment(run_every=ui.REFRESH)
 def equipment() -> None:
     snap = ui.snap()
-    live, plan = snap.live, snap.plan
+    live = snap.live
     en = int(ui.lang() == "en")
     now = ui.clock(snap)
     c = st.columns(3)
@@ -27,28 +26,15 @@ def equipment() -> None:
                           format_func=lambda k: vocab.ITEM_TYPES[k][en])
     venue = ui.venue_picker(snap, "eq_venue", c[1])
     day = ui.day_picker(snap, now, "eq_day", c[2])
-    lo = dt.datetime.combine(day, dt.time(0))
-    hi = lo + dt.timedelta(days=1)
-    bars = []
-    for a in plan.assignments:
-        if a.item_type == kind and a.start < hi and lo < a.end and \
-                live.venue_of(a.room_id) == venue:
-            bars.append({"unit": a.item_id, "start": a.start, "end": a.end,
-                         "what": ui.t("使用", "in use"), "detail": f"{a.session_id} {a.room_id}"})
-    units = {b["unit"] for b in bars}
-    for m in plan.moves:
-        if m.item_id in units and m.depart < hi and lo < m.arrive:
-            bars.append({"unit": m.item_id, "start": m.depart, "end": m.arrive,
-                         "what": ui.t("搬运", "moving"),
-                         "detail": f"{m.from_room_id} → {m.to_room_id} ({m.staff_id})"})
-    if bars:
-        frame = pd.DataFrame(bars)
+    bars = views.unit_timeline(snap, kind, venue, day)
+    if len(bars):
+        frame = bars.assign(what=[WHAT[x][en] for x in bars.what])
         fig = px.timeline(frame, x_start="start", x_end="end", y="unit", color="what",
                           hover_data=["detail"],
                           color_discrete_sequence=["#1e88e5", "#fb8c00"])
         fig.update_yaxes(categoryorder="category descending", title=None)
         fig.add_vline(x=now, line_dash="dash", line_color="black")
-        fig.update_layout(height=160 + 18 * len(units), legend_title_text="",
+        fig.update_layout(height=160 + 18 * bars.unit.nunique(), legend_title_text="",
                           title=ui.t(f"{live.venues[venue].name} 各设备的使用与搬运",
                                      f"Units at {live.venues[venue].name}: in use and moving"))
         ui.chart(fig, key="eq_gantt")
@@ -56,7 +42,7 @@ def equipment() -> None:
         st.write(ui.t("当天此驻地没有该类设备的安排", "No such unit is used here that day"))
     st.subheader(ui.t(f"设备此刻所在（{now:%m-%d %H:%M}）",
                       f"Where each unit is ({now:%m-%d %H:%M})"))
-    where = ops.units_at(snap, now)
+    where = views.units_at(snap, now)
     where = where[where.item_type == kind]
     counts = where.state.value_counts()
     st.write(" · ".join(f"{STATES[k][en]} {counts.get(k, 0)}" for k in STATES))
@@ -67,13 +53,9 @@ def equipment() -> None:
                      "state": ("状态", "state"), "venue_id": ("驻地", "venue"),
                      "where": ("位置", "where"), "session_id": ("会议", "session")}, height=300)
     st.subheader(ui.t("当天的搬运", "Moves that day"))
-    moves = [{"item_id": m.item_id, "from": m.from_room_id, "to": m.to_room_id,
-              "depart": f"{m.depart:%H:%M}", "arrive": f"{m.arrive:%H:%M}", "staff": m.staff_id,
-              "session_id": m.session_id}
-             for m in sorted(plan.moves, key=lambda m: m.depart)
-             if lo <= m.depart < hi and live.items[m.item_id].item_type == kind]
-    ui.table(pd.DataFrame(moves, columns=["item_id", "from", "to", "depart", "arrive", "staff",
-                                          "session_id"]),
+    moves = views.day_moves(snap, kind, day)
+    ui.table(moves.assign(depart=[f"{x:%H:%M}" for x in moves.depart],
+                          arrive=[f"{x:%H:%M}" for x in moves.arrive]),
              {"item_id": ("设备", "unit"), "from": ("从", "from"), "to": ("到", "to"),
               "depart": ("出发", "departs"), "arrive": ("到达", "arrives"),
               "staff": ("搬运人", "moved by"), "session_id": ("为会议", "for session")},

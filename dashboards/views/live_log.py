@@ -13,6 +13,7 @@ from planner.live import checkpoint
 from planner.model import vocabulary as vocab
 from planner.model.times import stamp
 from planner.ops import congress as ops
+from planner.ops import views
 from planner.report.statistics import INCIDENTS
 
 st.title(ui.t("现场记录", "Live log"))
@@ -85,9 +86,6 @@ def adhoc_fields() -> dict:
 
 
 def voids_field(kind: str, got: dict) -> int:  # commanders only (the form lists it for them)
-    gone = {e["voids"] for e in snap.log if e["type"] == "void"}
-    open_ = [e["seq"] for e in reversed(snap.log) if e["type"] != "void"
-             and e["seq"] not in gone]
     shown = {e["seq"]: e for e in snap.log}
 
     def entry(n: int) -> str:
@@ -95,7 +93,7 @@ def voids_field(kind: str, got: dict) -> int:  # commanders only (the form lists
         return (f"{e['at'].replace('T', ' ')} "
                 f"{vocab.display(vocab.EVENT_TYPES, e['type'], lang)}")
 
-    return pick(ui.t("作废第几条记录", "Entry to void"), open_, "f_voids", entry)
+    return pick(ui.t("作废第几条记录", "Entry to void"), views.voidable(snap), "f_voids", entry)
 
 
 def kg_field(kind: str, got: dict) -> float:
@@ -180,16 +178,11 @@ with left:
 def the_log() -> None:
     s = ui.snap()
     st.subheader(ui.t(f"事件日志（共 {s.seq} 条）", f"The event log ({s.seq} entries)"))
-    gone = {e["voids"] for e in s.log if e["type"] == "void"}
-    rows = [{"seq": e["seq"], "at": e["at"].replace("T", " "),
-             "type": vocab.display(vocab.EVENT_TYPES, e["type"], lang)
-             + (ui.t("（已作废）", " (voided)") if e["seq"] in gone else ""),
-             "detail": " ".join(str(e[k]) for k in ("session_id", "item_id", "room_id",
-                                                     "staff_id", "bag_set_id", "kg",
-                                                     "new_end", "until", "voids", "reason")
-                                if k in e),
-             "who": e.get("who", "")} for e in reversed(s.log[-200:])]
-    ui.table(pd.DataFrame(rows, columns=["seq", "at", "type", "detail", "who"]),
+    rows = views.log_rows(s)
+    rows = rows.assign(type=[vocab.display(vocab.EVENT_TYPES, x, lang)
+                             + (ui.t("（已作废）", " (voided)") if gone else "")
+                             for x, gone in zip(rows.type, rows.voided, strict=True)])
+    ui.table(rows.drop(columns="voided"),
              {"seq": ("序号", "#"), "at": ("时间", "time"), "type": ("类型", "type"),
               "detail": ("内容", "detail"), "who": ("记录人", "logged by")}, height=320)
     waiting = [e for e in s.since_plan() if e["type"] in INCIDENTS]

@@ -1,6 +1,5 @@
 """Overview: what is going on now."""
 
-import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -9,6 +8,7 @@ import streamlit as st
 import ui
 from planner.model import vocabulary as vocab
 from planner.ops import congress as ops
+from planner.ops import views
 from planner.report.statistics import INCIDENTS
 
 st.title(ui.t("总览", "Overview"))
@@ -19,14 +19,11 @@ def overview() -> None:
     snap = ui.snap()
     now = ui.clock(snap)
     live, plan = snap.live, snap.plan
-    covered = {r.session_id: r for r in plan.coverage}
-    running = ops.in_progress(live, now)
-    units = ops.units_at(snap, now)
-    people = ops.on_duty(snap, now)
-    expected = ops.expected_paper(live)
-    paper = ops.weighed(snap)
-    got = paper[paper["at"] <= now].kg.sum()
-    due = expected[expected["end"] <= now].kg.sum()
+    running = views.in_progress(live, now)
+    units = views.units_at(snap, now)
+    people = views.on_duty(snap, now)
+    paper = views.paper(snap, now)
+    got, due = paper.recovered, paper.expected_so_far
     st.caption(ui.t(f"{now:%Y-%m-%d %H:%M} · 方案第 {snap.version} 版",
                     f"{now:%Y-%m-%d %H:%M} · plan version {snap.version}"))
     c = st.columns(5)
@@ -60,8 +57,7 @@ def overview() -> None:
     rows = [{"session_id": s.session_id, "name": s.name,
              "room": live.rooms[s.room_id].name, "end": f"{s.end:%H:%M}",
              "level": vocab.display(vocab.LEVELS, s.level, ui.lang()),
-             "covered": (ui.t("是", "yes") if covered[s.session_id].covered else ui.t("否", "no"))
-             if s.session_id in covered else ui.t("未列入方案", "not in the plan")}
+             "covered": STATES[views.session_state(snap, s.session_id)][ui.lang() == "en"]}
             for s in running]
     if rows:
         ui.table(pd.DataFrame(rows), {"session_id": ("会议", "session"),
@@ -79,27 +75,19 @@ def overview() -> None:
                  f"{e.get('who', '')}")
 
 
+STATES = {views.COVERED: ("是", "yes", "#43a047"), views.SHORT: ("否", "no", "#e53935"),
+          views.UNPLANNED: ("未列入方案", "not in the plan", "#9e9e9e")}
+BARS = {views.COVERED: "完全保障", views.SHORT: "保障不足", views.UNPLANNED: "未列入方案"}
+
+
 def day_chart(snap: ops.Snapshot, now) -> None:
     """The day's sessions hour by hour: covered by the plan, short, not in the plan."""
-    live = snap.live
-    rows = {r.session_id: r.covered for r in snap.plan.coverage}
-    hours = list(range(7, 24))
-    counts = {k: [0] * len(hours) for k in ("covered", "short", "unplanned")}
-    for s in live.sessions.values():
-        if s.start.date() != now.date():
-            continue
-        state = ("unplanned" if s.session_id not in rows else
-                 "covered" if rows[s.session_id] else "short")
-        for n, h in enumerate(hours):
-            lo = s.start.replace(hour=h, minute=0)
-            if s.start < lo + dt.timedelta(hours=1) and lo < s.end:
-                counts[state][n] += 1
-    names = {"covered": ("完全保障", "covered", "#43a047"),
-             "short": ("保障不足", "short", "#e53935"),
-             "unplanned": ("未列入方案", "not in the plan", "#9e9e9e")}
+    counts = views.hour_by_hour(snap, now.date())
     en = ui.lang() == "en"
-    fig = go.Figure([go.Bar(x=[f"{h:02d}:00" for h in hours], y=counts[k], name=names[k][en],
-                            marker_color=names[k][2]) for k in counts])
+    names = {views.COVERED: "covered", views.SHORT: "short", views.UNPLANNED: "not in the plan"}
+    fig = go.Figure([go.Bar(x=[f"{h:02d}:00" for h in counts.hour], y=counts[k],
+                            name=names[k] if en else BARS[k], marker_color=STATES[k][2])
+                     for k in STATES])
     fig.update_layout(barmode="stack", height=260, title=ui.t(
         f"{now:%m月%d日} 各时段会议", f"Sessions hour by hour on {now:%d %b}"))
     ui.chart(fig, key="ov_day")

@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from planner.model import vocabulary as vocab
-from planner.ops import congress as ops
+from planner.ops import views
 from planner.report.charts import page, table_html
 
 st.title(ui.t("人员", "Staff"))
@@ -24,7 +24,7 @@ def staff() -> None:
     day = ui.day_picker(snap, now, "st_day", c[0])
     person = c[1].selectbox(ui.t("人员", "Person"), sorted(live.staff), key="st_person",
                             format_func=lambda p: f"{p} {live.staff[p].name}")
-    orders = ops.orders(snap, day)
+    orders = views.orders(snap, day)
     if len(orders):
         frame = orders.assign(task=[vocab.display(vocab.TASKS, x, ui.lang()) for x in orders.task],
                               who=[f"{p} {live.staff[p].name}" for p in orders.staff_id])
@@ -35,12 +35,13 @@ def staff() -> None:
         fig.update_layout(height=160 + 24 * frame.who.nunique(), legend_title_text="",
                           title=ui.t("当天各人任务", "Everyone's orders that day"))
         ui.chart(fig, key="st_gantt")
-    duty = ops.on_duty(snap, now)
+    duty = views.on_duty(snap, now)
     on = duty[duty.on_shift & ~duty.away]
     st.caption(ui.t(f"{now:%H:%M} 在岗 {len(on)} 人：", f"On duty at {now:%H:%M}: {len(on)}: ")
-               + "、".join(f"{r.name}" + (f"（{r.task} {r.session_id}）" if r.task else "")
+               + "、".join(f"{r.name}" + (f"（{vocab.display(vocab.TASKS, r.task, ui.lang())} "
+                                          f"{r.session_id}）" if r.task else "")
                           for r in on.itertuples()))
-    mine = orders[orders.staff_id == person] if len(orders) else orders
+    mine = views.order_sheet(snap, person, day)
     p = live.staff[person]
     st.subheader(ui.t(f"{p.name} 的任务单（{day:%m月%d日}）", f"Orders for {p.name} ({day})"))
     names = {"start": ("开始", "start"), "end": ("结束", "end"), "task": ("任务", "task"),

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from planner.ops import congress as ops
+from planner.ops import views
 
 st.title(ui.t("文件回收", "Tonnage"))
 STATES = {"issued": ("已发放", "issued"), "collected": ("已收取", "collected"),
@@ -19,18 +19,18 @@ def tonnage() -> None:
     live = snap.live
     en = ui.lang() == "en"
     now = ui.clock(snap)
-    paper = ops.weighed(snap)
+    paper = views.weighed(snap)
     paper = paper[paper["at"] <= now]
-    expected = ops.expected_paper(live)
-    burnt = sum(float(e["kg"]) for e in snap.events if e["type"] == "destroyed")
+    expected = views.expected_paper(live)
+    figures = views.paper(snap, now)
     c = st.columns(4)
-    c[0].metric(ui.t("已回收（千克）", "Recovered (kg)"), f"{paper.kg.sum():,.1f}")
+    c[0].metric(ui.t("已回收（千克）", "Recovered (kg)"), f"{figures.recovered:,.1f}")
     c[1].metric(ui.t("预计至今（千克）", "Expected so far (kg)"),
-                f"{expected[expected['end'] <= now].kg.sum():,.0f}",
+                f"{figures.expected_so_far:,.0f}",
                 help=ui.t("按推演的回收率：人数 × 时长 × 会议类型系数",
                           "by the rehearsal's rates: attendees × hours × a rate per kind"))
-    c[2].metric(ui.t("全会预计（千克）", "Expected in all (kg)"), f"{expected.kg.sum():,.0f}")
-    c[3].metric(ui.t("已监督销毁（千克）", "Destroyed (kg)"), f"{burnt:,.1f}")
+    c[2].metric(ui.t("全会预计（千克）", "Expected in all (kg)"), f"{figures.expected:,.0f}")
+    c[3].metric(ui.t("已监督销毁（千克）", "Destroyed (kg)"), f"{figures.destroyed:,.1f}")
     names = {v: venue.name for v, venue in live.venues.items()}
     if len(paper):
         by = paper.groupby(["day", "venue_id"]).kg.sum().reset_index()
@@ -51,25 +51,22 @@ def tonnage() -> None:
     fig.update_layout(title=ui.t("累计回收与预计", "Cumulative: recovered and expected"))
     ui.chart(fig, key="tn_cumulative")
     st.subheader(ui.t("每次休会回收", "Per recess"))
-    recess = paper[paper.session_id != ""].assign(
-        name=[live.sessions[s].name if s in live.sessions else "" for s in
-              paper[paper.session_id != ""].session_id],
-        at=[f"{t:%m-%d %H:%M}" for t in paper[paper.session_id != ""]["at"]])
-    ui.table(recess[["at", "session_id", "name", "venue_id", "bag_set_id", "kg", "who"]],
+    recess = views.recesses(snap, now)
+    ui.table(recess.assign(at=[ui.when(x) for x in recess["at"]],
+                           venue_id=[names.get(v, v) for v in recess.venue_id]),
              {"at": ("时间", "time"), "session_id": ("会议", "session"), "name": ("名称", "name"),
               "venue_id": ("驻地", "venue"), "bag_set_id": ("销毁袋", "bag set"),
               "kg": ("千克", "kg"), "who": ("记录人", "logged by")}, height=260)
     st.subheader(ui.t("销毁袋流转（发放 → 收取 → 称重 → 销毁）",
                       "Bag sets: issued → collected → weighed → destroyed"))
-    chain = ops.bag_custody(snap, now)
+    chain = views.bag_custody(snap, now)
     late = int(chain.overdue.sum())
     if late:
         st.error(ui.t(f"{late} 套销毁袋收取后超过 2 小时未称重",
                       f"{late} bag sets not weighed within 2 h of their collection"))
     shown = chain.assign(
         state=[STATES[x][en] for x in chain.state],
-        holder=[live.groups[h].name if h in live.groups else ops.place_name(live, h)
-                for h in chain.holder_id],
+        holder=[views.holder_name(live, h) for h in chain.holder_id],
         issued=[ui.when(x) for x in chain.issued], collected=[ui.when(x) for x in chain.collected],
         weighed=[ui.when(x) for x in chain.weighed]).sort_values(["overdue", "bag_set_id"],
                                                                  ascending=[False, True])

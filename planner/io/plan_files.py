@@ -12,10 +12,11 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 
 from planner.io.sheets import plain_text, safe_text
+from planner.model.place import Place, is_depot
 from planner.model.plan import FILES, Plan, PlanSummary
 from planner.model.times import stamp
 
@@ -27,6 +28,8 @@ def _text(value: object) -> str:
         return stamp(value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Place):
+        return safe_text(str(value))
     return "" if value is None else str(value)
 
 
@@ -36,7 +39,7 @@ def rows_text(kind: type, rows: list) -> str:
     writer = csv.writer(out)
     writer.writerow([x.name for x in fields(kind)])
     for row in rows:
-        writer.writerow([_text(v) for v in asdict(row).values()])
+        writer.writerow([_text(getattr(row, f.name)) for f in fields(kind)])
     return out.getvalue()
 
 
@@ -162,6 +165,8 @@ def _value(kind: str | type, text: str):  # kind: Field.type, a string (postpone
         return int(text)
     if kind == "bool":
         return text == "true"
+    if kind == "Place" or (kind == "Place | str" and is_depot(text)):
+        return Place.parse(plain_text(text))
     return plain_text(text)
 
 

@@ -30,6 +30,7 @@ from operator import attrgetter
 
 from planner.events.apply import apply_events, in_force
 from planner.model.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.model.place import Place
 from planner.model.plan import Assignment, Move, Plan, ReplanFacts, StaffTask
 from planner.model.posts import DAY, DAY_CUTOFF, duty_day, post_at
 from planner.model.requirements import derive
@@ -40,7 +41,7 @@ from planner.solve.budget import REPLAN_WORK, SOLVER_WORKERS, Budget
 from planner.solve.equipment import EquipmentModel, session_weight
 from planner.solve.equipment_plan import EquipmentPlan, LiveState, StageResult
 from planner.solve.greedy import Roster, fill, greedy_equipment, post_people
-from planner.solve.orchestrate import finish_plan, place_venue, trips_for
+from planner.solve.orchestrate import finish_plan, trips_for
 from planner.solve.staff import NoSolution, StaffDayModel
 from planner.solve.units import UnitStart
 
@@ -224,7 +225,7 @@ class _Past:
             and live.sessions[a.session_id].end <= now
             and not a.start >= live.failed_since.get(a.item_id, a.end)]
         self.moves = [m for m in self.old.moves if m.depart <= now]
-        self.from_venue = {(m.staff_id, m.depart): place_venue(live, m.from_room_id)
+        self.from_venue = {(m.staff_id, m.depart): live.venue_at(m.from_room_id)
                            for m in old.moves}
         self.prefer: dict[tuple[str, str], list[str]] = defaultdict(list)
         for a in old.assignments:
@@ -238,11 +239,11 @@ class _Past:
     def _void_moves(self, old: Plan) -> set[Move]:
         """The plan's moves up to now that the log says did not leave."""
         live = self.live
-        held: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
+        held: dict[str, list[tuple[dt.datetime, dt.datetime, Place]]] = defaultdict(list)
         for a in old.assignments:  # a unit is held until its session's end, as logged
             s = live.sessions.get(a.session_id)
             if s is not None:
-                held[a.item_id].append((a.start, s.end, a.room_id))
+                held[a.item_id].append((a.start, s.end, Place.room(a.room_id)))
         void = set()
         for m in old.moves:
             if m.depart > self.now:
@@ -309,14 +310,14 @@ class _Past:
                     carried[kind, after[0].session_id] += 1
                     arrived[kind][after[0].session_id].append(unit)
                     continue
-                place, free = f"depot:{item.venue_id}", -(10**9)
+                place, free = Place.depot_of(item.venue_id), -(10**9)
                 if served and (last_move is None or served[-1].start >= last_move.arrive):
-                    place, free = served[-1].room_id, to_minute(served[-1].end, origin)
+                    place, free = Place.room(served[-1].room_id), to_minute(served[-1].end, origin)
                     if served[-1].session_id not in live.sessions:  # cancelled
                         free = min(free, minute)
                 elif last_move is not None:
                     place, free = last_move.to_room_id, to_minute(last_move.arrive, origin)
-                venue = place_venue(live, place)
+                venue = live.venue_at(place)
                 pools[kind][venue][unit] = (place, free)
                 if free <= minute:
                     stock[kind, venue] += 1
@@ -337,7 +338,7 @@ class _Past:
             serve[a.item_type, a.session_id] += 1
         for m in self.old.moves:
             if m.depart > self.now and m.item_id in kinds:
-                bring[kinds[m.item_id], place_venue(self.live, m.from_room_id), m.session_id] += 1
+                bring[kinds[m.item_id], self.live.venue_at(m.from_room_id), m.session_id] += 1
         by_unit: dict[str, list[Assignment]] = defaultdict(list)
         for a in sorted(self.old.assignments, key=lambda a: a.start):
             by_unit[a.item_id].append(a)
@@ -734,7 +735,7 @@ def _recarried(was: dict[tuple[str, str], Assignment],
         if key in was and key in now_is and key in old_moves and old_moves[key] != m:
             o = old_moves[key]
             changes.append(Change(min(o.depart, m.depart), m.item_id, "unit", "changed", "move",
-                                  m.session_id, m.to_room_id,
+                                  m.session_id, str(m.to_room_id),
                                   f"{o.from_room_id} {o.depart:%H:%M} {o.staff_id}",
                                   f"{m.from_room_id} {m.depart:%H:%M} {m.staff_id}",
                                   "搬运安排调整", "carried at another time or by someone else"))
@@ -743,12 +744,13 @@ def _recarried(was: dict[tuple[str, str], Assignment],
 
 def _source(live: Scenario, plan: Plan, move: Move) -> tuple[str, str]:
     """Where a unit comes from, in words: a depot, or a room whose session ends then."""
-    if move.from_room_id.startswith("depot:"):
-        return (f"{move.depart:%H:%M} 由 {move.staff_id} 从{move.from_room_id[6:]}库房运来",
-                f"{move.staff_id} brings it from the {move.from_room_id[6:]} depot at "
+    source = move.from_room_id
+    if source.is_depot:
+        return (f"{move.depart:%H:%M} 由 {move.staff_id} 从{source.depot}库房运来",
+                f"{move.staff_id} brings it from the {source.depot} depot at "
                 f"{move.depart:%H:%M}")
     ended = [a for a in plan.assignments if a.item_id == move.item_id
-             and a.room_id == move.from_room_id and a.end <= move.depart]
+             and a.room_id == source.room_id and a.end <= move.depart]
     end = max((a.end for a in ended), default=None)
     # the day too, when the room's session ended on an earlier day than the move
     when = "" if end is None else f"{end:%H:%M}" if end.date() == move.depart.date() else (

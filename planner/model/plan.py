@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from planner.model.place import Place
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -23,8 +25,8 @@ class Assignment:
 @dataclass(frozen=True)
 class Move:
     item_id: str
-    from_room_id: str
-    to_room_id: str
+    from_room_id: Place  # a room or a depot (moves.csv writes a depot as depot:<venue_id>)
+    to_room_id: Place
     depart: dt.datetime
     arrive: dt.datetime
     staff_id: str
@@ -44,7 +46,7 @@ class StaffTask:
 @dataclass(frozen=True)
 class BagHolding:
     bag_set_id: str
-    holder_id: str
+    holder_id: Place | str  # a depot, or a group (delegation) by its id
     start: dt.datetime
     end: dt.datetime
 

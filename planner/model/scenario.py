@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from planner.errors import Problem
 from planner.model.network import VenueNetwork
+from planner.model.place import Place
 from planner.model.rules import Rules, documented, rule
 
 
@@ -219,11 +220,9 @@ class Scenario:
             return self.rules.move_within_venue_minutes
         return self.network.whole_minutes(from_venue, to_venue) + self.rules.loading_minutes
 
-    def venue_at(self, place: str) -> str:
-        """The venue of a place in a plan: a room, or a depot written ``depot:<venue_id>``."""
-        if place.startswith("depot:"):
-            return place.removeprefix("depot:")
-        return self.venue_of(place)
+    def venue_at(self, place: Place) -> str:
+        """The venue of a place: a room's, or the depot's own."""
+        return place.depot if place.is_depot else self.venue_of(place.room_id)
 
     def venue_of(self, room_id: str) -> str:
         return self.rooms[room_id].venue_id

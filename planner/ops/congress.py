@@ -8,23 +8,20 @@ lock; :func:`preview_replan` repairs the plan in force after the events logged s
 was made, and :func:`approve` stores the result as the next plan version. Scenario
 imports, approvals and account changes go to the audit log with who made them.
 
-The views below answer "where is everything now": sessions in progress, where each unit
-stands, who is on duty, the paper recovered against what the rates expect, and each bag
-set's chain of custody.
+What the pages show of a snapshot is read in :mod:`planner.ops.views`.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import json
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
 
 from planner.errors import Problem, Problems, ScenarioError
 from planner.events.apply import apply_events, in_force
@@ -35,9 +32,9 @@ from planner.io.tables import decode
 from planner.io.uploads import save_upload
 from planner.live.replan import Replan, replan
 from planner.live.store import Store
-from planner.model.plan import Plan
+from planner.model.plan import CoverageRow, Plan
+from planner.model.requirements import Requirement, derive
 from planner.model.scenario import Scenario
-from planner.model.times import parse_time
 from planner.ops.accounts import at_least, audit
 from planner.solve.budget import PLAN_WORK, REPLAN_WORK
 from planner.solve.orchestrate import make_plan
@@ -168,6 +165,16 @@ class Snapshot:
     def since_plan(self) -> list[dict]:
         return [e for e in self.events if e["seq"] > self.after_event]
 
+    @functools.cached_property
+    def requirements(self) -> dict[str, Requirement]:
+        """What each session of the congress as logged needs (derived once per snapshot)."""
+        return derive(self.live)
+
+    @functools.cached_property
+    def coverage(self) -> dict[str, CoverageRow]:
+        """The plan in force's coverage row of each session it knows."""
+        return {r.session_id: r for r in self.plan.coverage}
+
 
 _SNAPSHOTS: dict[tuple, Snapshot] = {}
 
@@ -237,189 +244,3 @@ def approve(store: Store, snap: Snapshot, result: Replan, who: str) -> int:
     audit(store, who, "plan_approved", scenario=snap.name, version=version,
           after_event=snap.seq, changes=len(result.changes))
     return version
-
-
-# -- where everything is ------------------------------------------------------------------------
-def congress_clock(snap: Snapshot, wall: dt.datetime | None = None) -> dt.datetime:
-    """'Now' for the views: the wall clock during the congress; otherwise the latest
-    logged time, or an hour before the first session."""
-    wall = wall or dt.datetime.now().replace(second=0, microsecond=0)
-    sessions = snap.live.sessions.values()
-    if sessions:
-        first = min(s.start for s in sessions)
-        last = max(s.end for s in sessions)
-        if first - dt.timedelta(hours=6) <= wall <= last + dt.timedelta(hours=12):
-            return wall
-    times = [t for t in (parse_time(str(e["at"])) for e in snap.events) if t]
-    if times:
-        return max(times)
-    return (min(s.start for s in sessions) - dt.timedelta(hours=1)) if sessions else wall
-
-
-def in_progress(live: Scenario, at: dt.datetime) -> list:
-    return [s for s in live.sessions.values() if s.start <= at < s.end]
-
-
-def units_at(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
-    """Each jammer and cabinet unit at ``at``: in a room (for which session), on the
-    move, standing in a room after its session, at a depot, or failed."""
-    plan, live = snap.plan, snap.live
-    rows = []
-    marks: dict[str, list] = {}
-    for a in plan.assignments:
-        marks.setdefault(a.item_id, []).append((a.start, a.end, "room", a.room_id, a.session_id))
-    for m in plan.moves:
-        marks.setdefault(m.item_id, []).append((m.depart, m.arrive, "moving", m.to_room_id,
-                                                m.session_id))
-    for item in live.items.values():
-        if item.item_type == "shred_bag_set":
-            continue
-        state, where, session = "depot", f"depot:{item.venue_id}", ""
-        for start, end, kind, place, sid in sorted(marks.get(item.item_id, [])):
-            if start > at:
-                break
-            if start <= at < end:
-                state, where, session = kind, place, sid
-            else:  # over: it stands where it went
-                state, where, session = ("depot" if place.startswith("depot:") else "idle",
-                                         place, "")
-        failed = live.failed_since.get(item.item_id)
-        if item.status == "maintenance" and (failed is None or failed <= at):
-            state = "failed"
-        venue = where.removeprefix("depot:") if where.startswith("depot:") else (
-            live.rooms[where].venue_id if where in live.rooms else "")
-        rows.append({"item_id": item.item_id, "item_type": item.item_type, "state": state,
-                     "venue_id": venue, "where": where, "session_id": session})
-    return pd.DataFrame(rows, columns=["item_id", "item_type", "state", "venue_id", "where",
-                                       "session_id"])
-
-
-def on_duty(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
-    """Each person: on shift or not, off duty as logged, and the order in hand."""
-    live = snap.live
-    doing = {t.staff_id: t for t in snap.plan.staff_tasks if t.start <= at < t.end}
-    rows = []
-    minute = dt.timedelta(minutes=1)
-    for p in live.staff.values():
-        away = any(a <= at < b for a, b in live.unavailable.get(p.staff_id, []))
-        task = doing.get(p.staff_id)
-        rows.append({"staff_id": p.staff_id, "name": p.name, "role": p.role,
-                     "venue_id": p.venue_id, "on_shift": p.on_shift(at, at + minute), "away": away,
-                     "task": task.task if task else "",
-                     "session_id": task.session_id if task else "",
-                     "room_id": task.room_id if task else ""})
-    return pd.DataFrame(rows)
-
-
-def expected_paper(live: Scenario) -> pd.DataFrame:
-    """Per session: the paper the rehearsal's rates expect (kg = attendees × hours × the
-    rate for its kind), by the session's end, venue and day."""
-    rows = [{"session_id": s.session_id, "end": s.end, "day": str(s.start.date()),
-             "venue_id": live.venue_of(s.room_id), "kg": live.disruptions.paper_kg(s)}
-            for s in live.sessions.values()]
-    return pd.DataFrame(rows, columns=["session_id", "end", "day", "venue_id", "kg"])
-
-
-def weighed(snap: Snapshot) -> pd.DataFrame:
-    rows = [{"at": parse_time(str(e["at"])), "bag_set_id": e["bag_set_id"],
-             "venue_id": e["venue_id"], "kg": float(e["kg"]),
-             "session_id": e.get("session_id", ""), "who": e.get("who", "")}
-            for e in snap.events if e["type"] == "bag_weighed"]
-    frame = pd.DataFrame(rows, columns=["at", "bag_set_id", "venue_id", "kg", "session_id",
-                                        "who"])
-    frame["day"] = [str(t.date()) for t in frame["at"]]
-    return frame
-
-
-OVERDUE = dt.timedelta(hours=2)  # a collection with no weighing this long after it is late
-
-
-def bag_custody(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
-    """Each bag set's chain by ``at``: issued (to whom, when) → collected (the plan's
-    last collection from its holder) → weighed (logged) → destroyed (a destruction logged
-    after the last weighing, at the venue where it was weighed or at the destruction site
-    nearest to it, where paper from there is taken).
-
-    Bags are weighed when a room is cleaned up, which may come a little before the
-    holder's collection: a collection is overdue when two hours have passed since it and
-    none of the holder's bags was weighed from two hours before it on."""
-    live, plan = snap.live, snap.plan
-    collections: dict[str, list[dt.datetime]] = {}
-    for task in plan.staff_tasks:
-        if task.task == "collect" and task.session_id in live.sessions:
-            holder = live.sessions[task.session_id].group_id
-            collections.setdefault(holder, []).append(task.end)
-    weighings: dict[str, list[tuple[dt.datetime, float, str]]] = {}
-    burnt_at: dict[str, list[dt.datetime]] = {}  # venue -> destructions
-    for e in snap.events:
-        t = parse_time(str(e["at"]))
-        assert t is not None  # a logged event's time was checked when it was logged
-        if t > at:
-            continue
-        if e["type"] == "bag_weighed":
-            weighings.setdefault(e["bag_set_id"], []).append((t, float(e["kg"]),
-                                                              e["venue_id"]))
-        elif e["type"] == "destroyed":
-            burnt_at.setdefault(e["venue_id"], []).append(t)
-    holder_weighed: dict[str, list[dt.datetime]] = {}
-    for b in plan.bags:
-        holder_weighed.setdefault(b.holder_id, []).extend(
-            t for t, _kg, _v in weighings.get(b.bag_set_id, []))
-    rows = []
-    for b in plan.bags:
-        if b.start > at:
-            continue
-        mine = weighings.get(b.bag_set_id, [])
-        done = [t for t in collections.get(b.holder_id, []) if t <= at]
-        last_collect = max(done) if done else None
-        last_weigh, _kg, venue = max(mine) if mine else (None, 0.0, "")
-        overdue = bool(last_collect and at - last_collect > OVERDUE
-                       and not any(t >= last_collect - OVERDUE
-                                   for t in holder_weighed.get(b.holder_id, [])))
-        burnt = last_weigh is not None and any(
-            t >= last_weigh for site in {venue, live.destruction_site(venue)}
-            for t in burnt_at.get(site, []))
-        state = ("destroyed" if burnt else "overdue" if overdue else
-                 "weighed" if last_weigh is not None else
-                 "collected" if last_collect else "issued")
-        rows.append({"bag_set_id": b.bag_set_id, "holder_id": b.holder_id,
-                     "issued": b.start, "collected": last_collect, "weighed": last_weigh,
-                     "kg": round(sum(kg for _t, kg, _v in mine), 1), "state": state,
-                     "overdue": overdue})
-    return pd.DataFrame(rows, columns=["bag_set_id", "holder_id", "issued", "collected",
-                                       "weighed", "kg", "state", "overdue"])
-
-
-def orders(snap: Snapshot, day: dt.date) -> pd.DataFrame:
-    """Everyone's orders that day (and time logged off duty, as task ``away``): who,
-    what, for which session, where, when, and for moves which units from where to where."""
-    live, plan = snap.live, snap.plan
-    lo = dt.datetime.combine(day, dt.time(0))
-    hi = lo + dt.timedelta(days=1)
-    carried: dict[tuple[str, dt.datetime], list[str]] = {}
-    for m in plan.moves:
-        carried.setdefault((m.staff_id, m.depart), []).append(
-            f"{m.item_id} {place_name(live, m.from_room_id)}→{place_name(live, m.to_room_id)}")
-    rows = [{"staff_id": t.staff_id, "task": t.task, "session_id": t.session_id,
-             "room_id": t.room_id, "room": place_name(live, t.room_id), "start": t.start,
-             "end": t.end, "detail": "；".join(carried.get((t.staff_id, t.start), []))
-             if t.task == "move" else ""}
-            for t in plan.staff_tasks if t.start < hi and lo < t.end]
-    for person, spans in live.unavailable.items():
-        for a, b in spans:
-            if a < hi and lo < b:
-                rows.append({"staff_id": person, "task": "away", "session_id": "",
-                             "room_id": "", "room": "", "start": max(a, lo), "end": min(b, hi),
-                             "detail": ""})
-    frame = pd.DataFrame(rows, columns=["staff_id", "task", "session_id", "room_id", "room",
-                                        "start", "end", "detail"])
-    return frame.sort_values(["staff_id", "start"]).reset_index(drop=True)
-
-
-def place_name(live: Scenario, place: str) -> str:
-    """A room's name, or the venue's name for its depot (``depot:V01``)."""
-    if place.startswith("depot:"):
-        venue = live.venues.get(place.removeprefix("depot:"))
-        return f"{venue.name}库房" if venue else place
-    room = live.rooms.get(place)
-    return room.name if room else place

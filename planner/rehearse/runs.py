@@ -31,6 +31,7 @@ import numpy as np
 
 from planner.live.replan import default_now, replan
 from planner.model.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.model.place import Place
 from planner.model.plan import Plan
 from planner.model.requirements import derive
 from planner.model.scenario import Item, Scenario, Staff
@@ -281,8 +282,9 @@ def work_log(live: Scenario, plan: Plan, d: Disruptions,
         if a.session_id in live.sessions:
             event = {"at": stamp(a.start), "type": "unit_deployed",
                      "item_id": a.item_id, "session_id": a.session_id}
-            if brought.get((a.item_id, a.room_id, a.session_id)):
-                event["staff_id"] = brought[a.item_id, a.room_id, a.session_id]
+            by = brought.get((a.item_id, Place.room(a.room_id), a.session_id))
+            if by:
+                event["staff_id"] = by
             events.append(event)
     cleaned: dict[str, dt.datetime] = {}
     for t in sorted(plan.staff_tasks, key=lambda t: (t.end, t.staff_id)):
@@ -321,9 +323,9 @@ def _bag_set(live: Scenario, plan: Plan, s, at: dt.datetime) -> str:
     """The bag set the session's paper goes into: its group's, or one at the venue's depot."""
     venue = live.venue_of(s.room_id)
     mine = [b for b in plan.bags if b.start <= at <= b.end
-            and (b.holder_id == s.group_id if s.group_id else b.holder_id == f"depot:{venue}")]
+            and b.holder_id == (s.group_id or Place.depot_of(venue))]
     if not mine:
-        mine = [b for b in plan.bags if b.holder_id.startswith("depot:")] or plan.bags
+        mine = [b for b in plan.bags if isinstance(b.holder_id, Place)] or plan.bags
     return min(b.bag_set_id for b in mine)
 
 

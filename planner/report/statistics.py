@@ -40,6 +40,7 @@ from planner.events.apply import apply_events, in_force
 from planner.events.types import LOG_FIELDS, Names, of
 from planner.live import checkpoint as checkpoints
 from planner.model import vocabulary as vocab
+from planner.model.place import is_depot
 from planner.model.plan import Assignment, Plan, StaffTask
 from planner.model.scenario import Scenario
 from planner.model.times import parse_time, stamp
@@ -90,7 +91,7 @@ def check_plan(scenario: Scenario, plan: Plan) -> None:
     unknown = sorted({a.item_id for a in plan.assignments} - set(scenario.items)
                      | {t.staff_id for t in plan.staff_tasks} - set(scenario.staff)
                      | {x.room_id for x in _rows(plan)
-                        if not x.room_id.startswith("depot:")} - set(scenario.rooms))
+                        if not is_depot(x.room_id)} - set(scenario.rooms))
     if unknown:
         raise PlanMismatch(", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else ""))
 
@@ -205,7 +206,7 @@ def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
     documents = _documents(live, log)
     destroyed = _destroyed(live, log)
     kg = round(float(paper.kg.sum()), 1) if len(paper) else 0.0
-    burnt = round(float(destroyed.kg.sum()), 1) if len(destroyed) else 0.0
+    burnt = destroyed_kg(log.of_type["destroyed"])
     by_level = Counter(documents.level)
     figures = {
         "sessions_served": int(served.sum()),
@@ -327,7 +328,7 @@ def _sessions(live: Scenario, every: dict, plan: Plan, planned: _Planned, log: _
 
 def _planned_room(plan: Plan, sid: str) -> str | None:
     for x in _rows(plan):
-        if x.session_id == sid and not x.room_id.startswith("depot:"):
+        if x.session_id == sid and not is_depot(x.room_id):
             return x.room_id
     return None
 
@@ -449,6 +450,13 @@ def _documents_by_room(documents: pd.DataFrame) -> pd.DataFrame:
     table["total"] = table[vocab.LEVEL_ORDER].sum(axis=1)
     table.columns.name = None
     return table.sort_values(["total", "room_id"], ascending=[False, True])[columns]
+
+
+def destroyed_kg(events: list[dict]) -> float:
+    """The paper destroyed under supervision (kg, to 0.1), as the ``destroyed`` events of
+    ``events`` say: the report's figure, and the tonnage page's."""
+    kg = pd.Series([float(e["kg"]) for e in events if e["type"] == "destroyed"], dtype=float)
+    return round(float(kg.sum()), 1) if len(kg) else 0.0
 
 
 def _destroyed(live: Scenario, log: _Log) -> pd.DataFrame:

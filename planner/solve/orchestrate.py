@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from planner.model.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.model.place import Place
 from planner.model.plan import BagHolding, CoverageRow, Plan, PlanSummary, StaffTask, Status
 from planner.model.posts import duty_day, post_at, posts_of
 from planner.model.requirements import bag_sets_for, derive
@@ -402,7 +403,7 @@ def allocate_bags(scenario: Scenario, requirements) -> list[BagHolding]:
             n -= 1
     for item in sets:
         if item.item_id not in taken:
-            holdings.append(BagHolding(item.item_id, f"depot:{item.venue_id}", first, last))
+            holdings.append(BagHolding(item.item_id, Place.depot_of(item.venue_id), first, last))
     return holdings
 
 
@@ -472,8 +473,7 @@ def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[St
                     for r in plan.coverage)
     cost = {True: scenario.rules.move_cost_within_venue,
             False: scenario.rules.move_cost_between_venues}
-    move_cost = sum(cost[place_venue(scenario, m.from_room_id)
-                          == place_venue(scenario, m.to_room_id)]
+    move_cost = sum(cost[scenario.venue_at(m.from_room_id) == scenario.venue_at(m.to_room_id)]
                     for m in plan.moves)
     s2 = equipment.max_move_cost + 1
     s1 = (max_short + 1) * s2
@@ -507,9 +507,8 @@ def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[St
         sweeps=sum(r.sweep_done for r in plan.coverage),
         cleanups=sum(r.cleanup_done and r.cleanup_required for r in plan.coverage),
         moves=len(plan.moves),
-        moves_between_venues=sum(place_venue(scenario, m.from_room_id)
-                                 != place_venue(scenario, m.to_room_id)
-                                 for m in plan.moves),
+        moves_between_venues=sum(scenario.venue_at(m.from_room_id)
+                                 != scenario.venue_at(m.to_room_id) for m in plan.moves),
         solver_status=status,
         objective=objective,
         best_bound=bound,
@@ -529,8 +528,3 @@ def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[St
         workers=workers,
         scenario=scenario.name,
     )
-
-
-def place_venue(scenario: Scenario, place: str) -> str:
-    """The venue of a room, or of a depot written ``depot:<venue_id>``."""
-    return scenario.venue_at(place)

@@ -20,16 +20,17 @@ import itertools
 from collections import defaultdict
 
 from planner.model.demand import REQUIREMENT_FIELD, STOCK_KINDS
+from planner.model.place import Place
 from planner.model.plan import Plan
 from planner.model.scenario import Scenario
 
 
-def _busy(plan: Plan) -> dict[str, list[tuple[dt.datetime, dt.datetime, str]]]:
+def _busy(plan: Plan) -> dict[str, list[tuple[dt.datetime, dt.datetime, Place]]]:
     """Per unit: the spans it is taken (serving, moving, or held in a room for the room's
     next session) and, for each, the place it is at the span's end."""
-    spans: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
+    spans: dict[str, list[tuple[dt.datetime, dt.datetime, Place]]] = defaultdict(list)
     for a in plan.assignments:
-        spans[a.item_id].append((a.start, a.end, a.room_id))
+        spans[a.item_id].append((a.start, a.end, Place.room(a.room_id)))
     for m in plan.moves:
         spans[m.item_id].append((m.depart, m.arrive, m.to_room_id))
     out = {}
@@ -96,7 +97,7 @@ def _idle_in_reach(scenario: Scenario, spans, starts, item, venue: str, due: dt.
     failed = scenario.failed_since.get(item.item_id)
     if failed is not None and failed <= start:
         return False
-    place, free = f"depot:{item.venue_id}", dt.datetime.min
+    place, free = Place.depot_of(item.venue_id), dt.datetime.min
     last = bisect.bisect_right(starts, due)  # the spans begun by ``due``
     if last:
         _a, free, place = spans[last - 1]

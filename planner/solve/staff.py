@@ -233,14 +233,15 @@ class StaffDayModel:
                 m.add(done == 1)
 
     def _unavailable_times(self) -> None:
-        """Logged as unavailable: those times are taken."""
+        """Logged as unavailable (and, re-planning, taken by work under way): those times
+        are taken, as fixed intervals that must not overlap one another either."""
         origin = epoch(self.scenario)
         for p in self._people:
-            for a, b in self.scenario.unavailable.get(p, []):
-                lo, hi = to_minute(a, origin), to_minute(b, origin)
-                if hi > lo:
-                    self._per_staff[p].append(
-                        self.model.new_fixed_size_interval_var(lo, hi - lo, f"off_{p}"))
+            spans = [(to_minute(a, origin), to_minute(b, origin))
+                     for a, b in self.scenario.unavailable.get(p, [])]
+            for lo, hi in disjoint([(lo, hi) for lo, hi in spans if hi > lo]):
+                self._per_staff[p].append(
+                    self.model.new_fixed_size_interval_var(lo, hi - lo, f"off_{p}"))
 
     def _one_thing_at_a_time(self) -> None:
         for intervals in self._per_staff.values():
@@ -378,6 +379,22 @@ class StaffDayModel:
             if key in transfers:
                 m.add_hint(start, transfers[key][0])
                 m.add_hint(size, transfers[key][1])
+
+
+def disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` as they are when none overlaps another; else their union, in order (an
+    absence logged over work already under way: two fixed intervals that overlap would
+    make the day's model infeasible)."""
+    ordered = sorted(spans)
+    if all(b[0] >= a[1] for a, b in itertools.pairwise(ordered)):
+        return spans
+    merged: list[tuple[int, int]] = []
+    for lo, hi in ordered:
+        if merged and lo < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 class NoSolution(Exception):

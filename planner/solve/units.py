@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from planner.model.demand import STOCK_KINDS
+from planner.model.place import Place
 from planner.model.plan import Assignment, Move
 from planner.model.scenario import Scenario
 from planner.model.tasks import to_minute, to_time
@@ -36,7 +37,7 @@ class UnitStart:
     """The units as they stand when re-planning: per type, each venue's free units
     (unit -> (where, free from minute)), and the units already in or sent to a session."""
 
-    pools: dict[str, dict[str, dict[str, tuple[str, int]]]]
+    pools: dict[str, dict[str, dict[str, tuple[Place, int]]]]
     arrived: dict[str, dict[str, list[str]]]
 
 
@@ -78,7 +79,7 @@ class _Replay:
         self.assignments, self.moves = assignments, moves
         self.setup = dt.timedelta(minutes=scenario.rules.setup_minutes)
         # per venue: unit -> (where, free from minute)
-        self.pools: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
+        self.pools: dict[str, dict[str, tuple[Place, int]]] = defaultdict(dict)
         self.arrived: dict[str, list[str]] = defaultdict(list)
         self.following = _next_in_room(scenario, equipment, kind)
         self.before = {b: a for a, b in self.following.items()}
@@ -96,7 +97,7 @@ class _Replay:
         else:
             for item in self.scenario.items_of(kind):
                 if item.status == "ok":
-                    self.pools[item.venue_id][item.item_id] = (f"depot:{item.venue_id}",
+                    self.pools[item.venue_id][item.item_id] = (Place.depot_of(item.venue_id),
                                                                 -(10**9))
 
     def run(self, trips: list[Trip], staffed: dict[str, tuple[str, int]]) -> None:
@@ -145,7 +146,7 @@ class _Replay:
         travel = move_minutes(scenario, trip.from_venue, scenario.venue_of(s.room_id))
         for unit in free[:want]:
             where, _ = pool.pop(unit)
-            self.moves.append(Move(unit, where, s.room_id, to_time(start, origin),
+            self.moves.append(Move(unit, where, Place.room(s.room_id), to_time(start, origin),
                                    to_time(start + travel, origin), staff_id, s.session_id))
             self.arrived[trip.session_id].append(unit)
 
@@ -178,7 +179,7 @@ class _Replay:
         venue = self.scenario.venue_of(s.room_id)
         for unit in present.get(sid, []):
             if unit not in keep:
-                self.pools[venue][unit] = (s.room_id, to_minute(s.end, self.origin))
+                self.pools[venue][unit] = (Place.room(s.room_id), to_minute(s.end, self.origin))
 
 
 def _next_in_room(scenario: Scenario, equipment: EquipmentPlan, kind: str) -> dict[str, str]:

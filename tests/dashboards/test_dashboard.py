@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from planner.errors import ScenarioError
 from planner.live.store import Store
-from planner.ops import accounts
+from planner.ops import accounts, views
 from planner.ops import congress as ops
 from planner.ops.accounts import AccountError
 from tests.conftest import ROOT
@@ -244,20 +244,20 @@ def test_the_view_follows_the_store(env):
                                                "item_id": "J001"}, "op1")
     b = ops.snapshot(env, "provincial_congress")
     assert b is not a and b.seq == 1 and b.live.items["J001"].status == "maintenance"
-    units = ops.units_at(b, dt.datetime(2021, 11, 26, 14))
+    units = views.units_at(b, dt.datetime(2021, 11, 26, 14))
     assert units.set_index("item_id").loc["J001", "state"] == "failed"
     assert set(units.state) <= {"room", "moving", "idle", "depot", "failed"}
     busy = {a.item_id for a in b.plan.assignments
             if a.start <= dt.datetime(2021, 11, 26, 14) < a.end}
     assert set(units[units.state == "room"].item_id) == busy - {"J001"}
-    duty = ops.on_duty(b, dt.datetime(2021, 11, 26, 14))
+    duty = views.on_duty(b, dt.datetime(2021, 11, 26, 14))
     assert duty.on_shift.sum() > 0 and not duty.away.any()
     # bag sets: a weighing then destruction moves a set along its chain
     bag = b.plan.bags[0]
     collect = [t for t in b.plan.staff_tasks if t.task == "collect"
                and b.live.sessions[t.session_id].group_id == bag.holder_id]
     late = min(t.end for t in collect) + dt.timedelta(hours=3)
-    chain = ops.bag_custody(b, late).set_index("bag_set_id")
+    chain = views.bag_custody(b, late).set_index("bag_set_id")
     assert chain.loc[bag.bag_set_id, "state"] == "overdue"
     weighed = late - dt.timedelta(hours=1)
     ops.log_event(env, "provincial_congress", {"at": f"{weighed:%Y-%m-%dT%H:%M}",
@@ -265,7 +265,7 @@ def test_the_view_follows_the_store(env):
                                                "bag_set_id": bag.bag_set_id, "kg": 4.5,
                                                "venue_id": "V02"}, "op1")
     c = ops.snapshot(env, "provincial_congress")
-    chain = ops.bag_custody(c, late).set_index("bag_set_id")
+    chain = views.bag_custody(c, late).set_index("bag_set_id")
     assert (chain.loc[bag.bag_set_id, "state"], chain.loc[bag.bag_set_id, "kg"]) == (
         "weighed", 4.5)
     with pytest.raises(ScenarioError, match="NOPE does not exist"):
@@ -337,10 +337,10 @@ def test_a_bag_set_is_destroyed_only_where_its_paper_goes(env):
         ops.log_event(env, snap.name, {"at": "2021-11-27T17:30", "type": "destroyed",
                                        "kg": 1.0, "venue_id": elsewhere,
                                        "witnesses": ["P001", "P002"]}, "op1")
-        chain = ops.bag_custody(ops.snapshot(env, snap.name), day).set_index("bag_set_id")
+        chain = views.bag_custody(ops.snapshot(env, snap.name), day).set_index("bag_set_id")
         assert chain.loc[bag.bag_set_id, "state"] == "weighed"
     ops.log_event(env, snap.name, {"at": "2021-11-27T17:45", "type": "destroyed", "kg": 4.0,
                                    "venue_id": site, "witnesses": ["P001", "P002"]}, "op1")
-    chain = ops.bag_custody(ops.snapshot(env, snap.name), day).set_index("bag_set_id")
+    chain = views.bag_custody(ops.snapshot(env, snap.name), day).set_index("bag_set_id")
     assert chain.loc[bag.bag_set_id, "state"] == "destroyed"
 

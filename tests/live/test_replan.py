@@ -218,19 +218,21 @@ def test_bad_events_refused_and_nothing_written(base, tmp_path):
 
 def test_where_a_unit_comes_from_names_the_day_when_it_is_not_today():
     from planner.live.replan import _source
+    from planner.model.place import Place
     from planner.model.plan import Assignment, Move, Plan
 
     scenario = load_scenario(REFERENCE)
     day1, day2 = dt.datetime(2021, 11, 26, 15, 30), dt.datetime(2021, 11, 27, 9, 20)
     plan = Plan(assignments=[Assignment("C086", "cabinet_unit", "S1", "R0407",
                                         day1 - dt.timedelta(hours=2), day1)])
-    move = Move("C086", "R0407", "R0105", day2, day2 + dt.timedelta(minutes=40), "P006", "X01")
+    move = Move("C086", Place.room("R0407"), Place.room("R0105"), day2,
+                day2 + dt.timedelta(minutes=40), "P006", "X01")
     zh, en = _source(scenario, plan, move)
     assert "R0407 的会议 11-26 15:30 结束" in zh and "ended at 11-26 15:30" in en
-    today = Move("C086", "R0407", "R0105", day1 + dt.timedelta(minutes=30),
+    today = Move("C086", Place.room("R0407"), Place.room("R0105"), day1 + dt.timedelta(minutes=30),
                  day1 + dt.timedelta(minutes=70), "P006", "X01")
     assert "R0407 的会议 15:30 结束" in _source(scenario, plan, today)[0]
-    depot = Move("C086", "depot:V03", "R0105", day2, day2, "P006", "X01")
+    depot = Move("C086", Place.depot_of("V03"), Place.room("R0105"), day2, day2, "P006", "X01")
     assert "V03库房" in _source(scenario, plan, depot)[0]
 
 

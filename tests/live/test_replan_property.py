@@ -76,7 +76,7 @@ def _overrun_case(plan, scenario):
     """A session whose units leave at its planned end for another session."""
     for m in sorted(plan.moves, key=lambda m: m.depart):
         served = [a for a in plan.assignments if a.item_id == m.item_id
-                  and a.room_id == m.from_room_id and a.end == m.depart]
+                  and a.room_id == m.from_room_id.room_id and a.end == m.depart]
         if served and m.depart.hour < 18:
             return scenario.sessions[served[0].session_id], m
     raise AssertionError("no unit leaves at the end of its session")

@@ -11,6 +11,7 @@ Times are on 2021-11-26 unless said otherwise; ``epoch`` is midnight the day bef
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from planner.model.tasks import epoch, session_tasks
 from planner.solve.budget import Budget
 from planner.solve.equipment import EquipmentModel, ModelError, session_weight
 from planner.solve.orchestrate import make_plan
-from planner.solve.staff import StaffDayModel, duty_day
+from planner.solve.staff import StaffDayModel, disjoint, duty_day
 from planner.verify import verify
 
 DAY = "2021-11-26"
@@ -126,7 +127,7 @@ def test_a_unit_that_must_move_is_moved_in_time(tmp_path):
 
     assert len(plan.moves) == 1
     move = plan.moves[0]
-    assert (move.item_id, move.from_room_id, move.to_room_id) == ("J1", "depot:A", "RB")
+    assert (move.item_id, str(move.from_room_id), str(move.to_room_id)) == ("J1", "depot:A", "RB")
     assert minutes(move.depart, move.arrive) == 35
     assert at("08:25") <= move.depart <= at("08:55")
     assert move.arrive <= at("09:30")
@@ -208,7 +209,7 @@ def test_a_unit_in_maintenance_is_never_assigned(tmp_path):
 
     assert [(a.item_id, a.session_id, a.start, a.end) for a in plan.assignments] == [
         ("J2", "S1", at("09:30"), at("11:00"))]
-    assert [(m.item_id, m.from_room_id, m.to_room_id) for m in plan.moves] == [
+    assert [(m.item_id, str(m.from_room_id), str(m.to_room_id)) for m in plan.moves] == [
         ("J2", "depot:V1", "R1")]
     assert row(plan, "S1").covered
 
@@ -252,9 +253,11 @@ def test_a_unit_freed_by_one_session_serves_the_next_in_another_room(tmp_path):
     assert [(a.item_id, a.session_id, a.start, a.end) for a in plan.assignments] == [
         ("J1", "S1", at("08:30"), at("10:00")), ("J1", "S2", at("10:40"), at("12:10"))]
     first, second = plan.moves
-    assert (first.item_id, first.from_room_id, first.to_room_id) == ("J1", "depot:V1", "R1")
+    assert (first.item_id, str(first.from_room_id), str(first.to_room_id)) == ("J1", "depot:V1",
+                                                                            "R1")
     assert first.depart <= at("08:20") and minutes(first.depart, first.arrive) == 10
-    assert (second.item_id, second.from_room_id, second.to_room_id) == ("J1", "R1", "R2")
+    assert (second.item_id, str(second.from_room_id), str(second.to_room_id)) == ("J1", "R1",
+                                                                               "R2")
     assert at("10:00") <= second.depart <= at("10:30")
     assert minutes(second.depart, second.arrive) == 10
     assert all(r.covered for r in plan.coverage)
@@ -379,3 +382,29 @@ def test_a_plan_whose_staff_model_is_infeasible_is_refused_and_nothing_written(
             in err), err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_an_absence_logged_over_work_under_way_leaves_the_staff_model_solvable(tmp_path):
+    """Re-planning passes the staff model a person's absences together with the work they
+    have under way, and these may overlap (reported off at 10:30 while busy 10:00–11:00).
+    As fixed intervals that must not overlap, they made the day's model infeasible; they
+    are taken as their union now, 10:00–11:30, and P1..P3 (on shift) still do the
+    clean-up crew of three, none of them during that time."""
+    sc = crew_congress(tmp_path, 3)
+    busy = (at("10:00"), at("11:00"))
+    away = (at("10:30"), at("11:30"))
+    sc = dataclasses.replace(sc, unavailable={"P1": [busy, away]})
+    tasks = session_tasks(sc, derive(sc), epoch(sc))
+    day = duty_day(min(t.earliest for t in tasks))
+    model = StaffDayModel(sc, tasks, day, {"S1": session_weight(sc, "S1")}, {"S1"}, {}, 0)
+    done, _venues, _transfers, _stages = model.solve(Budget(1.0), 1.0, 1, 0, ("tasks",))
+    origin = epoch(sc)
+    mine = [(tid, start) for tid, (p, start) in done.items() if p == "P1"]
+    by_id = {t.task_id: t for t in tasks}
+    assert all(start + by_id[tid].duration <= minutes(origin, at("10:00"))
+               or start >= minutes(origin, at("11:30")) for tid, start in mine), mine
+
+
+def test_disjoint_spans_stay_as_they_are_and_overlapping_ones_become_their_union():
+    assert disjoint([(30, 40), (0, 10), (10, 20)]) == [(30, 40), (0, 10), (10, 20)]
+    assert disjoint([(0, 60), (30, 90), (100, 110), (95, 101)]) == [(0, 90), (95, 110)]

@@ -1,0 +1,425 @@
+"""What the dashboard's pages show, read from one :class:`~planner.ops.congress.Snapshot`:
+every figure, table and chart's data is computed here, the pages only lay them out.
+
+"Where is everything now": sessions in progress, where each unit stands, who is on duty,
+the paper recovered against what the rates expect, each bag set's chain of custody;
+and per page, the coverage map, the day hour by hour, the log, the order sheets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from planner.events.types import voided
+from planner.live.store import Store
+from planner.model.place import Place
+from planner.model.scenario import Scenario, Session
+from planner.model.times import parse_time
+from planner.ops.accounts import AUDIT
+from planner.ops.congress import Snapshot
+from planner.report.statistics import destroyed_kg
+
+
+# -- where everything is now -----------------------------------------------------------------
+def congress_clock(snap: Snapshot, wall: dt.datetime | None = None) -> dt.datetime:
+    """'Now' for the views: the wall clock during the congress; otherwise the latest
+    logged time, or an hour before the first session."""
+    wall = wall or dt.datetime.now().replace(second=0, microsecond=0)
+    sessions = snap.live.sessions.values()
+    if sessions:
+        first = min(s.start for s in sessions)
+        last = max(s.end for s in sessions)
+        if first - dt.timedelta(hours=6) <= wall <= last + dt.timedelta(hours=12):
+            return wall
+    times = [t for t in (parse_time(str(e["at"])) for e in snap.events) if t]
+    if times:
+        return max(times)
+    return (min(s.start for s in sessions) - dt.timedelta(hours=1)) if sessions else wall
+
+
+def in_progress(live: Scenario, at: dt.datetime) -> list:
+    return [s for s in live.sessions.values() if s.start <= at < s.end]
+
+
+def units_at(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
+    """Each jammer and cabinet unit at ``at``: in a room (for which session), on the
+    move, standing in a room after its session, at a depot, or failed."""
+    plan, live = snap.plan, snap.live
+    rows = []
+    marks: dict[str, list] = {}
+    for a in plan.assignments:
+        marks.setdefault(a.item_id, []).append((a.start, a.end, "room", Place.room(a.room_id),
+                                                a.session_id))
+    for m in plan.moves:
+        marks.setdefault(m.item_id, []).append((m.depart, m.arrive, "moving", m.to_room_id,
+                                                m.session_id))
+    for item in live.items.values():
+        if item.item_type == "shred_bag_set":
+            continue
+        state, where, session = "depot", Place.depot_of(item.venue_id), ""
+        for start, end, kind, place, sid in sorted(marks.get(item.item_id, [])):
+            if start > at:
+                break
+            if start <= at < end:
+                state, where, session = kind, place, sid
+            else:  # over: it stands where it went
+                state, where, session = "depot" if place.is_depot else "idle", place, ""
+        failed = live.failed_since.get(item.item_id)
+        if item.status == "maintenance" and (failed is None or failed <= at):
+            state = "failed"
+        venue = where.depot if where.is_depot else (
+            live.rooms[where.room_id].venue_id if where.room_id in live.rooms else "")
+        rows.append({"item_id": item.item_id, "item_type": item.item_type, "state": state,
+                     "venue_id": venue, "where": str(where), "session_id": session})
+    return pd.DataFrame(rows, columns=["item_id", "item_type", "state", "venue_id", "where",
+                                       "session_id"])
+
+
+def on_duty(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
+    """Each person: on shift or not, off duty as logged, and the order in hand."""
+    live = snap.live
+    doing = {t.staff_id: t for t in snap.plan.staff_tasks if t.start <= at < t.end}
+    rows = []
+    minute = dt.timedelta(minutes=1)
+    for p in live.staff.values():
+        away = any(a <= at < b for a, b in live.unavailable.get(p.staff_id, []))
+        task = doing.get(p.staff_id)
+        rows.append({"staff_id": p.staff_id, "name": p.name, "role": p.role,
+                     "venue_id": p.venue_id, "on_shift": p.on_shift(at, at + minute), "away": away,
+                     "task": task.task if task else "",
+                     "session_id": task.session_id if task else "",
+                     "room_id": task.room_id if task else ""})
+    return pd.DataFrame(rows)
+
+
+def expected_paper(live: Scenario) -> pd.DataFrame:
+    """Per session: the paper the rehearsal's rates expect (kg = attendees × hours × the
+    rate for its kind), by the session's end, venue and day."""
+    rows = [{"session_id": s.session_id, "end": s.end, "day": str(s.start.date()),
+             "venue_id": live.venue_of(s.room_id), "kg": live.disruptions.paper_kg(s)}
+            for s in live.sessions.values()]
+    return pd.DataFrame(rows, columns=["session_id", "end", "day", "venue_id", "kg"])
+
+
+def weighed(snap: Snapshot) -> pd.DataFrame:
+    rows = [{"at": parse_time(str(e["at"])), "bag_set_id": e["bag_set_id"],
+             "venue_id": e["venue_id"], "kg": float(e["kg"]),
+             "session_id": e.get("session_id", ""), "who": e.get("who", "")}
+            for e in snap.events if e["type"] == "bag_weighed"]
+    frame = pd.DataFrame(rows, columns=["at", "bag_set_id", "venue_id", "kg", "session_id",
+                                        "who"])
+    frame["day"] = [str(t.date()) for t in frame["at"]]
+    return frame
+
+
+OVERDUE = dt.timedelta(hours=2)  # a collection with no weighing this long after it is late
+
+
+def bag_custody(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
+    """Each bag set's chain by ``at``: issued (to whom, when) → collected (the plan's
+    last collection from its holder) → weighed (logged) → destroyed (a destruction logged
+    after the last weighing, at the venue where it was weighed or at the destruction site
+    nearest to it, where paper from there is taken).
+
+    Bags are weighed when a room is cleaned up, which may come a little before the
+    holder's collection: a collection is overdue when two hours have passed since it and
+    none of the holder's bags was weighed from two hours before it on."""
+    live, plan = snap.live, snap.plan
+    collections: dict[Place | str, list[dt.datetime]] = {}
+    for task in plan.staff_tasks:
+        if task.task == "collect" and task.session_id in live.sessions:
+            holder = live.sessions[task.session_id].group_id
+            collections.setdefault(holder, []).append(task.end)
+    weighings: dict[str, list[tuple[dt.datetime, float, str]]] = {}
+    burnt_at: dict[str, list[dt.datetime]] = {}  # venue -> destructions
+    for e in snap.events:
+        t = parse_time(str(e["at"]))
+        assert t is not None  # a logged event's time was checked when it was logged
+        if t > at:
+            continue
+        if e["type"] == "bag_weighed":
+            weighings.setdefault(e["bag_set_id"], []).append((t, float(e["kg"]),
+                                                              e["venue_id"]))
+        elif e["type"] == "destroyed":
+            burnt_at.setdefault(e["venue_id"], []).append(t)
+    holder_weighed: dict[Place | str, list[dt.datetime]] = {}
+    for b in plan.bags:
+        holder_weighed.setdefault(b.holder_id, []).extend(
+            t for t, _kg, _v in weighings.get(b.bag_set_id, []))
+    rows = []
+    for b in plan.bags:
+        if b.start > at:
+            continue
+        mine = weighings.get(b.bag_set_id, [])
+        done = [t for t in collections.get(b.holder_id, []) if t <= at]
+        last_collect = max(done) if done else None
+        last_weigh, _kg, venue = max(mine) if mine else (None, 0.0, "")
+        overdue = bool(last_collect and at - last_collect > OVERDUE
+                       and not any(t >= last_collect - OVERDUE
+                                   for t in holder_weighed.get(b.holder_id, [])))
+        burnt = last_weigh is not None and any(
+            t >= last_weigh for site in {venue, live.destruction_site(venue)}
+            for t in burnt_at.get(site, []))
+        state = ("destroyed" if burnt else "overdue" if overdue else
+                 "weighed" if last_weigh is not None else
+                 "collected" if last_collect else "issued")
+        rows.append({"bag_set_id": b.bag_set_id, "holder_id": str(b.holder_id),
+                     "issued": b.start, "collected": last_collect, "weighed": last_weigh,
+                     "kg": round(sum(kg for _t, kg, _v in mine), 1), "state": state,
+                     "overdue": overdue})
+    return pd.DataFrame(rows, columns=["bag_set_id", "holder_id", "issued", "collected",
+                                       "weighed", "kg", "state", "overdue"])
+
+
+def orders(snap: Snapshot, day: dt.date) -> pd.DataFrame:
+    """Everyone's orders that day (and time logged off duty, as task ``away``): who,
+    what, for which session, where, when, and for moves which units from where to where."""
+    live, plan = snap.live, snap.plan
+    lo = dt.datetime.combine(day, dt.time(0))
+    hi = lo + dt.timedelta(days=1)
+    carried: dict[tuple[str, dt.datetime], list[str]] = {}
+    for m in plan.moves:
+        carried.setdefault((m.staff_id, m.depart), []).append(
+            f"{m.item_id} {place_name(live, m.from_room_id)}→{place_name(live, m.to_room_id)}")
+    rows = [{"staff_id": t.staff_id, "task": t.task, "session_id": t.session_id,
+             "room_id": t.room_id, "room": place_name(live, Place.room(t.room_id)),
+             "start": t.start,
+             "end": t.end, "detail": "；".join(carried.get((t.staff_id, t.start), []))
+             if t.task == "move" else ""}
+            for t in plan.staff_tasks if t.start < hi and lo < t.end]
+    for person, spans in live.unavailable.items():
+        for a, b in spans:
+            if a < hi and lo < b:
+                rows.append({"staff_id": person, "task": "away", "session_id": "",
+                             "room_id": "", "room": "", "start": max(a, lo), "end": min(b, hi),
+                             "detail": ""})
+    frame = pd.DataFrame(rows, columns=["staff_id", "task", "session_id", "room_id", "room",
+                                        "start", "end", "detail"])
+    return frame.sort_values(["staff_id", "start"]).reset_index(drop=True)
+
+
+def place_name(live: Scenario, place: Place) -> str:
+    """A room's name, or the venue's name for its depot."""
+    if place.is_depot:
+        venue = live.venues.get(place.depot)
+        return f"{venue.name}库房" if venue else str(place)
+    room = live.rooms.get(place.room_id)
+    return room.name if room else str(place)
+
+
+# -- the overview and the coverage map ------------------------------------------------------------
+SLOT = 30  # minutes per cell of the coverage map
+MAP_START = dt.time(7, 0)
+MAP_CELLS = 34  # 07:00–24:00
+COVERED, SHORT, UNPLANNED = "covered", "short", "unplanned"
+
+
+def session_state(snap: Snapshot, sid: str) -> str:
+    """A session against the plan in force: covered, short, or not in it (logged since)."""
+    row = snap.coverage.get(sid)
+    return UNPLANNED if row is None else COVERED if row.covered else SHORT
+
+
+def hour_by_hour(snap: Snapshot, day: dt.date, hours: range = range(7, 24)) -> pd.DataFrame:
+    """The day's sessions under way in each hour (a session counts in every hour it
+    touches), by their state against the plan: columns hour, covered, short, unplanned."""
+    counts = {k: [0] * len(hours) for k in (COVERED, SHORT, UNPLANNED)}
+    for s in snap.live.sessions.values():
+        if s.start.date() != day:
+            continue
+        state = session_state(snap, s.session_id)
+        for n, h in enumerate(hours):
+            lo = dt.datetime.combine(day, dt.time(h))
+            if s.start < lo + dt.timedelta(hours=1) and lo < s.end:
+                counts[state][n] += 1
+    return pd.DataFrame({"hour": list(hours), **counts})
+
+
+@dataclass(frozen=True)
+class CoverageMap:
+    """Rooms (rows) × half hours (columns) of one venue and day: each cell the state of
+    the session in the room then (covered, short, unplanned) or None, and its label."""
+
+    room_ids: list[str]
+    rooms: list[str]  # the rooms' names
+    slots: list[dt.datetime]
+    state: list[list[str | None]]
+    label: list[list[str]]
+
+
+def coverage_map(snap: Snapshot, venue: str, day: dt.date) -> CoverageMap:
+    live = snap.live
+    rooms = sorted(r for r, room in live.rooms.items() if room.venue_id == venue)
+    first = dt.datetime.combine(day, MAP_START)
+    slots = [first + dt.timedelta(minutes=SLOT * k) for k in range(MAP_CELLS)]
+    state: list[list[str | None]] = [[None] * len(slots) for _ in rooms]
+    label = [[""] * len(slots) for _ in rooms]
+    for s in sessions_of(snap, venue, day):
+        y = rooms.index(s.room_id)
+        for k, t in enumerate(slots):
+            if s.start < t + dt.timedelta(minutes=SLOT) and t < s.end:
+                state[y][k] = session_state(snap, s.session_id)
+                label[y][k] = f"{s.session_id} {s.name}"
+    return CoverageMap(rooms, [live.rooms[r].name for r in rooms], slots, state, label)
+
+
+def sessions_of(snap: Snapshot, venue: str, day: dt.date) -> list[Session]:
+    """The venue's sessions that day, those not fully covered first, then by start."""
+    live = snap.live
+    found = [s for s in live.sessions.values()
+             if s.start.date() == day and live.venue_of(s.room_id) == venue]
+    return sorted(found, key=lambda s: (session_state(snap, s.session_id) == COVERED, s.start))
+
+
+NEEDS = ("jammer", "cabinet_unit", "patrol", "sweep", "cleanup")
+
+
+def session_needs(snap: Snapshot, sid: str) -> pd.DataFrame:
+    """What a session needs by the rules and what the plan in force gives it: one row per
+    need (``what``: jammer, cabinet_unit, patrol, sweep, cleanup), needed and planned."""
+    need = snap.requirements[sid]
+    row = snap.coverage.get(sid)
+    planned = (row.jammers_assigned, row.cabinet_units_assigned, row.patrols_assigned,
+               int(row.sweep_done), int(row.cleanup_done)) if row else (0,) * len(NEEDS)
+    needed = (need.jammers, need.cabinet_units, need.patrols, int(need.sweep),
+              int(need.cleanup))
+    return pd.DataFrame({"what": NEEDS, "need": needed, "planned": planned})
+
+
+def session_orders(snap: Snapshot, sid: str) -> tuple[list[str], pd.DataFrame]:
+    """The units the plan in force gives a session, and its people's orders (staff_id,
+    name, task, start)."""
+    plan, live = snap.plan, snap.live
+    units = [a.item_id for a in plan.assignments if a.session_id == sid]
+    people = pd.DataFrame(
+        [{"staff_id": t.staff_id, "name": live.staff[t.staff_id].name
+          if t.staff_id in live.staff else t.staff_id, "task": t.task, "start": t.start}
+         for t in plan.staff_tasks if t.session_id == sid],
+        columns=["staff_id", "name", "task", "start"])
+    return units, people
+
+
+# -- paper ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Paper:
+    """Paper recovered (weighed) by ``at``, what the rehearsal's rates expect by then and
+    in all, and what was destroyed under supervision (kg)."""
+
+    recovered: float
+    expected_so_far: float
+    expected: float
+    destroyed: float
+
+
+def paper(snap: Snapshot, at: dt.datetime) -> Paper:
+    got = weighed(snap)
+    want = expected_paper(snap.live)
+    return Paper(float(got[got["at"] <= at].kg.sum()),
+                 float(want[want["end"] <= at].kg.sum()), float(want.kg.sum()),
+                 destroyed_kg([e for e in snap.events if logged_at(e) <= at]))
+
+
+def logged_at(e: dict) -> dt.datetime:
+    """An entry's time (checked when it was logged)."""
+    t = parse_time(str(e["at"]))
+    assert t is not None, e
+    return t
+
+
+def recesses(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
+    """Each weighing of a session's bags by ``at``: when, the session and its name, the
+    venue, the bag set, kg and who logged it."""
+    live = snap.live
+    got = weighed(snap)
+    got = got[(got["at"] <= at) & (got.session_id != "")]
+    return got.assign(name=[live.sessions[s].name if s in live.sessions else ""
+                            for s in got.session_id])[
+        ["at", "session_id", "name", "venue_id", "bag_set_id", "kg", "who"]]
+
+
+def holder_name(live: Scenario, holder: str) -> str:
+    """A bag set's holder in words: the group's name, or the depot's venue."""
+    if holder in live.groups:
+        return live.groups[holder].name
+    return place_name(live, Place.parse(holder))
+
+
+# -- the log ------------------------------------------------------------------------------------
+DETAIL = ("session_id", "item_id", "room_id", "staff_id", "bag_set_id", "kg", "new_end",
+          "until", "voids", "reason")
+
+
+def log_rows(snap: Snapshot, last: int = 200) -> pd.DataFrame:
+    """The log's last ``last`` entries, newest first: seq, at, type, voided (a later entry
+    voids it), detail (its ids and values), who."""
+    gone = set(voided(snap.log))
+    rows = [{"seq": e["seq"], "at": e["at"].replace("T", " "), "type": e["type"],
+             "voided": e["seq"] in gone,
+             "detail": " ".join(str(e[k]) for k in DETAIL if k in e), "who": e.get("who", "")}
+            for e in reversed(snap.log[-last:])]
+    return pd.DataFrame(rows, columns=["seq", "at", "type", "voided", "detail", "who"])
+
+
+def voidable(snap: Snapshot) -> list[int]:
+    """The entries a commander may still void, newest first: in force and not voids."""
+    gone = set(voided(snap.log))
+    return [e["seq"] for e in reversed(snap.log) if e["type"] != "void" and e["seq"] not in gone]
+
+
+# -- units and people ---------------------------------------------------------------------------
+def unit_timeline(snap: Snapshot, kind: str, venue: str, day: dt.date) -> pd.DataFrame:
+    """The units of ``kind`` used at ``venue`` that day: each use (``what`` use) and each
+    move of those units (``what`` move), with unit, start, end and a detail in words."""
+    plan, live = snap.plan, snap.live
+    lo = dt.datetime.combine(day, dt.time(0))
+    hi = lo + dt.timedelta(days=1)
+    bars = [{"unit": a.item_id, "start": a.start, "end": a.end, "what": "use",
+             "detail": f"{a.session_id} {live.rooms[a.room_id].name}"}
+            for a in plan.assignments if a.item_type == kind and a.start < hi and lo < a.end
+            and live.venue_of(a.room_id) == venue]
+    units = {b["unit"] for b in bars}
+    bars += [{"unit": m.item_id, "start": m.depart, "end": m.arrive, "what": "move",
+              "detail": f"{place_name(live, m.from_room_id)} → "
+                        f"{place_name(live, m.to_room_id)} ({m.staff_id})"}
+             for m in plan.moves if m.item_id in units and m.depart < hi and lo < m.arrive]
+    return pd.DataFrame(bars, columns=["unit", "start", "end", "what", "detail"])
+
+
+def day_moves(snap: Snapshot, kind: str, day: dt.date) -> pd.DataFrame:
+    """The moves of units of ``kind`` leaving that day, by departure: unit, from, to
+    (names), depart, arrive, who carries, for which session."""
+    plan, live = snap.plan, snap.live
+    lo = dt.datetime.combine(day, dt.time(0))
+    hi = lo + dt.timedelta(days=1)
+    rows = [{"item_id": m.item_id, "from": place_name(live, m.from_room_id),
+             "to": place_name(live, m.to_room_id), "depart": m.depart, "arrive": m.arrive,
+             "staff": m.staff_id, "session_id": m.session_id}
+            for m in sorted(plan.moves, key=lambda m: m.depart)
+            if lo <= m.depart < hi and live.items[m.item_id].item_type == kind]
+    return pd.DataFrame(rows, columns=["item_id", "from", "to", "depart", "arrive", "staff",
+                                       "session_id"])
+
+
+def order_sheet(snap: Snapshot, person: str, day: dt.date) -> pd.DataFrame:
+    """One person's orders that day, in time order: start, end, task, session, where
+    (a name), detail."""
+    mine = orders(snap, day)
+    mine = mine[mine.staff_id == person]
+    return pd.DataFrame({"start": list(mine.start), "end": list(mine.end),
+                         "task": list(mine.task), "session_id": list(mine.session_id),
+                         "room": list(mine.room), "detail": list(mine.detail)})
+
+
+# -- accounts -----------------------------------------------------------------------------------
+def audit_rows(store: Store, last: int = 50) -> pd.DataFrame:
+    """The audit log's last ``last`` entries, newest first: seq, at (to the second), who,
+    type (the action) and detail (its fields as key=value)."""
+    entries = store.entries(AUDIT)[-last:]
+    return pd.DataFrame([{"seq": e.seq, "at": e.at[:19].replace("T", " "), "who": e.who,
+                          "type": e.type,
+                          "detail": " ".join(f"{k}={v}" for k, v in e.payload.items())}
+                         for e in reversed(entries)],
+                        columns=["seq", "at", "who", "type", "detail"])

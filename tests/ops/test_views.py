@@ -1,0 +1,150 @@
+"""The read models the dashboard's pages lay out (planner.ops.views), on the mini congress
+with a plan written by hand, so that every expected figure is counted from the instance:
+
+- S1 大会堂 (V1) 11-26 09:00–11:30, plenary, 380 people;
+- S2 一号会议室 (V2) 11-26 14:30–17:30; S3 二号会议室 (V2) 11-26 14:30–17:00;
+- S4 一号会议室 (V2) 11-26 19:30–20:30; S5 三号会议室 (V3) 11-27, 3 jammers by its row.
+
+The hand-made plan covers S1 and S2, is short on S4, and does not know S3 (as if logged
+after it was made)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from planner.io.scenario_files import load_scenario
+from planner.model.place import Place
+from planner.model.plan import Assignment, CoverageRow, Move, Plan, StaffTask
+from planner.ops import views
+from planner.ops.congress import Snapshot
+from tests.conftest import MINI
+
+DAY = dt.date(2021, 11, 26)
+
+
+def at(hhmm: str, day: dt.date = DAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.fromisoformat(hhmm))
+
+
+def row(sid: str, covered: bool, jammers: int = 0) -> CoverageRow:
+    return CoverageRow(sid, 1, jammers, 0, 0, 1, 1, True, True, covered,
+                       "" if covered else "短缺", "" if covered else "short")
+
+
+@pytest.fixture(scope="module")
+def snap() -> Snapshot:
+    scenario = load_scenario(MINI)
+    plan = Plan(
+        assignments=[Assignment("J3", "jammer", "S2", "R2", at("14:00"), at("17:30"))],
+        moves=[Move("J1", Place.depot_of("V1"), Place.room("R2"), at("13:00"), at("13:40"),
+                    "P1", "S2")],
+        staff_tasks=[StaffTask("P2", "patrol", "S2", "R2", at("15:00"), at("15:20")),
+                     StaffTask("P1", "sweep", "S2", "R2", at("13:50"), at("14:20")),
+                     StaffTask("P1", "move", "S2", "R2", at("13:00"), at("13:40"))],
+        coverage=[row("S1", True), row("S2", True, jammers=1), row("S4", False),
+                  row("S5", True, jammers=2)])
+    log = [{"seq": 1, "at": "2021-11-26T10:00", "type": "unit_failed", "item_id": "J2"},
+           {"seq": 2, "at": "2021-11-26T10:05", "type": "void", "voids": 1, "reason": "错记"},
+           {"seq": 3, "at": "2021-11-26T12:00", "type": "bag_weighed", "bag_set_id": "B1",
+            "kg": 5.0, "venue_id": "V1", "session_id": "S1", "who": "liming"},
+           {"seq": 4, "at": "2021-11-26T18:00", "type": "bag_weighed", "bag_set_id": "B2",
+            "kg": 3.0, "venue_id": "V2", "who": "liming"},
+           {"seq": 5, "at": "2021-11-26T18:30", "type": "destroyed", "kg": 4.0,
+            "venue_id": "V1", "witnesses": ["P1", "P2"]}]
+    events = [e for e in log if e["seq"] >= 3]  # 1 is voided by 2
+    return Snapshot("mini", scenario, events, 5, 1, plan, scenario, log=log)
+
+
+def test_the_day_hour_by_hour_counts_each_session_in_every_hour_it_touches(snap):
+    hours = views.hour_by_hour(snap, DAY).set_index("hour")
+    assert list(hours.index) == list(range(7, 24))
+    # S1 09:00–11:30 covered; S2 14:30–17:30 covered; S3 14:30–17:00 not in the plan;
+    # S4 19:30–20:30 short
+    assert {h for h in hours.index if hours.covered[h]} == {9, 10, 11, 14, 15, 16, 17}
+    assert {h: hours.unplanned[h] for h in hours.index if hours.unplanned[h]} == {
+        14: 1, 15: 1, 16: 1}
+    assert {h: hours.short[h] for h in hours.index if hours.short[h]} == {19: 1, 20: 1}
+    assert hours.covered.sum() == 3 + 4
+
+
+def test_the_coverage_map_marks_each_half_hour_a_session_holds_its_room(snap):
+    cells = views.coverage_map(snap, "V2", DAY)
+    assert cells.room_ids == ["R2", "R3"] and cells.rooms == ["一号会议室", "二号会议室"]
+    assert cells.slots[0] == at("07:00") and cells.slots[-1] == at("23:30")
+    r2 = {cells.slots[k].strftime("%H:%M"): s for k, s in enumerate(cells.state[0]) if s}
+    r3 = {cells.slots[k].strftime("%H:%M"): s for k, s in enumerate(cells.state[1]) if s}
+    assert r2 == {**{t: "covered" for t in ("14:30", "15:00", "15:30", "16:00", "16:30",
+                                            "17:00")},
+                  "19:30": "short", "20:00": "short"}
+    assert r3 == {t: "unplanned" for t in ("14:30", "15:00", "15:30", "16:00", "16:30")}
+    assert cells.label[1][cells.slots.index(at("14:30"))] == "S3 第二小组讨论"
+
+
+def test_sessions_to_look_at_come_short_and_unplanned_first_then_by_start(snap):
+    assert [s.session_id for s in views.sessions_of(snap, "V2", DAY)] == ["S3", "S4", "S2"]
+    assert views.sessions_of(snap, "V3", DAY) == []
+
+
+def test_a_sessions_needs_set_against_what_the_plan_gives(snap):
+    needs = views.session_needs(snap, "S5").set_index("what")
+    assert needs.loc["jammer", "need"] == 3  # S5's own jammers_required
+    assert needs.loc["jammer", "planned"] == 2
+    unknown = views.session_needs(snap, "S3").set_index("what")
+    assert unknown.planned.sum() == 0  # not in the plan: nothing planned
+
+
+def test_a_sessions_units_and_people(snap):
+    units, people = views.session_orders(snap, "S2")
+    assert units == ["J3"]
+    assert list(people.itertuples(index=False, name=None)) == [
+        ("P2", "李明", "patrol", at("15:00")), ("P1", "王建国", "sweep", at("13:50")),
+        ("P1", "王建国", "move", at("13:00"))]
+
+
+def test_paper_recovered_expected_and_destroyed_by_the_moment_shown(snap):
+    early = views.paper(snap, at("17:00"))
+    assert (early.recovered, early.destroyed) == (5.0, 0.0)
+    # by 17:00 S1 and S3 have ended: 380 people × 2.5 h × 0.25 kg (plenary) = 237.5 kg,
+    # and 25 × 2.5 h × 0.28 kg (group) = 17.5 kg
+    assert early.expected_so_far == pytest.approx(237.5 + 17.5)
+    late = views.paper(snap, at("19:00"))
+    assert (late.recovered, late.destroyed) == (8.0, 4.0)
+    recess = views.recesses(snap, at("19:00"))
+    assert list(recess.session_id) == ["S1"] and list(recess.name) == ["开幕大会"]
+
+
+def test_the_log_newest_first_with_voided_entries_marked_and_what_may_be_voided(snap):
+    rows = views.log_rows(snap)
+    assert list(rows.seq) == [5, 4, 3, 2, 1]
+    assert list(rows.voided) == [False, False, False, False, True]
+    assert rows.set_index("seq").detail[3] == "S1 B1 5.0"
+    assert views.voidable(snap) == [5, 4, 3]
+
+
+def test_a_venues_units_over_the_day_and_the_moves_by_name(snap):
+    bars = views.unit_timeline(snap, "jammer", "V2", DAY)
+    assert list(bars.itertuples(index=False, name=None)) == [
+        ("J3", at("14:00"), at("17:30"), "use", "S2 一号会议室")]
+    moves = views.day_moves(snap, "jammer", DAY)
+    assert list(moves.itertuples(index=False, name=None)) == [
+        ("J1", "会议中心库房", "一号会议室", at("13:00"), at("13:40"), "P1", "S2")]
+    assert views.day_moves(snap, "cabinet_unit", DAY).empty
+
+
+def test_one_persons_order_sheet_in_time_order(snap):
+    sheet = views.order_sheet(snap, "P1", DAY)
+    assert list(sheet.task) == ["move", "sweep"]
+    assert list(sheet.start) == [at("13:00"), at("13:50")]
+    assert list(sheet.room) == ["一号会议室", "一号会议室"]
+    assert list(sheet.detail) == ["J1 会议中心库房→一号会议室", ""]
+    assert views.order_sheet(snap, "P2", DAY)[["task", "session_id"]].values.tolist() == [
+        ["patrol", "S2"]]
+
+
+def test_holders_and_places_are_named(snap):
+    live = snap.live
+    assert views.holder_name(live, "G1") == "第一代表团随团工作组"
+    assert views.holder_name(live, "depot:V2") == "迎宾馆库房"
+    assert views.place_name(live, Place.room("R4")) == "三号会议室"
