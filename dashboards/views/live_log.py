@@ -86,12 +86,11 @@ def adhoc_fields() -> dict:
 
 
 def voids_field(kind: str, got: dict) -> int:  # commanders only (the form lists it for them)
-    shown = {e["seq"]: e for e in snap.log}
+    shown = {e.seq: e for e in snap.log}
 
     def entry(n: int) -> str:
         e = shown[n]
-        return (f"{e['at'].replace('T', ' ')} "
-                f"{vocab.display(vocab.EVENT_TYPES, e['type'], lang)}")
+        return f"{e.at:%Y-%m-%d %H:%M} {vocab.display(vocab.EVENT_TYPES, e.type, lang)}"
 
     return pick(ui.t("作废第几条记录", "Entry to void"), views.voidable(snap), "f_voids", entry)
 
@@ -185,7 +184,7 @@ def the_log() -> None:
     ui.table(rows.drop(columns="voided"),
              {"seq": ("序号", "#"), "at": ("时间", "time"), "type": ("类型", "type"),
               "detail": ("内容", "detail"), "who": ("记录人", "logged by")}, height=320)
-    waiting = [e for e in s.since_plan() if e["type"] in INCIDENTS]
+    waiting = [e for e in s.since_plan() if e.type in INCIDENTS]
     if waiting:
         st.warning(ui.t(f"方案第 {s.version} 版之后有 {len(waiting)} 条情况需重新规划",
                         f"{len(waiting)} events since plan version {s.version} call for a "

@@ -47,7 +47,7 @@ def overview() -> None:
                 help=ui.t(f"按推演的回收率，预计至今 {due:,.0f} 千克",
                           f"the rehearsal's rates expect {due:,.0f} kg by now"))
     c[4].caption(ui.t(f"预计至今 {due:,.0f}", f"expected so far {due:,.0f}"))
-    stale = [e for e in snap.since_plan() if e["type"] in INCIDENTS]
+    stale = [e for e in snap.since_plan() if e.type in INCIDENTS]
     if stale:
         st.warning(ui.t(f"方案第 {snap.version} 版之后记录了 {len(stale)} 条情况，"
                         "请在“现场记录”页预览重新规划",
@@ -69,10 +69,9 @@ def overview() -> None:
     day_chart(snap, now)
     st.subheader(ui.t("最新记录", "Latest entries"))
     for e in reversed(snap.events[-8:]):
-        name = vocab.display(vocab.EVENT_TYPES, e["type"], ui.lang())
+        name = vocab.display(vocab.EVENT_TYPES, e.type, ui.lang())
         detail = e.get("session_id") or e.get("item_id") or e.get("room_id") or ""
-        st.write(f"`{e['seq']}` {e['at'][5:16].replace('T', ' ')} · {name} {detail} · "
-                 f"{e.get('who', '')}")
+        st.write(f"`{e.seq}` {e.at:%m-%d %H:%M} · {name} {detail} · {e.who}")
 
 
 STATES = {views.COVERED: ("是", "yes", "#43a047"), views.SHORT: ("否", "no", "#e53935"),

@@ -10,29 +10,28 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
-from planner.events.types import World, in_force, of
-from planner.events.types import voided as voided  # re-exported: what a void means is event_types'
+from planner.events.types import Event, World, in_force, parsed
+from planner.events.types import voided as voided  # re-exported: what a void means is types'
 from planner.model.scenario import Scenario
-from planner.model.times import parse_time
 
 
-def apply_events(scenario: Scenario, events: list[dict],
+def apply_events(scenario: Scenario, events: Sequence[Event | Mapping],
                  until: dt.datetime | None = None) -> Scenario:
-    """A new scenario with ``events`` (checked ones, in log order) applied.
+    """A new scenario with ``events`` (checked ones, in log order; lines are parsed)
+    applied.
 
     Only events logged at or before ``until`` count, when it is given; voided entries
     (and the voids) never do.
     """
-    events = in_force(events)
+    events = in_force(parsed(events))
     world = World(dict(scenario.sessions), dict(scenario.items), dict(scenario.rooms),
                   {k: list(v) for k, v in scenario.unavailable.items()},
                   dict(scenario.failed_since), dict(scenario.cancelled))
     for e in events:
-        at = parse_time(str(e["at"]))
-        if until is not None and at is not None and at > until:
-            continue
-        of(e).apply(world, e, at)  # each type's own change (planner.events.types)
+        if until is None or e.at <= until:
+            e.kind.apply(world, e)  # each type's own change (planner.events.types)
     ordered = dict(sorted(world.sessions.items(), key=lambda kv: (kv[1].start, kv[0])))
     return dataclasses.replace(scenario, sessions=ordered, items=world.items, rooms=world.rooms,
                                unavailable=world.unavailable, failed_since=world.failed_since,

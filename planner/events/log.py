@@ -16,7 +16,7 @@ from pathlib import Path
 
 from planner import limits
 from planner.errors import Problem, Problems
-from planner.events.types import EVENT_TYPES, EventType, Fields, in_force, of, voided
+from planner.events.types import EVENT_TYPES, EventType, Fields, lines_in_force, of, voided
 from planner.io.tables import decode
 from planner.model.scenario import Scenario
 from planner.model.times import parse_time
@@ -90,7 +90,7 @@ class EventChecker:
         # what the checker knows is the log without what is voided: learnt again
         self.sessions = {sid: (s.room_id, s.start, s.end) for sid, s in self.s.sessions.items()}
         self.cancelled = set()
-        for x in in_force(self.history):
+        for x in lines_in_force(self.history):
             self._learn(x)
 
     def _learn(self, e: dict) -> None:

@@ -10,20 +10,23 @@ with its kind: ``id``, ``time``, ``number``, ``text`` or ``list``) and says
 - how the report counts it (``tally``, ``work``, ``incident``) and describes it in
   Chinese and English (``describe``).
 
-Events stay plain dicts (the contract's JSON); the classes are stateless. ``@register``
-puts a class in :data:`EVENT_TYPES`, which every reader dispatches through, so a new type
-is one class here (and, for a field the live-log form does not know yet, one form field
-in ``dashboards/views/live_log.py``).
+The checks read an event as it arrives (the contract's JSON line, a dict); once checked,
+an event is parsed once into an :class:`Event` (its type, its time and its time fields
+as datetimes, its entry number and who logged it), which everything after reads. The
+classes are stateless. ``@register`` puts a class in :data:`EVENT_TYPES`, which every
+reader dispatches through, so a new type is one class here (and, for a field the
+live-log form does not know yet, one form field in ``dashboards/views/live_log.py``).
 """
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from planner import limits
 from planner.i18n import t
@@ -78,10 +81,71 @@ def unregister(name: str) -> None:
         vocab.EVENT_TYPES.pop(name, None)
 
 
-def of(e: dict) -> type[EventType]:
-    """The class of an event; an unregistered type does nothing anywhere."""
-    kind = e.get("type")
+def of(e: Mapping | Event) -> type[EventType]:
+    """The class of an event (or of a line not yet parsed); an unregistered type does
+    nothing anywhere."""
+    kind = e.type if isinstance(e, Event) else e.get("type")
     return EVENT_TYPES.get(kind, EventType) if isinstance(kind, str) else EventType
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Event:
+    """A checked event, parsed once: its type, when it happened, its own fields (those of
+    kind ``time`` as datetimes), its entry number in the log (``seq``; in a file without
+    one, its line's place) and who logged it. ``line`` is the event as logged (the
+    contract's JSON, with the log's own fields), for what must see it as it was: the hash
+    chain, the files written back. ``e[name]`` is a field of its own."""
+
+    type: str
+    at: dt.datetime
+    data: Mapping[str, Any]
+    seq: int = 0
+    who: str = ""
+    line: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.data[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.data.get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.data
+
+    @property
+    def kind(self) -> builtins.type[EventType]:
+        return EVENT_TYPES.get(self.type, EventType)
+
+
+OWN = ("at", "type", *LOG_FIELDS)  # a line's keys that are not the event's own fields
+
+
+def parse(line: Mapping[str, Any] | Event, seq: int = 0) -> Event:
+    """A checked line (the contract's JSON) as an :class:`Event`; ``seq``: its entry
+    number when the line carries none. Raises ValueError for a time that is no time (a
+    line the checker did not pass)."""
+    if isinstance(line, Event):
+        return line
+    at = parse_time(str(line.get("at", "")))
+    if at is None:
+        raise ValueError(f"event {seq}: at {line.get('at')!r} is no time")
+    times = set(of(line).times())
+    data = {}
+    for key, value in line.items():
+        if key in OWN:
+            continue
+        if key in times and isinstance(value, str):
+            value = parse_time(value) or value  # the checker refuses a time that is none
+        data[key] = value
+    number = line.get("seq", seq)
+    return Event(str(line["type"]), at, MappingProxyType(data),
+                 number if isinstance(number, int) else seq, str(line.get("who", "") or ""),
+                 MappingProxyType(dict(line)))
+
+
+def parsed(events: Sequence[Mapping[str, Any] | Event]) -> list[Event]:
+    """Events, lines parsed (each numbered by its place when it carries no ``seq``)."""
+    return [parse(e, seq=n) for n, e in enumerate(events, start=1)]
 
 
 class Fields(Mapping):
@@ -179,23 +243,23 @@ class EventType:
         """What the checker knows for the events after it."""
 
     @classmethod
-    def apply(cls, world: World, e: dict, at: dt.datetime | None) -> None:
+    def apply(cls, world: World, e: Event) -> None:
         """How it changes the congress."""
 
     @classmethod
-    def causes(cls, e: dict, clock: str) -> dict[str, tuple[str, str]]:
+    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
         """What it did, in words (zh, en), keyed by the thing it touched (the re-plan's
         reasons); ``clock``: when it was logged, ``HH:MM``."""
         return {}
 
     @classmethod
-    def tally(cls, log, live: Scenario, e: dict, at: dt.datetime | None) -> None:
+    def tally(cls, log, live: Scenario, e: Event) -> None:
         """What the report's count of the log (``report._Log``) takes from it."""
 
     @classmethod
-    def describe(cls, scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
         """It in words, Chinese and English (the report's incidents and voided entries)."""
-        text = " ".join(f"{k}={v}" for k, v in e.items() if k not in (*LOG_FIELDS, "at", "type"))
+        text = " ".join(f"{k}={v}" for k, v in e.line.items() if k not in OWN)
         return text, text
 
 
@@ -269,24 +333,24 @@ class AdhocSession(EventType):
                                              _checked_time(e["end"]))
 
     @classmethod
-    def apply(cls, world: World, e: dict, at: dt.datetime | None) -> None:
+    def apply(cls, world: World, e: Event) -> None:
         kind = vocab.lookup(vocab.KINDS, str(e["kind"]))
         level = vocab.lookup(vocab.LEVELS, str(e["level"]))
         assert kind is not None and level is not None  # check() refuses any other word
         world.sessions[e["session_id"]] = Session(
-            e["session_id"], e["room_id"], _checked_time(e["start"]), _checked_time(e["end"]),
+            e["session_id"], e["room_id"], e["start"], e["end"],
             kind, int(e["attendees"]), level, name=str(e.get("name", "")),
             group_id=str(e.get("group_id", "") or ""))
 
     @classmethod
-    def causes(cls, e: dict, clock: str) -> dict[str, tuple[str, str]]:
+    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
         return {e["session_id"]: (f"临时增加会议 {e['session_id']}",
                                   f"ad-hoc session {e['session_id']} added")}
 
     @classmethod
-    def describe(cls, scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
         room = live.rooms[e["room_id"]].name
-        start, end = _checked_time(e["start"]), _checked_time(e["end"])
+        start, end = e["start"], e["end"]
         level = vocab.lookup(vocab.LEVELS, str(e["level"]))
         assert level is not None  # check() refuses any other word
         return (f"{e['session_id']} {e.get('name', '')} {room} {short(start)}–{end:%H:%M}，"
@@ -307,17 +371,17 @@ class CancelSession(EventType):
         checker.cancelled.add(e["session_id"])
 
     @classmethod
-    def apply(cls, world: World, e: dict, at: dt.datetime | None) -> None:
+    def apply(cls, world: World, e: Event) -> None:
         if world.sessions.pop(e["session_id"], None) is not None:
-            world.cancelled[e["session_id"]] = at
+            world.cancelled[e["session_id"]] = e.at
 
     @classmethod
-    def causes(cls, e: dict, clock: str) -> dict[str, tuple[str, str]]:
+    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
         return {e["session_id"]: (f"会议 {e['session_id']} 已取消",
                                   f"session {e['session_id']} cancelled")}
 
     @classmethod
-    def describe(cls, scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
         return f"{e['session_id']} 取消", f"{e['session_id']} cancelled"
 
 
@@ -348,21 +412,21 @@ class ExtendSession(EventType):
             checker.sessions[e["session_id"]] = (room, start, _checked_time(e["new_end"]))
 
     @classmethod
-    def apply(cls, world: World, e: dict, at: dt.datetime | None) -> None:
+    def apply(cls, world: World, e: Event) -> None:
         if e["session_id"] in world.sessions:
             s = world.sessions[e["session_id"]]
             world.sessions[s.session_id] = dataclasses.replace(
-                s, end=parse_time(e["new_end"]), planned_end=s.planned_end or s.end)
+                s, end=e["new_end"], planned_end=s.planned_end or s.end)
 
     @classmethod
-    def causes(cls, e: dict, clock: str) -> dict[str, tuple[str, str]]:
-        end = parse_time(str(e["new_end"]))
+    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
+        end = e["new_end"]
         return {e["session_id"]: (f"会议 {e['session_id']} 延长至 {end:%H:%M}",
                                   f"session {e['session_id']} runs over to {end:%H:%M}")}
 
     @classmethod
-    def describe(cls, scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
-        end = parse_time(e["new_end"])
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
+        end = e["new_end"]
         return f"{e['session_id']} 延长至 {end:%H:%M}", f"{e['session_id']} runs to {end:%H:%M}"
 
 
@@ -379,12 +443,12 @@ class _UnitStatus(EventType):
         _check_unit(checker, e, bad)
 
     @classmethod
-    def apply(cls, world: World, e: dict, at: dt.datetime | None) -> None:
+    def apply(cls, world: World, e: Event) -> None:
         world.items[e["item_id"]] = dataclasses.replace(world.items[e["item_id"]],
                                                         status=cls.status)
 
     @classmethod
-    def describe(cls, scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
         item = scenario.items[e["item_id"]]
         name = vocab.ITEM_TYPES[item.item_type]
         return (f"{name[0]} {e['item_id']} {cls.words[0]}",
@@ -398,20 +462,20 @@ class UnitFailed(_UnitStatus):
     words = ("故障", "failed")
 
     @classmethod
-    def apply(cls, world: World, e: dict, at: dt.datetime | None) -> None:
-        super().apply(world, e, at)
-        world.failed_since.setdefault(e["item_id"], at)
+    def apply(cls, world: World, e: Event) -> None:
+        super().apply(world, e)
+        world.failed_since.setdefault(e["item_id"], e.at)
 
     @classmethod
-    def causes(cls, e: dict, clock: str) -> dict[str, tuple[str, str]]:
+    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
         unit = e["item_id"]
         return {unit: (f"{unit} {clock} 故障", f"{unit} failed at {clock}")}
 
     @classmethod
-    def tally(cls, log, live: Scenario, e: dict, at: dt.datetime | None) -> None:
+    def tally(cls, log, live: Scenario, e: Event) -> None:
         spans = log.failures[e["item_id"]]
         if not (spans and spans[-1][1] is None):
-            spans.append([at, None])  # a second report of an open failure is the same
+            spans.append([e.at, None])  # a second report of an open failure is the same
 
 
 @register
@@ -421,15 +485,15 @@ class UnitRestored(_UnitStatus):
     words = ("恢复可用", "restored")
 
     @classmethod
-    def apply(cls, world: World, e: dict, at: dt.datetime | None) -> None:
-        super().apply(world, e, at)
+    def apply(cls, world: World, e: Event) -> None:
+        super().apply(world, e)
         world.failed_since.pop(e["item_id"], None)
 
     @classmethod
-    def tally(cls, log, live: Scenario, e: dict, at: dt.datetime | None) -> None:
+    def tally(cls, log, live: Scenario, e: Event) -> None:
         spans = log.failures[e["item_id"]]
         if spans and spans[-1][1] is None:
-            spans[-1][1] = at
+            spans[-1][1] = e.at
 
 
 @register
@@ -439,22 +503,22 @@ class StaffUnavailable(EventType):
     incident = True
 
     @classmethod
-    def apply(cls, world: World, e: dict, at: dt.datetime | None) -> None:
-        world.unavailable.setdefault(e["staff_id"], []).append((at, parse_time(e["until"])))
+    def apply(cls, world: World, e: Event) -> None:
+        world.unavailable.setdefault(e["staff_id"], []).append((e.at, e["until"]))
 
     @classmethod
-    def causes(cls, e: dict, clock: str) -> dict[str, tuple[str, str]]:
-        until = parse_time(str(e["until"]))
+    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
+        until = e["until"]
         return {e["staff_id"]: (f"{e['staff_id']} {clock}–{until:%H:%M} 不能到岗",
                                 f"{e['staff_id']} unavailable {clock}–{until:%H:%M}")}
 
     @classmethod
-    def tally(cls, log, live: Scenario, e: dict, at: dt.datetime | None) -> None:
-        log.absent[e["staff_id"]].append((at, parse_time(str(e["until"]))))
+    def tally(cls, log, live: Scenario, e: Event) -> None:
+        log.absent[e["staff_id"]].append((e.at, e["until"]))
 
     @classmethod
-    def describe(cls, scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
-        until = _checked_time(e["until"])
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
+        until = e["until"]
         name = scenario.staff[e["staff_id"]].name
         return (f"{name}（{e['staff_id']}）不在岗至 {short(until)}",
                 f"{e['staff_id']} off duty until {short(until)}")
@@ -467,17 +531,17 @@ class BoosterFound(EventType):
     incident = True
 
     @classmethod
-    def apply(cls, world: World, e: dict, at: dt.datetime | None) -> None:
+    def apply(cls, world: World, e: Event) -> None:
         world.rooms[e["room_id"]] = dataclasses.replace(world.rooms[e["room_id"]],
                                                         signal="booster")
 
     @classmethod
-    def causes(cls, e: dict, clock: str) -> dict[str, tuple[str, str]]:
+    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
         return {e["room_id"]: (f"{e['room_id']} 旁发现信号放大器，需加配干扰器",
                                f"a booster was found next to {e['room_id']}: more jammers")}
 
     @classmethod
-    def describe(cls, scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
         room = scenario.rooms[e["room_id"]]
         return (f"{room.name}（{room.room_id}）附近发现信号放大器",
                 f"a booster found next to {room.room_id} ({room.name})")
@@ -491,13 +555,13 @@ class _Work(EventType):
     work = True
 
     @classmethod
-    def tally(cls, log, live: Scenario, e: dict, at: dt.datetime | None) -> None:
+    def tally(cls, log, live: Scenario, e: Event) -> None:
         sid = e["session_id"]
-        if sid in live.sessions or (sid in live.cancelled and at <= live.cancelled[sid]):
+        if sid in live.sessions or (sid in live.cancelled and e.at <= live.cancelled[sid]):
             cls.count(log, live, e, sid)
 
     @classmethod
-    def count(cls, log, live: Scenario, e: dict, sid: str) -> None:
+    def count(cls, log, live: Scenario, e: Event, sid: str) -> None:
         """The work counted for session ``sid``."""
 
 
@@ -512,7 +576,7 @@ class UnitDeployed(_Work):
         _check_unit(checker, e, bad)
 
     @classmethod
-    def count(cls, log, live: Scenario, e: dict, sid: str) -> None:
+    def count(cls, log, live: Scenario, e: Event, sid: str) -> None:
         item = live.items[e["item_id"]]
         if e["item_id"] not in log.units[sid][item.item_type] and e.get("staff_id"):
             log.deployed_by[e["staff_id"]] += 1
@@ -526,7 +590,7 @@ class _Visit(_Work):
     task: ClassVar[str] = ""
 
     @classmethod
-    def count(cls, log, live: Scenario, e: dict, sid: str) -> None:
+    def count(cls, log, live: Scenario, e: Event, sid: str) -> None:
         log.visits[sid][cls.task][e["staff_id"]] += 1
 
 
@@ -585,21 +649,29 @@ class Destroyed(EventType):
 
 
 # -- the log's own --------------------------------------------------------------------------------
-def voided(events: list[dict]) -> dict[int, dict]:
+def _type(e: Mapping | Event) -> object:
+    return e.type if isinstance(e, Event) else e.get("type")
+
+
+def voided(events: Sequence[Mapping | Event]) -> dict[int, Mapping | Event]:
     """The entries that ``void`` entries void: {entry number: the void entry}. An entry's
     number is its ``seq``, or its place in ``events`` (1, 2, …) when the log's own fields
-    were left off (a JSON Lines file)."""
-    return {e["voids"]: e for e in events if e.get("type") == "void"}
+    were left off (a JSON Lines file). Of lines as logged, or of events."""
+    return {e["voids"]: e for e in events if _type(e) == "void"}
 
 
-def in_force(events: list[dict]) -> list[dict]:
+def in_force(events: Sequence[Event]) -> list[Event]:
     """The events that count: without the ``void`` entries and the entries they void.
     Every reader that applies the log (re-planning, the report, the dashboard) goes
     through this, so a voided entry counts for nothing anywhere."""
     gone = voided(events)
-    if not gone:
-        return events
-    return [e for n, e in enumerate(events, start=1)
+    return [e for e in events if e.type != "void" and e.seq not in gone]
+
+
+def lines_in_force(lines: list[dict]) -> list[dict]:
+    """:func:`in_force` of lines not yet parsed (the checker's history)."""
+    gone = voided(lines)
+    return [e for n, e in enumerate(lines, start=1)
             if e.get("type") != "void" and e.get("seq", n) not in gone]
 
 

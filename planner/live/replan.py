@@ -25,10 +25,12 @@ import datetime as dt
 import itertools
 import time
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from planner.events.apply import apply_events, in_force
+from planner.events.apply import apply_events
+from planner.events.types import Event, in_force, parsed
 from planner.model.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.model.place import Place
 from planner.model.plan import Assignment, Move, Plan, ReplanFacts, StaffTask
@@ -36,7 +38,7 @@ from planner.model.posts import DAY, DAY_CUTOFF, duty_day, post_at
 from planner.model.requirements import derive
 from planner.model.scenario import Scenario
 from planner.model.tasks import Task, epoch, session_tasks, to_minute, to_time
-from planner.model.times import parse_time, stamp
+from planner.model.times import stamp
 from planner.solve.budget import REPLAN_WORK, SOLVER_WORKERS, Budget
 from planner.solve.equipment import EquipmentModel, session_weight
 from planner.solve.equipment_plan import EquipmentPlan, LiveState, StageResult
@@ -91,16 +93,17 @@ class Replan:
         return f"replan at {self.now:%Y-%m-%dT%H:%M}"
 
 
-def default_now(events: list[dict], scenario: Scenario) -> dt.datetime:
+def default_now(events: Sequence[Event | Mapping], scenario: Scenario) -> dt.datetime:
     """The latest event's time; with no events, just before the first session's setup."""
-    times = [t for t in (parse_time(str(e.get("at", ""))) for e in events) if t is not None]
+    times = [e.at for e in parsed(events)]
     if times:
         return max(times)
     first = min(s.start for s in scenario.sessions.values())
     return first - dt.timedelta(minutes=scenario.rules.setup_minutes + 1)
 
 
-def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime | None = None,
+def replan(scenario: Scenario, old: Plan, events: Sequence[Event | Mapping],
+           now: dt.datetime | None = None,
            time_limit: float = REPLAN_WORK, seed: int = 0, workers: int = SOLVER_WORKERS,
            method: str = "cpsat",
            explain: bool = True, coverage: bool = True,
@@ -115,7 +118,7 @@ def replan(scenario: Scenario, old: Plan, events: list[dict], now: dt.datetime |
     """
     clock = time.perf_counter()
     budget = Budget(0.0 if method == "greedy" else time_limit, wall_limit)
-    events = in_force(events)  # a voided entry counts for nothing, in the changes too
+    events = in_force(parsed(events))  # a voided entry counts for nothing, nor its changes
     now = now or default_now(events, scenario)  # nor does its time move the clock
     live = apply_events(scenario, events, until=now)
     origin = epoch(live)
@@ -544,22 +547,18 @@ def _span(a: dt.datetime, b: dt.datetime) -> str:
     return f"{a:%m-%d %H:%M}–{b:%H:%M}"
 
 
-def _causes(live: Scenario, events: list[dict], now: dt.datetime) -> dict[str, tuple[str, str]]:
-    """What each logged event did, in words, keyed by the thing it touched."""
-    from planner.events.types import of as event_type  # each type says what it touched
-
+def _causes(live: Scenario, events: list[Event], now: dt.datetime) -> dict[str, tuple[str, str]]:
+    """What each logged event did, in words, keyed by the thing it touched (each type says
+    what it touched)."""
     out: dict[str, tuple[str, str]] = {}
     for e in events:
-        at = parse_time(str(e.get("at", "")))
-        if at is not None and at > now:
-            continue
-        clock = f"{at:%H:%M}" if at else ""
-        out.update(event_type(e).causes(e, clock))
+        if e.at <= now:
+            out.update(e.kind.causes(e, f"{e.at:%H:%M}"))
     return out
 
 
 def diff(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
-         events: list[dict]) -> list[Change]:
+         events: list[Event]) -> list[Change]:
     """The orders that differ between the plans from ``now`` on, per person and per unit,
     in the order they must be acted on."""
     causes = _causes(live, events, now)
@@ -770,7 +769,7 @@ def _counts(row) -> tuple | None:
 
 
 def session_changes(live: Scenario, scenario: Scenario, old: Plan, new: Plan,
-                    changes: list[Change], events: list[dict],
+                    changes: list[Change], events: list[Event],
                     now: dt.datetime) -> list[SessionChange]:
     """For each session whose coverage changed (or whose units or people did), why."""
     before = {r.session_id: r for r in old.coverage}

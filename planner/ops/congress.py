@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.errors import Problem, Problems, ScenarioError
-from planner.events.apply import apply_events, in_force
+from planner.events.apply import apply_events
 from planner.events.log import EventChecker, check_events
+from planner.events.types import Event, in_force, parsed
 from planner.io.plan_files import plan_from_files
 from planner.io.scenario_files import load_scenario
 from planner.io.tables import decode
@@ -148,13 +149,13 @@ def bootstrap(store: Store, source: str | Path = REFERENCE, who: str = "system",
 class Snapshot:
     name: str
     scenario: Scenario
-    events: list[dict]              # the log in force, in order, each with seq and who
+    events: list[Event]             # the log in force, in order, each with seq and who
     seq: int                        # the last entry's number
     version: int                    # the plan in force
     plan: Plan
     live: Scenario                  # the scenario with the log applied
     versions: list[dict] = field(default_factory=list)
-    log: list[dict] = field(default_factory=list)  # every entry, voided ones and voids too
+    log: list[Event] = field(default_factory=list)  # every entry, voided ones and voids too
 
     @property
     def after_event(self) -> int:
@@ -162,8 +163,8 @@ class Snapshot:
         return next((v["after_event"] for v in self.versions if v["version"] == self.version),
                     0)
 
-    def since_plan(self) -> list[dict]:
-        return [e for e in self.events if e["seq"] > self.after_event]
+    def since_plan(self) -> list[Event]:
+        return [e for e in self.events if e.seq > self.after_event]
 
     @functools.cached_property
     def requirements(self) -> dict[str, Requirement]:
@@ -190,11 +191,11 @@ def snapshot(store: Store, name: str) -> Snapshot:
     files = store.latest_scenario(name)
     assert files is not None, f"no scenario stored for {name}"
     scenario = load_files(files)
-    entries = [e.line() for e in store.entries(name)]
+    entries = parsed([e.line() for e in store.entries(name)])  # the door: parsed once
     events = in_force(entries)  # a voided entry counts for nothing in any view
     stored = store.plan(name, version)
     plan = plan_from_files(stored[1]) if stored else Plan()
-    snap = Snapshot(name, scenario, events, entries[-1]["seq"] if entries else 0, version, plan,
+    snap = Snapshot(name, scenario, events, entries[-1].seq if entries else 0, version, plan,
                     apply_events(scenario, events), versions, entries)
     with _LOCK:
         if len(_SNAPSHOTS) > 16:

@@ -17,7 +17,6 @@ from planner.events.types import voided
 from planner.live.store import Store
 from planner.model.place import Place
 from planner.model.scenario import Scenario, Session
-from planner.model.times import parse_time
 from planner.ops.accounts import AUDIT
 from planner.ops.congress import Snapshot
 from planner.report.statistics import destroyed_kg
@@ -34,7 +33,7 @@ def congress_clock(snap: Snapshot, wall: dt.datetime | None = None) -> dt.dateti
         last = max(s.end for s in sessions)
         if first - dt.timedelta(hours=6) <= wall <= last + dt.timedelta(hours=12):
             return wall
-    times = [t for t in (parse_time(str(e["at"])) for e in snap.events) if t]
+    times = [e.at for e in snap.events]
     if times:
         return max(times)
     return (min(s.start for s in sessions) - dt.timedelta(hours=1)) if sessions else wall
@@ -105,10 +104,9 @@ def expected_paper(live: Scenario) -> pd.DataFrame:
 
 
 def weighed(snap: Snapshot) -> pd.DataFrame:
-    rows = [{"at": parse_time(str(e["at"])), "bag_set_id": e["bag_set_id"],
-             "venue_id": e["venue_id"], "kg": float(e["kg"]),
-             "session_id": e.get("session_id", ""), "who": e.get("who", "")}
-            for e in snap.events if e["type"] == "bag_weighed"]
+    rows = [{"at": e.at, "bag_set_id": e["bag_set_id"], "venue_id": e["venue_id"],
+             "kg": float(e["kg"]), "session_id": e.get("session_id", ""), "who": e.who}
+            for e in snap.events if e.type == "bag_weighed"]
     frame = pd.DataFrame(rows, columns=["at", "bag_set_id", "venue_id", "kg", "session_id",
                                         "who"])
     frame["day"] = [str(t.date()) for t in frame["at"]]
@@ -136,14 +134,13 @@ def bag_custody(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
     weighings: dict[str, list[tuple[dt.datetime, float, str]]] = {}
     burnt_at: dict[str, list[dt.datetime]] = {}  # venue -> destructions
     for e in snap.events:
-        t = parse_time(str(e["at"]))
-        assert t is not None  # a logged event's time was checked when it was logged
+        t = e.at
         if t > at:
             continue
-        if e["type"] == "bag_weighed":
+        if e.type == "bag_weighed":
             weighings.setdefault(e["bag_set_id"], []).append((t, float(e["kg"]),
                                                               e["venue_id"]))
-        elif e["type"] == "destroyed":
+        elif e.type == "destroyed":
             burnt_at.setdefault(e["venue_id"], []).append(t)
     holder_weighed: dict[Place | str, list[dt.datetime]] = {}
     for b in plan.bags:
@@ -319,14 +316,7 @@ def paper(snap: Snapshot, at: dt.datetime) -> Paper:
     want = expected_paper(snap.live)
     return Paper(float(got[got["at"] <= at].kg.sum()),
                  float(want[want["end"] <= at].kg.sum()), float(want.kg.sum()),
-                 destroyed_kg([e for e in snap.events if logged_at(e) <= at]))
-
-
-def logged_at(e: dict) -> dt.datetime:
-    """An entry's time (checked when it was logged)."""
-    t = parse_time(str(e["at"]))
-    assert t is not None, e
-    return t
+                 destroyed_kg([e for e in snap.events if e.at <= at]))
 
 
 def recesses(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
@@ -356,9 +346,9 @@ def log_rows(snap: Snapshot, last: int = 200) -> pd.DataFrame:
     """The log's last ``last`` entries, newest first: seq, at, type, voided (a later entry
     voids it), detail (its ids and values), who."""
     gone = set(voided(snap.log))
-    rows = [{"seq": e["seq"], "at": e["at"].replace("T", " "), "type": e["type"],
-             "voided": e["seq"] in gone,
-             "detail": " ".join(str(e[k]) for k in DETAIL if k in e), "who": e.get("who", "")}
+    rows = [{"seq": e.seq, "at": f"{e.at:%Y-%m-%d %H:%M}", "type": e.type,
+             "voided": e.seq in gone,
+             "detail": " ".join(str(e.line[k]) for k in DETAIL if k in e.line), "who": e.who}
             for e in reversed(snap.log[-last:])]
     return pd.DataFrame(rows, columns=["seq", "at", "type", "voided", "detail", "who"])
 
@@ -366,7 +356,7 @@ def log_rows(snap: Snapshot, last: int = 200) -> pd.DataFrame:
 def voidable(snap: Snapshot) -> list[int]:
     """The entries a commander may still void, newest first: in force and not voids."""
     gone = set(voided(snap.log))
-    return [e["seq"] for e in reversed(snap.log) if e["type"] != "void" and e["seq"] not in gone]
+    return [e.seq for e in reversed(snap.log) if e.type != "void" and e.seq not in gone]
 
 
 # -- units and people ---------------------------------------------------------------------------

@@ -24,11 +24,13 @@ import dataclasses
 import datetime as dt
 import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
 import numpy as np
 
+from planner.events.types import Event, parsed
 from planner.live.replan import default_now, replan
 from planner.model.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.model.place import Place
@@ -36,7 +38,7 @@ from planner.model.plan import Plan
 from planner.model.requirements import derive
 from planner.model.scenario import Item, Scenario, Staff
 from planner.model.tasks import epoch
-from planner.model.times import parse_time, stamp
+from planner.model.times import stamp
 from planner.rehearse.disruptions import Disruptions, draw
 from planner.solve.budget import REPLAN_WORK
 
@@ -76,18 +78,14 @@ def rng_for(seed: int, run: int) -> np.random.Generator:
 
 
 # -- one run ------------------------------------------------------------------------------------
-def batches(events: list[dict], minutes: int) -> list[list[dict]]:
+def batches(events: list[Event], minutes: int) -> list[list[Event]]:
     """Events in time order, grouped: those logged within ``minutes`` of a burst's first."""
-    out: list[list[dict]] = []
-    first: dt.datetime | None = None
+    out: list[list[Event]] = []
     for e in events:
-        at = parse_time(e["at"])
-        assert at is not None  # drawn events: their times are stamped, so they parse
-        if out and first is not None and at - first <= dt.timedelta(minutes=minutes):
+        if out and e.at - out[-1][0].at <= dt.timedelta(minutes=minutes):
             out[-1].append(e)
         else:
             out.append([e])
-            first = at
     return out
 
 
@@ -95,7 +93,7 @@ class _ReplanBudget(TypedDict, total=False):
     time_limit: float  # deterministic seconds per re-plan (the live re-planner's path only)
 
 
-def replay(scenario: Scenario, plan: Plan, events: list[dict],
+def replay(scenario: Scenario, plan: Plan, events: Sequence[Event | Mapping],
            repair_first: bool = False, method: str = "greedy",
            time_limit: float = REPLAN_WORK) -> tuple[Plan, Scenario]:
     """The congress lived through ``events``: after each burst, the plan is repaired from
@@ -104,13 +102,13 @@ def replay(scenario: Scenario, plan: Plan, events: list[dict],
     in from the start). ``method``: the re-planner's path, ``"greedy"`` (the rehearsal's)
     or ``"cpsat"`` (the live re-planner's, with ``time_limit`` deterministic seconds per
     re-plan)."""
-    steps: list[tuple[dt.datetime | None, list[dict]]] = (
+    steps: list[tuple[dt.datetime | None, list[Event]]] = (
         [(None, [])] if repair_first else [])  # (now, events so far)
-    log: list[dict] = []
-    for burst in batches(events, scenario.disruptions.replan_batch_minutes):
+    log: list[Event] = []
+    for burst in batches(parsed(events), scenario.disruptions.replan_batch_minutes):
         # a burst is re-planned once, at its first event, as if all of it were known then
-        log = log + [{**e, "at": burst[0]["at"]} for e in burst]
-        steps.append((parse_time(burst[0]["at"]), log))
+        log = log + [dataclasses.replace(e, at=burst[0].at) for e in burst]
+        steps.append((burst[0].at, log))
     budget: _ReplanBudget = {"time_limit": time_limit} if method == "cpsat" else {}
     live = scenario
     for n, (now, known) in enumerate(steps):

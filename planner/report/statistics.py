@@ -32,18 +32,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import pandas as pd
 
-from planner.events.apply import apply_events, in_force
-from planner.events.types import LOG_FIELDS, Names, of
+from planner.events.apply import apply_events
+from planner.events.types import LOG_FIELDS, Event, Names, in_force, parsed
 from planner.live import checkpoint as checkpoints
 from planner.model import vocabulary as vocab
 from planner.model.place import is_depot
 from planner.model.plan import Assignment, Plan, StaffTask
 from planner.model.scenario import Scenario
-from planner.model.times import parse_time, stamp
+from planner.model.times import stamp
 
 UNIT_KINDS = ("jammer", "cabinet_unit")
 TASKS = ("patrol", "sweep", "cleanup")
@@ -118,28 +120,21 @@ def _clock(t: dt.datetime | None) -> str:
     return "" if t is None else stamp(t)
 
 
-def _at(e: dict) -> dt.datetime:
-    """When a checked event was logged (the checker refuses an ``at`` that is no time)."""
-    at = parse_time(str(e["at"]))
-    assert at is not None, e["at"]
-    return at
-
-
 def _short(t: dt.datetime) -> str:
     return f"{t:%m-%d %H:%M}"
 
 
-def without_repeats(events: list[dict]) -> tuple[list[dict], int]:
+def without_repeats(events: list[Event]) -> tuple[list[Event], int]:
     """The events with exact repeats left out (the same type, time and fields, logged
     twice by two operators or imported twice), and how many were left out. Lost
     documents are the exception: two found together are two lines alike."""
     seen: set[str] = set()
     out = []
     for e in events:
-        if e["type"] == "document_found":
+        if e.type == "document_found":
             out.append(e)
             continue
-        key = json.dumps({k: v for k, v in e.items() if k not in LOG_FIELDS}, sort_keys=True,
+        key = json.dumps({k: v for k, v in e.line.items() if k not in LOG_FIELDS}, sort_keys=True,
                          ensure_ascii=False, default=str)
         if key not in seen:
             seen.add(key)
@@ -152,16 +147,16 @@ class _Log:
     on: for a held session, all of it; for a cancelled one, what was logged before the
     cancellation (a unit set up, a sweep done)."""
 
-    def __init__(self, live: Scenario, events: list[dict]) -> None:
+    def __init__(self, live: Scenario, events: list[Event]) -> None:
         self.units: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.visits: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
         self.deployed_by: Counter = Counter()
         self.failures: dict[str, list[list]] = defaultdict(list)  # item -> [[from, until]]
         self.absent: dict[str, list[tuple]] = defaultdict(list)
-        self.of_type: dict[str, list[dict]] = defaultdict(list)
-        for e in sorted(events, key=_at):  # as it happened
-            self.of_type[e["type"]].append(e)
-            of(e).tally(self, live, e, parse_time(str(e["at"])))  # each type counts its own
+        self.of_type: dict[str, list[Event]] = defaultdict(list)
+        for e in sorted(events, key=attrgetter("at")):  # as it happened
+            self.of_type[e.type].append(e)
+            e.kind.tally(self, live, e)  # each type counts its own
         self.failures = {k: v for k, v in self.failures.items() if v}
 
     def served(self, sid: str) -> bool:
@@ -180,19 +175,20 @@ class _Log:
         return None
 
 
-def build(scenario: Scenario, plan: Plan, events: list[dict]) -> Report:
-    """The report's figures and tables from checked events (in log order) and the plan."""
+def build(scenario: Scenario, plan: Plan, events: Sequence[Event | Mapping]) -> Report:
+    """The report's figures and tables from checked events (in log order; lines are
+    parsed) and the plan."""
     check_plan(scenario, plan)
     try:
         key = checkpoints.signer()
     except checkpoints.CheckpointError:  # a broken key file: the report says "not signed"
         key = None
-    by_day = checkpoints.by_day(scenario.name, events, key)
+    events = parsed(events)
+    by_day = checkpoints.by_day(scenario.name, [dict(e.line) for e in events], key)
     voids = _voided(scenario, events)
-    events = in_force(events)
-    events, repeats = without_repeats(events)
+    events, repeats = without_repeats(in_force(events))
     live = apply_events(scenario, events)
-    every = apply_events(scenario, [e for e in events if e["type"] != "cancel_session"])
+    every = apply_events(scenario, [e for e in events if e.type != "cancel_session"])
     log = _Log(live, events)
     held = live.sessions
     adhoc = {e["session_id"] for e in log.of_type["adhoc_session"]} & set(held)
@@ -418,10 +414,9 @@ def _task_reason(log: _Log, names: dict[str, str], t) -> tuple[str, str]:
 def _paper(live: Scenario, log: _Log) -> pd.DataFrame:
     rows = []
     for e in log.of_type["bag_weighed"]:
-        at = _at(e)
-        rows.append({"at": _clock(at), "day": str(at.date()), "venue_id": e["venue_id"],
+        rows.append({"at": _clock(e.at), "day": str(e.at.date()), "venue_id": e["venue_id"],
                      "bag_set_id": e["bag_set_id"], "session_id": e.get("session_id", ""),
-                     "kg": float(e["kg"]), "who": e.get("who", "")})
+                     "kg": float(e["kg"]), "who": e.who})
     return pd.DataFrame(rows, columns=["at", "day", "venue_id", "bag_set_id", "session_id",
                                        "kg", "who"])
 
@@ -429,12 +424,11 @@ def _paper(live: Scenario, log: _Log) -> pd.DataFrame:
 def _documents(live: Scenario, log: _Log) -> pd.DataFrame:
     rows = []
     for e in log.of_type["document_found"]:
-        at = _at(e)
         room = live.rooms[e["room_id"]]
-        rows.append({"at": _clock(at), "day": str(at.date()), "venue_id": room.venue_id,
+        rows.append({"at": _clock(e.at), "day": str(e.at.date()), "venue_id": room.venue_id,
                      "room_id": room.room_id, "room": room.name,
                      "level": vocab.lookup(vocab.LEVELS, str(e["level"])),
-                     "note": str(e["note"]), "who": e.get("who", "")})
+                     "note": str(e["note"]), "who": e.who})
     return pd.DataFrame(rows, columns=["at", "day", "venue_id", "room_id", "room", "level",
                                        "note", "who"])
 
@@ -452,17 +446,17 @@ def _documents_by_room(documents: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["total", "room_id"], ascending=[False, True])[columns]
 
 
-def destroyed_kg(events: list[dict]) -> float:
+def destroyed_kg(events: Sequence[Event]) -> float:
     """The paper destroyed under supervision (kg, to 0.1), as the ``destroyed`` events of
     ``events`` say: the report's figure, and the tonnage page's."""
-    kg = pd.Series([float(e["kg"]) for e in events if e["type"] == "destroyed"], dtype=float)
+    kg = pd.Series([float(e["kg"]) for e in events if e.type == "destroyed"], dtype=float)
     return round(float(kg.sum()), 1) if len(kg) else 0.0
 
 
 def _destroyed(live: Scenario, log: _Log) -> pd.DataFrame:
     rows = []
     for e in log.of_type["destroyed"]:
-        rows.append({"at": _clock(parse_time(str(e["at"]))), "venue_id": e["venue_id"],
+        rows.append({"at": _clock(e.at), "venue_id": e["venue_id"],
                      "kg": float(e["kg"]), "witnesses": "、".join(e["witnesses"]),
                      "witness_names": "、".join(live.staff[w].name if w in live.staff else w
                                                for w in e["witnesses"])})
@@ -507,41 +501,34 @@ def _staff(live: Scenario, log: _Log) -> pd.DataFrame:
                                        "patrols", "sweeps", "cleanups"])
 
 
-def _incidents(scenario: Scenario, live: Scenario, events: list[dict]) -> pd.DataFrame:
+def _incidents(scenario: Scenario, live: Scenario, events: list[Event]) -> pd.DataFrame:
     """What happened, in log order: ad-hoc sessions, cancellations, overruns, faults,
     restorations, people off duty, boosters."""
     rows = []
     for e in events:
-        kind = e["type"]
-        if kind not in INCIDENTS:
+        if e.type not in INCIDENTS:
             continue
-        zh, en = _describe(scenario, live, e)
-        rows.append({"at": _clock(parse_time(str(e["at"]))), "type": kind, "detail": zh,
-                     "detail_en": en, "who": e.get("who", "")})
+        zh, en = e.kind.describe(scenario, live, e)
+        rows.append({"at": _clock(e.at), "type": e.type, "detail": zh, "detail_en": en,
+                     "who": e.who})
     return pd.DataFrame(rows, columns=["at", "type", "detail", "detail_en", "who"])
 
 
-def _voided(scenario: Scenario, events: list[dict]) -> pd.DataFrame:
+def _voided(scenario: Scenario, events: list[Event]) -> pd.DataFrame:
     """Each voided entry: its number, type, time and content, who logged it, and who
     voided it, when and why."""
-    numbered = {e.get("seq", n): e for n, e in enumerate(events, start=1)}
+    numbered = {e.seq: e for e in events}
     rows = []
     for e in events:
-        if e["type"] != "void" or e["voids"] not in numbered:
+        if e.type != "void" or e["voids"] not in numbered:
             continue
         old = numbered[e["voids"]]
-        zh, en = _describe(scenario, scenario, old)  # a type without words: its fields
-        rows.append({"seq": e["voids"], "type": old["type"], "at": _clock(parse_time(
-                     str(old["at"]))), "detail": zh, "detail_en": en, "who": old.get("who", ""),
-                     "voided_by": e.get("who", ""), "voided_at": _clock(parse_time(str(e["at"]))),
-                     "reason": str(e["reason"])})
+        zh, en = old.kind.describe(scenario, scenario, old)  # without words: its fields
+        rows.append({"seq": e["voids"], "type": old.type, "at": _clock(old.at), "detail": zh,
+                     "detail_en": en, "who": old.who, "voided_by": e.who,
+                     "voided_at": _clock(e.at), "reason": str(e["reason"])})
     return pd.DataFrame(rows, columns=["seq", "type", "at", "detail", "detail_en", "who",
                                        "voided_by", "voided_at", "reason"])
-
-
-def _describe(scenario: Scenario, live: Scenario, e: dict) -> tuple[str, str]:
-    """The event in words, Chinese and English: each type's own (planner.events.types)."""
-    return of(e).describe(scenario, live, e)
 
 
 def _by_day_venue(live: Scenario, sessions: pd.DataFrame, paper: pd.DataFrame,

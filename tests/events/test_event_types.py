@@ -90,3 +90,25 @@ def test_every_contract_type_is_a_registered_class_with_its_fields():
     assert list(INCIDENTS) == ["adhoc_session", "cancel_session", "extend_session",
                                "unit_failed", "unit_restored", "staff_unavailable",
                                "booster_found"]
+
+
+def test_an_event_is_parsed_once_with_its_times_as_datetimes():
+    """After the checker, an event is an Event: its type, its time and its own time fields
+    as datetimes, its entry number (its line's place when it carries none), who logged
+    it, and the line as logged."""
+    import datetime as dt
+
+    from planner.events.types import in_force, parse, parsed
+
+    line = {"at": "2021-11-26T10:05", "type": "staff_unavailable", "staff_id": "P1",
+            "until": "2021-11-26 12:00", "who": "liming", "seq": 7}
+    e = parse(line)
+    assert (e.type, e.at, e.seq, e.who) == ("staff_unavailable", dt.datetime(2021, 11, 26, 10, 5),
+                                            7, "liming")
+    assert e["until"] == dt.datetime(2021, 11, 26, 12, 0) and "until" in e
+    assert "at" not in e and "who" not in e  # the log's own fields are attributes
+    assert e.line == line
+    first, second, void = parsed([NOISE, {**NOISE, "db": 70}, {
+        "at": "2021-11-26T11:00", "type": "void", "voids": 1, "reason": "wrong room"}])
+    assert (first.seq, second.seq, void.seq) == (1, 2, 3)
+    assert [x["db"] for x in in_force([first, second, void])] == [70]
