@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,8 +192,12 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
         self.engine = create_engine(self.url, future=True)
+        # what the store holds, for caches: its database; an in-memory one is its own
+        self.key = self.url
         if self.engine.dialect.name == "sqlite":
             database = self.engine.url.database
+            if not database or database == ":memory:":
+                self.key = f"{self.url}#{uuid.uuid4()}"
             if database and database != ":memory:":  # the file is made on first use, and
                 Path(database).parent.mkdir(parents=True, exist_ok=True)  # its folder too
             _sqlite_setup(self.engine)

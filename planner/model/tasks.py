@@ -75,23 +75,23 @@ def session_tasks(scenario: Scenario, requirements: dict[str, Requirement],
     for s in sorted(scenario.sessions.values(), key=lambda s: s.end):
         if s.group_id:
             last_of_day[s.group_id, s.start.date()] = s.session_id
+    rules_key = repr(rules)  # the rules by what they say (Rules, with dicts, has no hash)
     for s in scenario.sessions.values():
         sid = s.session_id
-        key = (id(rules), origin, s, requirements[sid], scenario.rooms[s.room_id],
+        key = (rules_key, origin, s, requirements[sid], scenario.rooms[s.room_id],
                room_free.get(sid, 0), last_of_day.get((s.group_id, s.start.date())) == sid)
         known = _CACHE.get(key)
-        if known is None or known[0] is not rules:
-            known = _CACHE[key] = (rules, _tasks_of(*key[2:], rules, origin))
-        tasks += known[1]
+        if known is None:
+            known = _CACHE[key] = _tasks_of(*key[2:], rules, origin)
+        tasks += known
     if len(_CACHE) > 100_000:  # a long-running process re-plans many congresses
         _CACHE.clear()
     return tasks
 
 
-# a session's tasks, by everything they depend on: a re-plan or a rehearsal asks for the
-# same sessions' tasks again and again (keyed on id(rules), the rules object kept beside the
-# tasks: a kept object's id is never reused, and `is` checks it; Rules, with dicts, has no hash)
-_CACHE: dict[tuple, tuple[object, list[Task]]] = {}
+# a session's tasks, by everything they depend on (the rules by their text): a re-plan or a
+# rehearsal asks for the same sessions' tasks again and again
+_CACHE: dict[tuple, list[Task]] = {}
 
 
 def _tasks_of(s, req: Requirement, room, room_free: int, last: bool, rules,

@@ -184,7 +184,7 @@ def snapshot(store: Store, name: str) -> Snapshot:
     seq, _hash = store.head(name)
     versions = store.plan_versions(name)
     version = versions[-1]["version"] if versions else 0
-    key = (store.url, name, seq, version)
+    key = (store.key, name, seq, version)
     with _LOCK:
         if key in _SNAPSHOTS:
             return _SNAPSHOTS[key]

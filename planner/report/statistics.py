@@ -207,7 +207,7 @@ def build(scenario: Scenario, plan: Plan, events: Sequence[Event | Mapping]) -> 
     figures = {
         "sessions_served": int(served.sum()),
         "sessions_held": len(held),
-        "sessions_adhoc": len(adhoc),
+        "sessions_adhoc": int(served[sessions.adhoc].sum()),  # of those served
         "sessions_cancelled": len(live.cancelled),
         "sessions_extended": len(extended),
         "jammer_deployments": int(sessions.jammers_done.sum()),

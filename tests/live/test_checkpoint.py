@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from planner.errors import Problems, ScenarioError
-from planner.events.apply import apply_events, in_force
+from planner.events.apply import apply_events
 from planner.events.log import check_events
+from planner.events.types import in_force, parsed
 from planner.io.scenario_files import load_scenario
 from planner.live import checkpoint
 from planner.live.store import EventRow, LogHead, Store, entry_hash, verify_chain
@@ -284,7 +285,7 @@ def test_a_voided_unit_failure_counts_for_nothing():
     voided = apply_events(scenario, [*EVENTS, VOID])
     assert voided.items["J2"].status == "ok" and "J2" not in voided.failed_since
     assert voided.rooms["R4"].signal == "booster"  # the rest still counts
-    assert [e["type"] for e in in_force([*EVENTS, VOID])] == [e["type"] for e in EVENTS[1:]]
+    assert [e.type for e in in_force(parsed([*EVENTS, VOID]))] == [e["type"] for e in EVENTS[1:]]
 
 
 def test_a_voided_unit_failure_is_not_replanned_for():

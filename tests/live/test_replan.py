@@ -10,6 +10,7 @@ import json
 import pytest
 
 from planner.events.apply import apply_events
+from planner.events.types import parsed
 from planner.io.plan_files import write_plan
 from planner.io.scenario_files import load_scenario
 from planner.live.replan import diff, replan
@@ -136,7 +137,7 @@ def test_fewer_changes_than_planning_again(base, tmp_path):
     checked(result, tmp_path / "overrun")
     live = apply_events(scenario, events)
     scratch = make_plan(live, seed=0)
-    again = diff(live, plan, scratch, result.now, events)
+    again = diff(live, plan, scratch, result.now, parsed(events))
     # on what is still ahead (the past is as it was, for better or worse)
     ahead = {sid for sid, s in live.sessions.items() if s.start > result.now}
     assert (sum(r.covered for r in result.plan.coverage if r.session_id in ahead)

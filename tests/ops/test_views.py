@@ -14,6 +14,7 @@ import datetime as dt
 
 import pytest
 
+from planner.events.types import parsed
 from planner.io.scenario_files import load_scenario
 from planner.model.place import Place
 from planner.model.plan import Assignment, CoverageRow, Move, Plan, StaffTask
@@ -53,8 +54,9 @@ def snap() -> Snapshot:
             "kg": 3.0, "venue_id": "V2", "who": "liming"},
            {"seq": 5, "at": "2021-11-26T18:30", "type": "destroyed", "kg": 4.0,
             "venue_id": "V1", "witnesses": ["P1", "P2"]}]
-    events = [e for e in log if e["seq"] >= 3]  # 1 is voided by 2
-    return Snapshot("mini", scenario, events, 5, 1, plan, scenario, log=log)
+    entries = parsed(log)
+    events = [e for e in entries if e.seq >= 3]  # 1 is voided by 2
+    return Snapshot("mini", scenario, events, 5, 1, plan, scenario, log=entries)
 
 
 def test_the_day_hour_by_hour_counts_each_session_in_every_hour_it_touches(snap):
@@ -148,3 +150,24 @@ def test_holders_and_places_are_named(snap):
     assert views.holder_name(live, "G1") == "第一代表团随团工作组"
     assert views.holder_name(live, "depot:V2") == "迎宾馆库房"
     assert views.place_name(live, Place.room("R4")) == "三号会议室"
+
+
+def test_two_in_memory_stores_never_share_a_cached_snapshot(tmp_path):
+    """Two in-memory stores are two databases: the same congress name, plan version and
+    log length in both must not give one the other's snapshot (the cache was keyed on the
+    store's URL, ``sqlite://`` for both)."""
+    import shutil
+
+    from planner.live.store import Store
+    from planner.ops import congress
+
+    other = tmp_path / "mini"
+    shutil.copytree(MINI, other)
+    yaml = other / "scenario.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("小型测试场景", "另一个场景"),
+                    encoding="utf-8")
+    first, second = Store("sqlite://"), Store("sqlite://")
+    congress.import_scenario(first, MINI, "test", method="greedy")
+    congress.import_scenario(second, other, "test", method="greedy")
+    assert congress.snapshot(first, "mini").scenario.title == "小型测试场景"
+    assert congress.snapshot(second, "mini").scenario.title == "另一个场景"

@@ -504,3 +504,19 @@ def test_the_report_reads_the_stored_log(tmp_path, mini_plan, monkeypatch):
     result = run_cli("report", str(MINI), "--plan", str(mini_plan),
                      "--out", str(tmp_path / "default"))
     assert result.returncode == 0, result.stderr
+
+
+def test_an_adhoc_session_nobody_served_is_not_counted_among_those_served():
+    """An ad-hoc session, a failure and a weighing, and no work logged for any session:
+    0 sessions served, so 0 of them ad hoc (the report said "保障0场次（其中临时会议1场次）"
+    in the page, the .docx and the .xlsx)."""
+    scenario = load_scenario(MINI)
+    log = [{"at": "2021-11-27T08:00", "type": "adhoc_session", "session_id": "A1",
+            "room_id": "R3", "start": "2021-11-27T09:00", "end": "2021-11-27T10:00",
+            "kind": "adhoc", "attendees": 20, "level": "secret", "name": "临时会议"},
+           {"at": "2021-11-27T08:10", "type": "unit_failed", "item_id": "J3"},
+           {"at": "2021-11-27T12:00", "type": "bag_weighed", "bag_set_id": "B2", "kg": 7.5,
+            "venue_id": "V3"}]
+    report = build(scenario, MINI_PLAN, _checked(scenario, log))
+    assert (report.figures["sessions_served"], report.figures["sessions_adhoc"]) == (0, 0)
+    assert "保障0场次（其中临时会议0场次）" in report.text["zh"]
