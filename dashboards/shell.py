@@ -102,6 +102,16 @@ def sign_out() -> None:
     st.rerun()
 
 
+@st.fragment(run_every=ui.REFRESH)
+def status() -> None:
+    """The congress, its plan version and the log's length: redrawn as the log grows,
+    whoever logged (not only on this page's own reruns)."""
+    snap = ui.snap()
+    st.caption(ui.t(f"{snap.scenario.title} · 方案第 {snap.version} 版 · 日志 {snap.seq} 条",
+                    f"{snap.scenario.title} · plan version {snap.version} · "
+                    f"{snap.seq} log entries"))
+
+
 def sidebar() -> None:
     with st.sidebar:
         english = st.toggle("English", value=ui.lang() == "en", key="english")
@@ -110,11 +120,8 @@ def sidebar() -> None:
         if u:
             role = ROLE_NAMES[u["role"]][ui.lang() == "en"]
             st.caption(f"{u['name']}（{u['username']}）· {role}")
-            snap = ui.snap()
-            auto = ui.clock(snap)
-            st.caption(ui.t(f"{snap.scenario.title} · 方案第 {snap.version} 版 · 日志 "
-                            f"{snap.seq} 条", f"{snap.scenario.title} · plan version "
-                            f"{snap.version} · {snap.seq} log entries"))
+            status()
+            auto = ui.clock(ui.snap())
             fixed = st.toggle(ui.t("指定查看时刻", "Show another moment"), key="fix_clock")
             if fixed:
                 day = st.date_input(ui.t("日期", "Day"), value=auto.date(), key="clock_day")

@@ -47,7 +47,11 @@ class Problem:
                  if self.row else self.file)
         if self.column:
             where += t("at_column", lang, column=self.column)
-        return f"{where}: {t(self.key, lang, **{'column': self.column, **self.params})}"
+        return f"{where}: {self.message(lang)}"
+
+    def message(self, lang: str | None = None) -> str:
+        """What is wrong, without where (a form says it next to what was typed)."""
+        return t(self.key, lang, **{"column": self.column, **self.params})
 
 
 class Problems:

@@ -169,6 +169,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event_reserved": ("{field} 由日志自己填写，事件中不能带",
                        "{field} is the log's own; an event may not carry it"),
     "event_cancelled": ("会议 {value} 已取消", "the session {value} was cancelled"),
+    "event_extend_shorter": ("会议“{name}”（{session}）现定 {end} 结束，延长后的结束时间 {new_end} "
+                             "须晚于它",
+                             "the session {name} ({session}) now ends at {end}: an extension "
+                             "must end later than that, not at {new_end}"),
+    "event_not_failed": ("设备 {unit} 没有报告故障，无需恢复", "the unit {unit} is not reported "
+                         "failed: there is nothing to restore"),
+    "event_until_past": ("{name}（{staff}）不在岗至 {until}，早于记录的时间 {at}：请核对时间",
+                         "{name} ({staff}) off duty until {until}, before the time logged "
+                         "({at}): check the times"),
     "event_session_exists": ("会议编号 {value} 已被使用", "the session id {value} is taken"),
     "event_room_taken": ("会场 {room} 这段时间已有会议 {other}",
                          "the room {room} is taken by session {other} at that time"),

@@ -66,6 +66,7 @@ def room_name(r: str) -> str:
 
 def level_field() -> str:
     return st.selectbox(ui.t("密级", "Level"), levels, key="f_level",
+                        index=levels.index("secret"),  # the most common; not the highest
                         format_func=lambda v: vocab.display(vocab.LEVELS, v, lang))
 
 
@@ -77,7 +78,8 @@ def adhoc_fields() -> dict:
     return {"session_id": st.text_input(ui.t("会议编号", "Session id"), value=default,
                                         key=f"f_sid_{default}"),
             "name": st.text_input(ui.t("会议名称", "Name"), key="f_name"),
-            "room_id": pick(ui.t("会场", "Room"), rooms, "f_room", room_name),
+            "room_id": pick(ui.t("会场（空闲的在前）", "Room (free ones first)"),
+                            views.rooms_free_first(snap, start, end), "f_room", room_name),
             "start": stamp(start), "end": stamp(end),
             "kind": "adhoc",
             "attendees": int(st.number_input(ui.t("人数", "Attendees"), 1, 5000, 20,
@@ -130,6 +132,19 @@ FORM_FIELDS = {
 }
 
 
+def recess_field(kind: str, got: dict) -> str:
+    """The recess a bag set was collected at: the session just ended, by default."""
+    recent = views.recent_sessions(snap, now)
+    return st.selectbox(ui.t("回收自哪场会议（休会清理）", "Collected at which session"),
+                        [*recent, ""], key="f_recess",
+                        format_func=lambda x: f"{x} {session_name(x)}" if x
+                        else ui.t("（不指定）", "(none)"))
+
+
+# an optional event field the form asks for: name -> widget; an empty answer leaves it out
+OPTIONAL_FIELDS = {"session_id": recess_field}
+
+
 def plain_field(name: str, what: str):
     """A field the form has no field of its own for: an input for its kind."""
     if what == TIME:
@@ -150,6 +165,11 @@ def fields(kind: str) -> dict:
     for name, what in EVENT_TYPES[kind].fields.items():
         widget = FORM_FIELDS.get(name)
         got[name] = widget(kind, got) if widget else plain_field(name, what)
+    for name in EVENT_TYPES[kind].optional:
+        if name in OPTIONAL_FIELDS and name not in got:
+            value = OPTIONAL_FIELDS[name](kind, got)
+            if value:
+                got[name] = value
     return got
 
 
@@ -166,7 +186,8 @@ with left:
             try:
                 seq = ops.log_event(ui.store(), snap.name, event, ui.user()["username"])
             except ScenarioError as error:
-                st.error(error.text(lang))
+                st.error(ui.t("未记录：", "Not logged: ")
+                         + ui.t("；", "; ").join(p.message(lang) for p in error.problems))
             except PermissionError:
                 st.error(ui.t("只有指挥可以作废记录", "Only a commander may void an entry"))
             else:
@@ -227,38 +248,37 @@ if preview:
         st.warning(ui.t("预览之后日志或方案已有变化，请重新预览",
                         "The log or the plan changed since this preview: preview again"))
     covered = sum(r.covered for r in result.plan.coverage)
-    st.write(ui.t(f"新方案：{covered} / {len(result.live.sessions)} 场完全保障；"
-                  f"变更 {len(result.changes)} 项，保障情况变化的会议 {len(result.sessions)} 场",
-                  f"New plan: {covered} of {len(result.live.sessions)} sessions covered; "
-                  f"{len(result.changes)} changes, {len(result.sessions)} sessions affected"))
+    before = sum(r.covered for r in based.plan.coverage)
     en = lang == "en"
+    damage = views.replan_damage(result, lang)
+    if len(damage):  # what gets worse comes first, by name, with its reason
+        st.error(ui.t(f"新方案有 {len(damage)} 场会议将不能完全保障：",
+                      f"{len(damage)} sessions would no longer be fully covered:")
+                 + "".join(f"\n- {r.name}（{r.session_id}，{r.room}，{r.start:%m-%d %H:%M}）："
+                           f"{r.reason}" for r in damage.itertuples()))
+    st.write(ui.t(f"完全保障：{before} → {covered} / {len(result.live.sessions)} 场；"
+                  f"变更 {len(result.changes)} 项",
+                  f"Fully covered: {before} → {covered} of {len(result.live.sessions)}; "
+                  f"{len(result.changes)} changes"))
     words = {"added": ("新增", "add"), "removed": ("取消", "drop"), "changed": ("调整", "change")}
     tasks = {**vocab.TASKS, "serve": ("使用", "in use", ())}
-    changes = pd.DataFrame([{"act_at": f"{c.act_at:%m-%d %H:%M}", "who": c.who,
-                             "change": words[c.change][en],
-                             "what": tasks[c.what][en] if c.what in tasks else c.what,
-                             "session_id": c.session_id,
-                             "from_to": f"{c.old or ''}{' → ' if c.old and c.new else ''}"
-                                        f"{c.new or ''}",
-                             "reason": c.reason_en if en else c.reason}
-                            for c in result.changes])
-    if len(changes):
-        ui.table(changes, {"act_at": ("执行时间", "act at"), "who": ("人员/设备", "who"),
-                           "change": ("变更", "change"), "what": ("任务", "what"),
-                           "session_id": ("会议", "session"), "from_to": ("原 → 新", "from → to"),
-                           "reason": ("原因", "reason")}, height=300)
-    sessions_changed = pd.DataFrame([
-        {"session_id": x.session_id,
-         "before": "" if x.covered_before is None else (ui.t("是", "yes") if x.covered_before
-                                                        else ui.t("否", "no")),
-         "after": "" if x.covered_after is None else (ui.t("是", "yes") if x.covered_after
-                                                      else ui.t("否", "no")),
-         "reason": x.reason_en if en else x.reason} for x in result.sessions])
-    if len(sessions_changed):
-        ui.table(sessions_changed, {"session_id": ("会议", "session"),
-                                    "before": ("原先完全保障", "covered before"),
-                                    "after": ("现在完全保障", "covered after"),
-                                    "reason": ("原因", "reason")})
+    orders = views.replan_orders(result)
+    for who, mine in orders.groupby("who", sort=False):
+        first = mine.iloc[0]
+        with st.expander(f"{first['name']}（{who}）· {len(mine)} "
+                         + ui.t("项 · 最早 ", "changes · first at ")
+                         + f"{mine.act_at.min():%m-%d %H:%M}"):
+            ui.table(pd.DataFrame({
+                "act_at": [f"{x:%m-%d %H:%M}" for x in mine.act_at],
+                "change": [words[x][en] for x in mine.change],
+                "what": [tasks[x][en] if x in tasks else x for x in mine.what],
+                "session_id": list(mine.session_id), "room": list(mine.room),
+                "from_to": list(mine.from_to),
+                "reason": list(mine.reason_en if en else mine.reason)}),
+                {"act_at": ("执行时间", "act at"), "change": ("变更", "change"),
+                 "what": ("任务", "what"), "session_id": ("会议", "session"),
+                 "room": ("地点", "where"), "from_to": ("原 → 新", "from → to"),
+                 "reason": ("原因", "reason")})
     if ui.may("commander"):
         if st.button(ui.t("批准为新方案版本", "Approve as the new plan version"), type="primary",
                      key="approve", disabled=not current):

@@ -66,12 +66,35 @@ def overview() -> None:
                                       "covered": ("完全保障", "covered")})
     else:
         st.write(ui.t("此刻没有会议", "No session at this moment"))
+    due_work(snap, now)
     day_chart(snap, now)
     st.subheader(ui.t("最新记录", "Latest entries"))
     for e in reversed(snap.events[-8:]):
         name = vocab.display(vocab.EVENT_TYPES, e.type, ui.lang())
         detail = e.get("session_id") or e.get("item_id") or e.get("room_id") or ""
         st.write(f"`{e.seq}` {e.at:%m-%d %H:%M} · {name} {detail} · {e.who}")
+
+
+def due_work(snap: ops.Snapshot, now) -> None:
+    """Orders come due and not reported, per venue: yellow while they can still be done,
+    red once their time has passed, with who was ordered to do them."""
+    st.subheader(ui.t("到时未报的任务", "Work due and not reported"))
+    due = views.due_work(snap, now)
+    if due.empty:
+        st.write(ui.t("没有到时未报的任务", "Nothing due is unreported"))
+        return
+    lang = ui.lang()
+    words = {"late": ("逾期", "late", st.error), "due": ("待报", "due", st.warning)}
+    for venue, mine in due.groupby("venue_id", sort=True):
+        for state, (zh, en, box) in words.items():
+            rows = mine[mine.state == state]
+            if len(rows):
+                name = snap.live.venues[venue].name
+                head = ui.t(f"{name} · {zh} {len(rows)} 项", f"{name} · {len(rows)} {en}")
+                box(head + "".join(
+                    f"\n- {r.start:%H:%M}–{r.end:%H:%M} "
+                    f"{vocab.display(vocab.TASKS, r.task, lang)} · {r.session}（{r.room}）· "
+                    f"{r.name}" for r in rows.itertuples()))
 
 
 STATES = {views.COVERED: ("是", "yes", "#43a047"), views.SHORT: ("否", "no", "#e53935"),

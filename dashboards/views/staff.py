@@ -1,5 +1,6 @@
 """Staff: everyone's day on one chart, and each person's printable order sheet."""
 
+import datetime as dt
 import html
 
 import pandas as pd
@@ -55,8 +56,14 @@ def staff() -> None:
     shown = sheet.rename(columns={k: v[en] for k, v in names.items()})
     title = ui.t(f"任务单 · {p.name}（{p.staff_id}）· {day:%Y年%m月%d日}",
                  f"Orders · {p.name} ({p.staff_id}) · {day}")
+    made = dt.datetime.now()
     doc = page(title, [f"<p>{html.escape(live.venues[p.venue_id].name)} · "
-                       f"{p.shift_start:%H:%M}–{p.shift_end:%H:%M}</p>", table_html(shown),
+                       f"{p.shift_start:%H:%M}–{p.shift_end:%H:%M}</p>",
+                       "<p>" + ui.t(f"方案第 {snap.version} 版 · 打印于 {made:%Y-%m-%d %H:%M}"
+                                    "（以最新方案为准）",
+                                    f"Plan version {snap.version} · printed "
+                                    f"{made:%Y-%m-%d %H:%M} (the latest plan prevails)")
+                       + "</p>", table_html(shown),
                        "<p>" + ui.t("签收：＿＿＿＿＿＿", "Received: ________") + "</p>"],
                ui.lang())
     st.download_button(ui.t("下载任务单（可打印）", "Download the order sheet (printable)"),

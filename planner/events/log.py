@@ -73,6 +73,7 @@ class EventChecker:
         self.s = scenario
         self.sessions = {sid: (s.room_id, s.start, s.end) for sid, s in scenario.sessions.items()}
         self.cancelled: set[str] = set()
+        self.failed = self._failed_at_start()
         # an event's times lie within the congress's days, give or take EVENT_MARGIN_DAYS
         days, margin = scenario.days(), dt.timedelta(days=limits.EVENT_MARGIN_DAYS)
         self.earliest = dt.datetime.combine(days[0], dt.time()) - margin if days else None
@@ -90,8 +91,12 @@ class EventChecker:
         # what the checker knows is the log without what is voided: learnt again
         self.sessions = {sid: (s.room_id, s.start, s.end) for sid, s in self.s.sessions.items()}
         self.cancelled = set()
+        self.failed = self._failed_at_start()
         for x in lines_in_force(self.history):
             self._learn(x)
+
+    def _failed_at_start(self) -> set[str]:
+        return {i for i, item in self.s.items.items() if item.status != "ok"}
 
     def _learn(self, e: dict) -> None:
         of(e).learn(self, e)

@@ -50,6 +50,7 @@ class Checker(Protocol):
     s: Scenario
     sessions: dict[str, tuple[str, dt.datetime, dt.datetime]]  # the log's too: room, start, end
     cancelled: set[str]
+    failed: set[str]  # units out of use now: in maintenance from the start, or failed since
     history: list[dict]  # every event so far, in log order (entry n at n - 1)
 
     def taken(self, room: str, a, b, but: str = "") -> str | None: ...
@@ -395,11 +396,14 @@ class ExtendSession(EventType):
     def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
         if not clean:
             return
-        room, start, _end = checker.sessions[e["session_id"]]
+        room, start, end = checker.sessions[e["session_id"]]
         new_end = parse_time(e["new_end"])
         assert new_end is not None  # clean: the times were found to be times
-        if new_end <= start:
-            bad("new_end", "end_not_after_start", start=start, end=e["new_end"])
+        s = checker.s.sessions.get(e["session_id"])
+        name = s.name if s else ""
+        if new_end <= end:
+            bad("new_end", "event_extend_shorter", session=e["session_id"], name=name,
+                end=short(end), new_end=short(new_end))
         elif new_end - start > dt.timedelta(hours=limits.MAX_SESSION_HOURS):
             bad("new_end", "session_too_long", limit=limits.MAX_SESSION_HOURS, start=start,
                 end=e["new_end"])
@@ -462,6 +466,10 @@ class UnitFailed(_UnitStatus):
     words = ("故障", "failed")
 
     @classmethod
+    def learn(cls, checker: Checker, e: dict) -> None:
+        checker.failed.add(e["item_id"])
+
+    @classmethod
     def apply(cls, world: World, e: Event) -> None:
         super().apply(world, e)
         world.failed_since.setdefault(e["item_id"], e.at)
@@ -485,6 +493,15 @@ class UnitRestored(_UnitStatus):
     words = ("恢复可用", "restored")
 
     @classmethod
+    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
+        if clean and e["item_id"] not in checker.failed:  # nothing to restore
+            bad("item_id", "event_not_failed", unit=e["item_id"])
+
+    @classmethod
+    def learn(cls, checker: Checker, e: dict) -> None:
+        checker.failed.discard(e["item_id"])
+
+    @classmethod
     def apply(cls, world: World, e: Event) -> None:
         super().apply(world, e)
         world.failed_since.pop(e["item_id"], None)
@@ -501,6 +518,14 @@ class StaffUnavailable(EventType):
     name = "staff_unavailable"
     fields = kinds(staff_id=ID, until=TIME)
     incident = True
+
+    @classmethod
+    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
+        at, until = parse_time(str(e["at"])), parse_time(str(e["until"]))
+        if clean and at and until and until <= at:
+            person = checker.s.staff.get(e["staff_id"])
+            bad("until", "event_until_past", staff=e["staff_id"],
+                name=person.name if person else "", until=short(until), at=short(at))
 
     @classmethod
     def apply(cls, world: World, e: Event) -> None:
@@ -613,6 +638,7 @@ class CleanupDone(_Visit):
 class BagWeighed(EventType):
     name = "bag_weighed"
     fields = kinds(bag_set_id=ID, kg=NUMBER, venue_id=ID)
+    optional = kinds(session_id=ID)  # the recess it was collected at (per-recess tonnage)
 
     @classmethod
     def check_fields(cls, checker: Checker, e: dict, bad: Bad) -> None:

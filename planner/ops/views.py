@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.events.types import voided
+from planner.i18n import pick
+from planner.live.replan import Replan
 from planner.live.store import Store
 from planner.model.place import Place
 from planner.model.scenario import Scenario, Session
@@ -271,6 +273,21 @@ def sessions_of(snap: Snapshot, venue: str, day: dt.date) -> list[Session]:
     return sorted(found, key=lambda s: (session_state(snap, s.session_id) == COVERED, s.start))
 
 
+def rooms_free_first(snap: Snapshot, start: dt.datetime, end: dt.datetime) -> list[str]:
+    """Every room, those with no session between ``start`` and ``end`` first (an ad-hoc
+    session's room: a free one by default)."""
+    taken = {s.room_id for s in snap.live.sessions.values() if s.start < end and start < s.end}
+    return sorted(snap.live.rooms, key=lambda r: (r in taken, r))
+
+
+def recent_sessions(snap: Snapshot, at: dt.datetime, hours: int = 4) -> list[str]:
+    """The sessions ended in the ``hours`` before ``at``, the latest first (the recess a
+    bag set was just collected at)."""
+    lo = at - dt.timedelta(hours=hours)
+    ended = [s for s in snap.live.sessions.values() if lo <= s.end <= at]
+    return [s.session_id for s in sorted(ended, key=lambda s: (-s.end.timestamp(), s.session_id))]
+
+
 NEEDS = ("jammer", "cabinet_unit", "patrol", "sweep", "cleanup")
 
 
@@ -413,3 +430,88 @@ def audit_rows(store: Store, last: int = 50) -> pd.DataFrame:
                           "detail": " ".join(f"{k}={v}" for k, v in e.payload.items())}
                          for e in reversed(entries)],
                         columns=["seq", "at", "who", "type", "detail"])
+
+
+# -- a re-plan's preview ---------------------------------------------------------------------
+def replan_damage(result: Replan, lang: str) -> pd.DataFrame:
+    """What a re-plan makes worse, first: each session the plan in force covered (or a
+    new one) that the new plan leaves short, by name, with the new plan's own reason for
+    it. Columns session_id, name, room, start, reason."""
+    live = result.live
+    rows_after = {r.session_id: r for r in result.plan.coverage}
+    rows = []
+    for x in result.sessions:
+        s = live.sessions.get(x.session_id)
+        row = rows_after.get(x.session_id)
+        if s is None or x.covered_after or x.covered_before is False:
+            continue
+        reason = "" if row is None else pick(lang, row.shortfall_reason, row.shortfall_reason_en)
+        rows.append({"session_id": s.session_id, "name": s.name,
+                     "room": live.rooms[s.room_id].name, "start": s.start,
+                     "reason": reason or pick(lang, x.reason, x.reason_en)})
+    frame = pd.DataFrame(rows, columns=["session_id", "name", "room", "start", "reason"])
+    return frame.sort_values(["start", "session_id"]).reset_index(drop=True)
+
+
+def replan_orders(result: Replan) -> pd.DataFrame:
+    """What changes for whom, person by person (then unit by unit), in the order they
+    must act, never before the re-plan's moment: who, name, who_kind, act_at, change,
+    what, session_id, room, from_to, reason, reason_en."""
+    live = result.live
+    rows = []
+    for c in result.changes:
+        if c.who_kind == "staff":
+            name = live.staff[c.who].name if c.who in live.staff else c.who
+        else:
+            name = c.who
+        room = live.rooms[c.room_id].name if c.room_id in live.rooms else c.room_id
+        rows.append({"who": c.who, "name": name, "who_kind": c.who_kind,
+                     "act_at": max(c.act_at, result.now), "change": c.change, "what": c.what,
+                     "session_id": c.session_id, "room": room,
+                     "from_to": f"{c.old or ''}{' → ' if c.old and c.new else ''}{c.new or ''}",
+                     "reason": c.reason, "reason_en": c.reason_en})
+    frame = pd.DataFrame(rows, columns=["who", "name", "who_kind", "act_at", "change", "what",
+                                        "session_id", "room", "from_to", "reason",
+                                        "reason_en"])
+    order = frame.assign(unit=frame.who_kind != "staff")
+    return order.sort_values(["unit", "who", "act_at"]).drop(columns="unit").reset_index(
+        drop=True)
+
+
+# -- work due and not reported ----------------------------------------------------------------
+REPORTED = {"patrol": "patrol_done", "sweep": "sweep_done", "cleanup": "cleanup_done"}
+GRACE = dt.timedelta(minutes=15)  # an order still "due" this long after its planned end
+
+
+def due_work(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
+    """The patrols, sweeps and clean-ups the plan in force ordered to start by ``at`` that
+    nobody has reported done: ``due`` while they can still be done (until their planned
+    end and a quarter of an hour), ``late`` after that. Per session and task, the first
+    reports answer the first orders (two patrols planned, one reported: the second is
+    outstanding). Columns staff_id, name, task, session_id, session, venue_id, room,
+    start, end, state; late ones first, then by start."""
+    live = snap.live
+    reports: dict[tuple[str, str], int] = {}
+    for e in snap.events:
+        task = next((k for k, v in REPORTED.items() if v == e.type), None)
+        if task and e.at <= at:
+            reports[e["session_id"], task] = reports.get((e["session_id"], task), 0) + 1
+    rows = []
+    orders = sorted((t for t in snap.plan.staff_tasks if t.task in REPORTED
+                     and t.session_id in live.sessions), key=lambda t: (t.start, t.staff_id))
+    seen: dict[tuple[str, str], int] = {}
+    for t in orders:
+        key = (t.session_id, t.task)
+        seen[key] = seen.get(key, 0) + 1
+        if t.start > at or seen[key] <= reports.get(key, 0):
+            continue
+        s = live.sessions[t.session_id]
+        rows.append({"staff_id": t.staff_id, "name": live.staff[t.staff_id].name
+                     if t.staff_id in live.staff else t.staff_id, "task": t.task,
+                     "session_id": t.session_id, "session": s.name,
+                     "venue_id": live.venue_of(s.room_id), "room": live.rooms[s.room_id].name,
+                     "start": t.start, "end": t.end,
+                     "state": "late" if at > t.end + GRACE else "due"})
+    frame = pd.DataFrame(rows, columns=["staff_id", "name", "task", "session_id", "session",
+                                        "venue_id", "room", "start", "end", "state"])
+    return frame.sort_values(["state", "start"], ascending=[False, True]).reset_index(drop=True)

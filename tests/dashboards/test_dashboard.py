@@ -180,8 +180,8 @@ def test_a_replan_shows_its_changes_and_only_a_commander_approves_it(env):
     at.switch_page("views/live_log.py").run()
     at.button(key="preview").click().run(timeout=120)
     assert not at.exception
-    changes = at.dataframe[1].value  # [0] is the log
-    assert len(changes) and changes.iloc[:, -1].str.contains(unit).any()  # its reason
+    changes = [d.value for d in at.dataframe[1:]]  # [0] is the log; then one per person
+    assert any(c.iloc[:, -1].str.contains(unit).any() for c in changes)  # its reason
     assert not [b for b in at.button if b.key == "approve"]
     assert "重新规划须由指挥批准" in [i.value for i in at.info]
     assert len(env.plan_versions("provincial_congress")) == 1
@@ -344,3 +344,41 @@ def test_a_bag_set_is_destroyed_only_where_its_paper_goes(env):
     chain = views.bag_custody(ops.snapshot(env, snap.name), day).set_index("bag_set_id")
     assert chain.loc[bag.bag_set_id, "state"] == "destroyed"
 
+
+
+def test_the_event_forms_defaults_are_ones_an_operator_would_keep(env):
+    """The ad-hoc form offers a room that is free then (not 大会堂 while the opening
+    plenary holds it) and 机密, not 绝密; the bag-weighing form names the session just
+    ended, so per-recess tonnage is filled; a refused event says why in plain words, not
+    as a file's row and column."""
+    from planner.io.scenario_files import load_scenario
+
+    people(env)
+    scenario = load_scenario(ROOT / "scenarios" / "provincial_congress")
+    at = _log_page(signed_in("op1"), "adhoc_session")
+    start = dt.datetime.combine(at.date_input(key="f_start_d").value,
+                                at.time_input(key="f_start_t").value)
+    end = dt.datetime.combine(at.date_input(key="f_end_d").value,
+                              at.time_input(key="f_end_t").value)
+    taken = {s.room_id for s in scenario.sessions.values() if s.start < end and start < s.end}
+    assert taken and at.selectbox(key="f_room").value not in taken
+    assert at.selectbox(key="f_level").value == "secret"
+    # the weighing, at 12:00 on the first day: the session ended last before then
+    at.toggle(key="fix_clock").set_value(True).run()
+    at.date_input(key="clock_day").set_value(dt.date(2021, 11, 26))
+    at.time_input(key="clock_time").set_value(dt.time(12, 0)).run()
+    at = _log_page(at, "bag_weighed")
+    ended = [s for s in scenario.sessions.values()
+             if dt.datetime(2021, 11, 26, 8) <= s.end <= dt.datetime(2021, 11, 26, 12)]
+    latest = max(ended, key=lambda s: (s.end, [-ord(c) for c in s.session_id]))
+    assert at.selectbox(key="f_recess").value == latest.session_id
+    at.button(key="FormSubmitter:event_bag_weighed-记录").click().run()
+    assert not at.exception
+    [entry] = env.entries("provincial_congress")
+    assert entry.payload["session_id"] == latest.session_id
+    # a unit restored that never failed: refused, with the reason in words
+    at = _log_page(at, "unit_restored")
+    unit = at.selectbox(key="f_item").value
+    at.button(key="FormSubmitter:event_unit_restored-记录").click().run()
+    assert [e.value for e in at.error] == [f"未记录：设备 {unit} 没有报告故障，无需恢复"]
+    assert len(env.entries("provincial_congress")) == 1

@@ -14,6 +14,9 @@ import time
 
 import pytest
 
+from planner.errors import Problems
+from planner.events.log import check_events
+from planner.io.scenario_files import load_scenario
 from planner.live.store import Store, verify_chain
 from tests.conftest import MINI, ROOT, jsonl, run_cli
 
@@ -282,3 +285,44 @@ def test_accounts_on_sqlite(db):
 
 def test_accounts_on_postgresql(postgres):
     _check_accounts(postgres)
+
+
+def _said(scenario, events, lang="en"):
+    problems = Problems()
+    good = check_events(scenario, list(enumerate(events, start=1)), "e.jsonl", problems)
+    return len(good), [p.text(lang) for p in problems.items]
+
+
+def test_events_that_cannot_have_happened_are_refused_and_say_why(tmp_path, db):
+    """Plausibility against the log and the event itself: a person off duty "until" a time
+    before the entry's own; a unit restored that nobody reported failed (J5 is in
+    maintenance from the start, so restoring it is fine); an "extension" that ends a
+    session (S2 第一小组讨论, 14:30–17:30) earlier. Each is refused with its reason,
+    and the file stores nothing."""
+    scenario = load_scenario(MINI)
+    early = {"at": "2021-11-26T09:00", "type": "staff_unavailable", "staff_id": "P2",
+             "until": "2021-11-26T07:00"}
+    restore = {"at": "2021-11-26T09:00", "type": "unit_restored", "item_id": "J1"}
+    shorter = {"at": "2021-11-26T16:00", "type": "extend_session", "session_id": "S2",
+               "new_end": "2021-11-26T17:00"}
+    for event, words in [
+            (early, "line 1, column until: 李明 (P2) off duty until 11-26 07:00, before the "
+                    "time logged (11-26 09:00): check the times"),
+            (restore, "line 1, column item_id: the unit J1 is not reported failed"),
+            (shorter, "line 1, column new_end: the session 第一小组讨论 (S2) now ends at 11-26 "
+                      "17:30: an extension must end later than that, not at 11-26 17:00")]:
+        n, said = _said(scenario, [event])
+        assert n == 0 and len(said) == 1 and words in said[0], said
+    assert "李明（P2）不在岗至 11-26 07:00，早于记录的时间 11-26 09:00" in _said(
+        scenario, [early], "zh")[1][0]
+    # the plausible ones go through: after a failure, a restore; a real extension; J5
+    failed = {"at": "2021-11-26T08:00", "type": "unit_failed", "item_id": "J1"}
+    assert _said(scenario, [failed, restore])[0] == 2
+    assert _said(scenario, [failed, restore, restore])[0] == 2  # restored already
+    assert _said(scenario, [{**shorter, "new_end": "2021-11-26T18:00"}])[0] == 1
+    assert _said(scenario, [{**restore, "item_id": "J5"}])[0] == 1
+    assert _said(scenario, [{**early, "until": "2021-11-26T12:00"}])[0] == 1
+    file = jsonl(tmp_path / "e.jsonl", [GOOD[0], shorter])
+    result = run_cli("events", "import", str(MINI), str(file), "--db", db)
+    assert result.returncode == 1 and "an extension must end later" in result.stderr
+    assert Store(db).entries("mini") == []

@@ -10,11 +10,12 @@ after it was made)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
-from planner.events.types import parsed
+from planner.events.types import parse, parsed
 from planner.io.scenario_files import load_scenario
 from planner.model.place import Place
 from planner.model.plan import Assignment, CoverageRow, Move, Plan, StaffTask
@@ -171,3 +172,52 @@ def test_two_in_memory_stores_never_share_a_cached_snapshot(tmp_path):
     congress.import_scenario(second, other, "test", method="greedy")
     assert congress.snapshot(first, "mini").scenario.title == "小型测试场景"
     assert congress.snapshot(second, "mini").scenario.title == "另一个场景"
+
+
+def test_a_replans_preview_leads_with_the_sessions_it_leaves_short_and_orders_by_person(snap):
+    """Of a hand-made re-plan at 14:00: S2 was covered and is no longer (its new reason
+    is the new plan's, not "人员调整"), S4 was short already (not new damage), S3 stays
+    covered. P2's two changes come in the order P2 must act, and one due at 13:30 (before
+    the re-plan) reads 14:00."""
+    from planner.live.replan import Change, Replan, SessionChange
+
+    new = Plan(coverage=[CoverageRow(
+        "S2", 1, 0, 0, 0, 1, 1, True, True, False, "干扰器 0/1：J3 故障",
+        "jammers 0/1: J3 failed")])
+    result = Replan(new, snap.live, at("14:00"), changes=[
+        Change(at("16:00"), "P2", "staff", "added", "patrol", "S2", "R2", "", "16:00", "补巡查",
+               "patrol added"),
+        Change(at("13:30"), "P2", "staff", "removed", "sweep", "S3", "R3", "13:30", "", "人员调整",
+               "staff change"),
+        Change(at("14:10"), "J3", "unit", "removed", "serve", "S2", "R2", "S2", "", "故障",
+               "failed")],
+        sessions=[SessionChange("S2", True, False, "人员调整", "staff change"),
+                  SessionChange("S4", False, False, "", ""),
+                  SessionChange("S3", True, True, "", "")])
+    damage = views.replan_damage(result, "zh")
+    assert list(damage.itertuples(index=False, name=None)) == [
+        ("S2", "第一小组讨论", "一号会议室", at("14:30"), "干扰器 0/1：J3 故障")]
+    orders = views.replan_orders(result)
+    assert list(zip(orders.who, orders.act_at, orders.what, strict=True)) == [
+        ("P2", at("14:00"), "sweep"), ("P2", at("16:00"), "patrol"), ("J3", at("14:10"), "serve")]
+    assert list(orders.name[:2]) == ["李明", "李明"] and list(orders.room[:2]) == [
+        "二号会议室", "一号会议室"]
+
+
+def test_work_due_and_not_reported_turns_late_once_its_window_has_passed(snap):
+    """The hand-made plan orders P1 to sweep S2 13:50–14:20 and P2 to patrol it
+    15:00–15:20; nothing of S2 is reported. At 14:30 the sweep is due (until 14:35);
+    at 15:10 it is late and the patrol due; a sweep_done for S2 answers the sweep."""
+    early = views.due_work(snap, at("14:30"))
+    assert list(zip(early.staff_id, early.task, early.state, strict=True)) == [
+        ("P1", "sweep", "due")]
+    assert (early.name[0], early.session[0], early.room[0]) == ("王建国", "第一小组讨论",
+                                                               "一号会议室")
+    later = views.due_work(snap, at("15:10"))
+    assert list(zip(later.task, later.state, strict=True)) == [("sweep", "late"),
+                                                                ("patrol", "due")]
+    assert views.due_work(snap, at("13:00")).empty
+    done = parse({"at": "2021-11-26T14:25", "type": "sweep_done", "session_id": "S2",
+                  "staff_id": "P1"})
+    reported = dataclasses.replace(snap, events=[*snap.events, done])
+    assert list(views.due_work(reported, at("15:10")).task) == ["patrol"]
