@@ -135,7 +135,8 @@ def sidebar() -> None:
                 sign_out()
 
 
-PAGES = {  # file, zh, en, icon, the least role that sees it
+PAGES = {  # file, zh, en, icon, the least role that sees it ("mine": a linked account)
+    "mine": ("views/mine.py", "我的任务", "My orders", ":material/task_alt:", "field"),
     "overview": ("views/overview.py", "总览", "Overview", ":material/dashboard:", "viewer"),
     "coverage": ("views/coverage.py", "保障覆盖", "Coverage", ":material/grid_on:", "viewer"),
     "equipment": ("views/equipment.py", "设备", "Equipment", ":material/router:", "viewer"),
@@ -177,8 +178,12 @@ def main() -> None:
                                       icon=":material/login:")])
     else:
         en = ui.lang() == "en"
+        linked = ui.me() is not None
+        shown = [key for key, (*_, role) in PAGES.items() if ui.may(role)
+                 and (key != "mine" or linked or not ui.may("viewer"))]
+        first = "overview" if "overview" in shown else shown[0]
         page = st.navigation([
             st.Page(file, title=(en_name if en else zh), icon=icon, url_path=key,
-                    default=key == "overview")
-            for key, (file, zh, en_name, icon, role) in PAGES.items() if ui.may(role)])
+                    default=key == first)
+            for key, (file, zh, en_name, icon, _role) in PAGES.items() if key in shown])
     page.run()

@@ -71,6 +71,12 @@ def user() -> dict | None:
     return st.session_state.get("user")
 
 
+def me() -> str | None:
+    """The staff member the signed-in account is, if it is linked to one."""
+    u = user()
+    return store().staff_of(u["username"]) if u else None
+
+
 def may(role: str) -> bool:
     u = user()
     return bool(u) and at_least(u["role"], role)

@@ -173,6 +173,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "须晚于它",
                              "the session {name} ({session}) now ends at {end}: an extension "
                              "must end later than that, not at {new_end}"),
+    "event_skip_reason": ("未执行任务须说明原因", "a skipped order needs its reason"),
     "event_not_failed": ("设备 {unit} 没有报告故障，无需恢复", "the unit {unit} is not reported "
                          "failed: there is nothing to restore"),
     "event_until_past": ("{name}（{staff}）不在岗至 {until}，早于记录的时间 {at}：请核对时间",

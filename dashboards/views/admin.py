@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from planner.errors import ScenarioError
-from planner.ops import accounts, views
+from planner.ops import accounts, doors, views
 from planner.ops.accounts import ROLE_NAMES, ROLES, AccountError
 from planner.ops.congress import import_upload
 
@@ -63,6 +63,23 @@ with c[1], st.form(f"change_user_{who}"):
             st.error(error.text(lang))
         else:
             ui.flash(ui.t(f"已保存 {who}", f"{who} saved"))
+staff = ui.snap().live.staff
+with c[1], st.form(f"link_user_{who}"):
+    st.markdown(ui.t("**关联工作人员**（本人在手机上看自己的任务并报告）",
+                     "**Link to a staff member** (sees and reports their own orders)"))
+    linked = store.staff_of(who)
+    options = ["", *sorted(staff)]
+    person = st.selectbox(ui.t("工作人员", "Staff member"), options,
+                          index=options.index(linked) if linked in options else 0,
+                          format_func=lambda p: f"{staff[p].name}（{p}）" if p
+                          else ui.t("（不关联）", "(none)"), key=f"link_{who}")
+    if st.form_submit_button(ui.t("保存关联", "Save the link")):
+        try:
+            accounts.link_staff(store, who, person or None, me)
+        except AccountError as error:
+            st.error(error.text(lang))
+        else:
+            ui.flash(ui.t(f"已保存 {who} 的关联", f"{who}'s link saved"))
 locked = accounts.locked_accounts(store)
 if locked:  # too many failed sign-ins: a commander may lift the lock
     st.warning(ui.t("登录已锁定：", "Sign-in locked: ") + "、".join(
@@ -93,6 +110,19 @@ if upload is not None and st.button(ui.t("检查并导入、制定方案", "Chec
     else:
         ui.flash(ui.t(f"已导入 {name}，方案第 {version} 版",
                       f"{name} imported, plan version {version}"))
+
+st.subheader(ui.t("会场二维码", "Room codes"))
+st.caption(ui.t(f"每个会场一张 A4，贴在门上；扫码打开 {doors.public_url()} 上该会场的任务"
+                "（地址由 PLANNER_PUBLIC_URL 设置）",
+                f"One A4 sheet per venue for the doors; a code opens that room's orders at "
+                f"{doors.public_url()} (set by PLANNER_PUBLIC_URL)"))
+live = ui.snap().live
+cols = st.columns(min(4, len(live.venues)) or 1)
+for n, (v, venue) in enumerate(sorted(live.venues.items())):
+    cols[n % len(cols)].download_button(
+        ui.t(f"{venue.name} 二维码", f"{venue.name} codes"),
+        doors.door_sheet(live, v, lang), file_name=f"room_codes_{v}.html", mime="text/html",
+        key=f"codes_{v}")
 
 st.subheader(ui.t("审计日志", "Audit log"))
 ui.table(views.audit_rows(store),

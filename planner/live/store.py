@@ -106,6 +106,16 @@ class UserRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
+class StaffLink(Base):
+    """Which staff member an account is: the person whose orders it sees and reports
+    (technicians and patrol officers on their phones). A table of its own, so a store made
+    before it gets it from ``create_all``."""
+
+    __tablename__ = "staff_links"
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(200))
+
+
 class SignInCounter(Base):
     """Failed sign-ins of one account (``user:NAME``) or one client address
     (``address:IP``) in the current window, in seconds since the epoch: what delays or
@@ -334,6 +344,24 @@ class Store:
                 raise KeyError(username)
             for key, value in values.items():
                 setattr(row, key, value)
+
+    def staff_of(self, username: str) -> str | None:
+        """The staff member the account is linked to, if any."""
+        with Session(self.engine) as session:
+            row = session.get(StaffLink, username)
+            return row.staff_id if row else None
+
+    def link_staff(self, username: str, staff_id: str | None) -> None:
+        """Link the account to a staff member (``None``: unlink)."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(StaffLink, username)
+            if staff_id is None:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(StaffLink(username=username, staff_id=staff_id))
+            else:
+                row.staff_id = staff_id
 
     def user_epoch(self, username: str) -> int:
         with Session(self.engine) as session:

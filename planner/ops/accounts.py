@@ -31,9 +31,11 @@ import bcrypt
 
 from planner.live.store import Store, UserRow, now
 
-ROLES = ("viewer", "operator", "commander")  # each may do what the ones before it may
-ROLE_NAMES = {"viewer": ("查看", "viewer"), "operator": ("操作员", "operator"),
-              "commander": ("指挥", "commander")}
+# each may do what the ones before it may; a field account (a technician or a patrol
+# officer, linked to their staff member) sees only their own orders and reports them
+ROLES = ("field", "viewer", "operator", "commander")
+ROLE_NAMES = {"field": ("现场人员", "field staff"), "viewer": ("查看", "viewer"),
+              "operator": ("操作员", "operator"), "commander": ("指挥", "commander")}
 AUDIT = "_audit"  # the audit log's name in the store
 MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72  # what bcrypt reads
@@ -287,6 +289,17 @@ def set_role(store: Store, username: str, role: str, who: str) -> None:
     store.update_user(username, role=role)
     store.new_user_epoch(username)  # its open sessions end
     audit(store, who, "user_role_changed", username=username, role=role)
+
+
+def link_staff(store: Store, username: str, staff_id: str | None, who: str) -> None:
+    """Link an account to the staff member it is (``None``: unlink); audited. Whether the
+    staff member exists is the congress's to say (the admin page offers its staff)."""
+    if store.user(username) is None:
+        raise AccountError(f"账户 {username} 不存在", f"no account {username}")
+    store.link_staff(username, staff_id)
+    store.new_user_epoch(username)  # what it may see changed: its open sessions end
+    audit(store, who, "user_linked" if staff_id else "user_unlinked", username=username,
+          staff_id=staff_id or "")
 
 
 def set_active(store: Store, username: str, active: bool, who: str) -> None:

@@ -207,23 +207,46 @@ def snapshot(store: Store, name: str) -> Snapshot:
 def log_event(store: Store, name: str, event: dict, who: str) -> int:
     """Check one event against the congress as logged so far and append it; returns its
     number. Raises :class:`planner.errors.ScenarioError` naming the problem, and
-    PermissionError when someone other than an active commander voids an entry."""
-    if event.get("type") == "void":
-        user = store.user(who)
-        if user is None or not user.active or not at_least(user.role, "commander"):
-            raise PermissionError(f"only a commander may void an entry, and {who} is not one")
+    PermissionError when someone other than an active commander voids an entry, or a
+    field account logs what is not its own work."""
+    return log_events(store, name, [event], who)[-1]
+
+
+FIELD_TYPES = ("patrol_done", "sweep_done", "cleanup_done", "unit_deployed", "bag_weighed",
+               "order_skipped")  # what a field account reports: its own work
+
+
+def log_events(store: Store, name: str, events: list[dict], who: str) -> list[int]:
+    """Check events in order and append them all under the log's lock, or none of them
+    (one tap that reports a move of three units: three entries, or nothing); returns
+    their numbers."""
+    user = store.user(who)
+    for event in events:
+        _may_log(store, user, who, event)
     files = store.latest_scenario(name)
     assert files is not None, f"no scenario stored for {name}"
     scenario = load_files(files)
 
     def checked(logged: list[dict]) -> list[dict]:
         problems = Problems()
-        if EventChecker(scenario, logged).check(event, "event", len(logged) + 1, problems):
-            return [event]
+        checker = EventChecker(scenario, logged)
+        good = [e for n, e in enumerate(events, start=len(logged) + 1)
+                if checker.check(e, "event", n, problems)]
         problems.raise_if_any()
-        return []
+        return good
 
-    return store.append(name, [], who, check=checked)[-1].seq
+    return [e.seq for e in store.append(name, [], who, check=checked)]
+
+
+def _may_log(store: Store, user, who: str, event: dict) -> None:
+    commander = user is not None and user.active and at_least(user.role, "commander")
+    if event.get("type") == "void" and not commander:
+        raise PermissionError(f"only a commander may void an entry, and {who} is not one")
+    if user is not None and user.role == "field":
+        mine = store.staff_of(who)
+        if event.get("type") not in FIELD_TYPES or (
+                "staff_id" in event and event["staff_id"] != mine):
+            raise PermissionError(f"{who} reports only their own work")
 
 
 def preview_replan(snap: Snapshot, at: dt.datetime | None = None, time_limit: float = REPLAN_WORK

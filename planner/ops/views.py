@@ -8,6 +8,7 @@ and per page, the coverage map, the day hour by hour, the log, the order sheets.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from planner.live.replan import Replan
 from planner.live.store import Store
 from planner.model.place import Place
 from planner.model.scenario import Scenario, Session
+from planner.model.times import stamp
 from planner.ops.accounts import AUDIT
 from planner.ops.congress import Snapshot
 from planner.report.statistics import destroyed_kg
@@ -485,15 +487,17 @@ GRACE = dt.timedelta(minutes=15)  # an order still "due" this long after its pla
 
 def due_work(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
     """The patrols, sweeps and clean-ups the plan in force ordered to start by ``at`` that
-    nobody has reported done: ``due`` while they can still be done (until their planned
-    end and a quarter of an hour), ``late`` after that. Per session and task, the first
+    nobody has reported done (or skipped, with a reason): ``due`` while they can still be
+    done (until their planned end and a quarter of an hour), ``late`` after that. Per
+    session and task, the first
     reports answer the first orders (two patrols planned, one reported: the second is
     outstanding). Columns staff_id, name, task, session_id, session, venue_id, room,
     start, end, state; late ones first, then by start."""
     live = snap.live
     reports: dict[tuple[str, str], int] = {}
     for e in snap.events:
-        task = next((k for k, v in REPORTED.items() if v == e.type), None)
+        task = e["task"] if e.type == "order_skipped" else next(
+            (k for k, v in REPORTED.items() if v == e.type), None)
         if task and e.at <= at:
             reports[e["session_id"], task] = reports.get((e["session_id"], task), 0) + 1
     rows = []
@@ -515,3 +519,115 @@ def due_work(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["staff_id", "name", "task", "session_id", "session",
                                         "venue_id", "room", "start", "end", "state"])
     return frame.sort_values(["state", "start"], ascending=[False, True]).reset_index(drop=True)
+
+
+# -- one person's orders, on their phone ---------------------------------------------------
+@dataclass(frozen=True)
+class Order:
+    """One order of one person, as their phone shows it: what, where, when, what to carry,
+    with whom, and whether it is reported already."""
+
+    staff_id: str
+    task: str
+    session_id: str
+    session: str
+    room_id: str
+    room: str
+    start: dt.datetime
+    end: dt.datetime
+    units: tuple[str, ...] = ()  # a move: the units carried
+    carry: str = ""  # a move: the units, from where to where
+    crew: tuple[str, ...] = ()  # the others ordered to the same work (names)
+    reported: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.task}:{self.session_id}:{self.start:%Y%m%d%H%M}"
+
+
+def my_orders(snap: Snapshot, staff_id: str, at: dt.datetime, room: str | None = None,
+              ahead: dt.timedelta = dt.timedelta(hours=12)) -> list[Order]:
+    """The person's orders from the one in hand to those starting within ``ahead`` of
+    ``at`` (or, given ``room``, only that room's), in time order; those already over and
+    reported are left out."""
+    live, plan = snap.live, snap.plan
+    mine = [t for t in plan.staff_tasks if t.staff_id == staff_id
+            and t.session_id in live.sessions and t.end + GRACE >= at and t.start <= at + ahead
+            and t.task != "away" and (room is None or t.room_id == room)]
+    done = _reports(snap, staff_id)
+    out = []
+    for t in sorted(mine, key=lambda t: (t.start, t.task)):
+        s = live.sessions[t.session_id]
+        moves = [m for m in plan.moves if m.staff_id == staff_id and m.depart == t.start]
+        crew = sorted({live.staff[x.staff_id].name for x in plan.staff_tasks
+                       if x.session_id == t.session_id and x.task == t.task
+                       and x.staff_id != staff_id and x.start < t.end and t.start < x.end
+                       and x.staff_id in live.staff})
+        order = Order(staff_id, t.task, t.session_id, s.name, t.room_id,
+                      live.rooms[t.room_id].name, t.start, t.end,
+                      units=tuple(m.item_id for m in moves),
+                      carry="；".join(f"{m.item_id} {place_name(live, m.from_room_id)}→"
+                                     f"{place_name(live, m.to_room_id)}" for m in moves),
+                      crew=tuple(crew))
+        reported = done.get((order.session_id, order.task), 0) > 0
+        if reported:
+            done[order.session_id, order.task] -= 1
+            if order.end + GRACE < at:
+                continue
+        out.append(dataclasses.replace(order, reported=reported))
+    return out
+
+
+def _reports(snap: Snapshot, staff_id: str) -> dict[tuple[str, str], int]:
+    """How many of each (session, task) the person has reported done or skipped; a move
+    counts as reported once one of its units is reported set up by them."""
+    out: dict[tuple[str, str], int] = {}
+    moved: set[tuple[str, str]] = set()
+    for e in snap.events:
+        if e.get("staff_id") != staff_id:
+            continue
+        if e.type == "unit_deployed":
+            moved.add((e["session_id"], "move"))
+            continue
+        task = e["task"] if e.type == "order_skipped" else next(
+            (k for k, v in REPORTED.items() if v == e.type), None)
+        if task:
+            out[e["session_id"], task] = out.get((e["session_id"], task), 0) + 1
+    for key in moved:
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+def report_events(snap: Snapshot, order: Order, at: dt.datetime,
+                  kg: float | None = None) -> list[dict]:
+    """The contract's events that say ``order`` was done at ``at``, its person, room and
+    session filled in: ``patrol_done`` / ``sweep_done`` / ``cleanup_done``; for a move,
+    ``unit_deployed`` for each unit carried; for a bag collection, ``bag_weighed`` of the
+    set its group holds (``kg`` weighed) with its session."""
+    when = stamp(at)
+    if order.task in REPORTED:
+        return [{"at": when, "type": REPORTED[order.task], "session_id": order.session_id,
+                 "staff_id": order.staff_id}]
+    if order.task == "move":
+        return [{"at": when, "type": "unit_deployed", "item_id": unit,
+                 "session_id": order.session_id, "staff_id": order.staff_id}
+                for unit in order.units]
+    if order.task == "collect":
+        live = snap.live
+        s = live.sessions[order.session_id]
+        holder = s.group_id or str(Place.depot_of(live.venue_of(s.room_id)))
+        bags = sorted(b.bag_set_id for b in snap.plan.bags if str(b.holder_id) == holder
+                      and b.start <= at <= b.end) or sorted(
+                          b.bag_set_id for b in snap.plan.bags if str(b.holder_id) == holder)
+        if not bags:
+            return []
+        return [{"at": when, "type": "bag_weighed", "bag_set_id": bags[0],
+                 "kg": float(kg or 0.0), "venue_id": live.venue_of(s.room_id),
+                 "session_id": order.session_id}]
+    return []
+
+
+def skip_event(order: Order, at: dt.datetime, reason: str) -> dict:
+    """The ``order_skipped`` event for an order its person could not carry out."""
+    return {"at": stamp(at), "type": "order_skipped", "session_id": order.session_id,
+            "staff_id": order.staff_id, "task": order.task, "reason": reason}

@@ -382,3 +382,44 @@ def test_the_event_forms_defaults_are_ones_an_operator_would_keep(env):
     at.button(key="FormSubmitter:event_unit_restored-记录").click().run()
     assert [e.value for e in at.error] == [f"未记录：设备 {unit} 没有报告故障，无需恢复"]
     assert len(env.entries("provincial_congress")) == 1
+
+
+def test_a_technician_on_a_phone_sees_only_their_orders_and_reports_one_with_a_tap(env):
+    """A field account linked to P001: its only page is 我的任务; the orders are P001's
+    own; 完成 logs the contract's event for that order, with P001, its session and the
+    moment shown; no plan-wide page opens; a room's address (?room=) shows that room's."""
+    people(env)
+    accounts.create_user(env, "tech1", "周技术", "field", PASSWORD, "chief")
+    accounts.link_staff(env, "tech1", "P001", "chief")
+    snap = ops.snapshot(env, "provincial_congress")
+    now = views.congress_clock(snap)
+    expected = views.my_orders(snap, "P001", now)
+    assert expected  # P001 has work ahead on the first morning
+    at = signed_in("tech1")
+    assert titles(at) == ["我的任务"]
+    for page in PAGES:
+        with pytest.raises(ValueError):
+            at.switch_page(f"views/{page}.py")
+    first = expected[0]
+    buttons = [b for b in at.button if (b.key or "").startswith("done_")]
+    assert [b.key for b in buttons] == [f"done_{o.key}" for o in expected]
+    buttons[0].click().run()
+    assert not at.exception
+    [entry] = env.entries("provincial_congress")
+    assert (entry.who, entry.at) == ("tech1", f"{now:%Y-%m-%dT%H:%M}")
+    assert entry.payload["session_id"] == first.session_id
+    assert entry.payload.get("staff_id") == "P001"
+    assert [s.value for s in at.success][:1] == [f"已报告：{vocab_name(first.task)} · "
+                                                  f"{first.session}"]
+    room = first.room_id
+    at.query_params["room"] = room
+    at.run()
+    shown = [b.key for b in at.button if (b.key or "").startswith("done_")]
+    assert shown == [f"done_{o.key}" for o in views.my_orders(
+        ops.snapshot(env, "provincial_congress"), "P001", now, room=room) if not o.reported]
+
+
+def vocab_name(task: str) -> str:
+    from planner.model import vocabulary as vocab
+
+    return vocab.display(vocab.TASKS, task, "zh")
