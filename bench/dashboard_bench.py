@@ -156,7 +156,7 @@ def browser(url: str, folder: Path, repeat: int) -> dict[str, list[float]]:
             for _ in range(repeat):
                 for name in PAGES:
                     start = time.perf_counter()
-                    page.locator('[data-testid="stSidebarNav"] a',
+                    page.locator('[data-testid="stTopNav"] a, [data-testid="stSidebarNav"] a',
                                  has_text=TITLES[name]).first.click()
                     page.get_by_role("heading", name=TITLES[name], exact=True).first.wait_for()
                     page.wait_for_timeout(100)

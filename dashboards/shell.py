@@ -4,6 +4,7 @@ of the signed-in person's role (``st.navigation``). ``app.py`` runs :func:`main`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 
 import streamlit as st
@@ -150,6 +151,9 @@ PAGES = {  # file, zh, en, icon, the least role that sees it ("mine": a linked a
 }
 
 
+PHONE = "<style>@media (max-width: 640px) {.modebar-container {display: none !important}}</style>"
+
+
 def recheck() -> None:
     """The signed-in account as the store has it now: a disabled account is signed out,
     and so is one whose password or role was changed since it signed in (its session
@@ -170,20 +174,29 @@ def recheck() -> None:
 def main() -> None:
     st.set_page_config(page_title="保密服务保障规划器", page_icon=":material/shield:",
                        layout="wide")
+    st.html(PHONE)  # the chart toolbar would sit on the titles of a phone's narrow charts
     ui.congress()  # the store and the congress exist before anyone signs in
     recheck()
     sidebar()
     if not ui.user():
-        page = st.navigation([st.Page(sign_in, title=ui.t("登录", "Sign in"),
-                                      icon=":material/login:")])
+        # every page's address signs in first (a room's QR code opens /mine?room=…), and
+        # the same address then opens that page
+        title = ui.t("登录", "Sign in")
+        page = st.navigation(
+            [st.Page(sign_in, title=title, icon=":material/login:", default=True),
+             *(st.Page(functools.partial(sign_in), title=title, url_path=key)
+               for key in PAGES)], position="hidden")
     else:
         en = ui.lang() == "en"
         linked = ui.me() is not None
         shown = [key for key, (*_, role) in PAGES.items() if ui.may(role)
                  and (key != "mine" or linked or not ui.may("viewer"))]
         first = "overview" if "overview" in shown else shown[0]
+        # the menu at the top: on a phone it folds into one button and closes after a choice
         page = st.navigation([
             st.Page(file, title=(en_name if en else zh), icon=icon, url_path=key,
                     default=key == first)
-            for key, (file, zh, en_name, icon, _role) in PAGES.items() if key in shown])
+            for key, (file, zh, en_name, icon, _role) in PAGES.items() if key in shown],
+            position="top")
+        ui.fold_menu_on_phone(page.url_path)
     page.run()

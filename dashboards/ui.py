@@ -106,7 +106,10 @@ def venue_picker(snap: ops.Snapshot, key: str, where=st) -> str:
 
 
 def chart(fig: go.Figure, key: str | None = None, **kwargs) -> None:
-    styled(fig).update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    """A chart in the reader's language: times as 11-26 09:00 (never "Nov 26, 2021"), the
+    legend below the plot (full width on a phone), no logo."""
+    styled(fig, lang()).update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                                      legend={"orientation": "h", "y": -0.15, "x": 0})
     st.plotly_chart(fig, width="stretch", key=key, **kwargs)
 
 
@@ -114,6 +117,9 @@ def table(frame: pd.DataFrame, names: dict[str, tuple[str, str]] | None = None,
           height: int | None = None) -> None:
     """A table with its columns named in the reader's language."""
     en = lang() == "en"
+    if frame.empty:  # not Streamlit's own "empty"
+        st.caption(t("（无）", "(none)"))
+        return
     shown = frame.rename(columns={c: v[en] for c, v in (names or {}).items() if c in frame})
     kwargs = {"height": height} if height else {}
     st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
@@ -123,6 +129,27 @@ def when(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return ""
     return f"{value:%m-%d %H:%M}"
+
+
+FOLD = """<script>
+// On a phone the menu covers the page: fold it once a page was chosen (only then, so
+// that the language switch and the clock below it stay open while they are used).
+const doc = window.parent.document, seen = window.parent.sessionStorage;
+const page = "%s";
+if (window.parent.innerWidth <= 640 && seen.getItem("planner-page") !== page) {
+  const bar = doc.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
+  const fold = bar && bar.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (fold) fold.click();
+}
+seen.setItem("planner-page", page);
+</script>"""
+
+
+def fold_menu_on_phone(page: str) -> None:
+    """After a page is chosen on a phone, the menu folds away."""
+    import streamlit.components.v1 as components
+
+    components.html(FOLD % page.replace('"', ""), height=0)
 
 
 def flash(message: str) -> None:

@@ -125,6 +125,6 @@ for n, (v, venue) in enumerate(sorted(live.venues.items())):
         key=f"codes_{v}")
 
 st.subheader(ui.t("审计日志", "Audit log"))
-ui.table(views.audit_rows(store),
+ui.table(views.audit_rows(store, lang=lang),
          {"seq": ("序号", "#"), "at": ("时间", "time"), "who": ("操作人", "by"),
           "type": ("操作", "action"), "detail": ("内容", "detail")})

@@ -674,32 +674,6 @@ class Destroyed(EventType):
             bad("witnesses", "event_witnesses")
 
 
-@register
-class OrderSkipped(EventType):
-    """An order its person could not carry out, and why (logged from their phone): the
-    order counts as answered, not as done."""
-
-    name = "order_skipped"
-    fields = kinds(session_id=ID, staff_id=ID, task=TEXT, reason=TEXT)
-    label = ("任务未执行", "order skipped")
-
-    @classmethod
-    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
-        if e["task"] not in vocab.TASKS or e["task"] == "away":
-            bad("task", "unknown_value", value=e["task"],
-                choices=", ".join(k for k in vocab.TASKS if k != "away"))
-        if not isinstance(e["reason"], str) or not e["reason"].strip():
-            bad("reason", "event_skip_reason")
-
-    @classmethod
-    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
-        person = scenario.staff.get(e["staff_id"])
-        name = person.name if person else e["staff_id"]
-        task = vocab.TASKS.get(e["task"], (e["task"], e["task"], ()))
-        return (f"{name}（{e['staff_id']}）未执行{task[0]}（{e['session_id']}）：{e['reason']}",
-                f"{e['staff_id']} skipped the {task[1]} of {e['session_id']}: {e['reason']}")
-
-
 # -- the log's own --------------------------------------------------------------------------------
 def _type(e: Mapping | Event) -> object:
     return e.type if isinstance(e, Event) else e.get("type")
@@ -765,3 +739,30 @@ class Void(EventType):
                 bad("voids", "event_void_conflict", value=n, later=m,
                     why_zh=t(why.key, "zh", column=why.column, **why.params),
                     why_en=t(why.key, "en", column=why.column, **why.params))
+
+
+# -- what the people on the corridors report -----------------------------------------------
+@register
+class OrderSkipped(EventType):
+    """An order its person could not carry out, and why (logged from their phone): the
+    order counts as answered, not as done."""
+
+    name = "order_skipped"
+    fields = kinds(session_id=ID, staff_id=ID, task=TEXT, reason=TEXT)
+    label = ("任务未执行", "order skipped")
+
+    @classmethod
+    def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
+        if e["task"] not in vocab.TASKS or e["task"] == "away":
+            bad("task", "unknown_value", value=e["task"],
+                choices=", ".join(k for k in vocab.TASKS if k != "away"))
+        if not isinstance(e["reason"], str) or not e["reason"].strip():
+            bad("reason", "event_skip_reason")
+
+    @classmethod
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
+        person = scenario.staff.get(e["staff_id"])
+        name = person.name if person else e["staff_id"]
+        task = vocab.TASKS.get(e["task"], (e["task"], e["task"], ()))
+        return (f"{name}（{e['staff_id']}）未执行{task[0]}（{e['session_id']}）：{e['reason']}",
+                f"{e['staff_id']} skipped the {task[1]} of {e['session_id']}: {e['reason']}")

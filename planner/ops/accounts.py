@@ -37,9 +37,25 @@ ROLES = ("field", "viewer", "operator", "commander")
 ROLE_NAMES = {"field": ("现场人员", "field staff"), "viewer": ("查看", "viewer"),
               "operator": ("操作员", "operator"), "commander": ("指挥", "commander")}
 AUDIT = "_audit"  # the audit log's name in the store
+ACTIONS = {  # each audit entry's action, in words
+    "user_created": ("新增账户", "account added"),
+    "user_role_changed": ("更改角色", "role changed"),
+    "user_enabled": ("启用账户", "account enabled"),
+    "user_disabled": ("停用账户", "account disabled"),
+    "user_password_set": ("重设密码", "password set"),
+    "user_linked": ("关联工作人员", "linked to a staff member"),
+    "user_unlinked": ("取消关联", "unlinked"),
+    "sign_in_failed": ("登录失败", "sign-in failed"),
+    "sign_in_refused": ("登录被拒（等待中）", "sign-in refused (waiting)"),
+    "sign_in_locked": ("账户锁定", "account locked"),
+    "sign_in_unlocked": ("解除锁定", "account unlocked"),
+    "scenario_imported": ("导入场景", "scenario imported"),
+    "plan_approved": ("批准新方案版本", "plan version approved"),
+    "rehearsal_run": ("运行推演", "rehearsal run"),
+}
 MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72  # what bcrypt reads
-USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,40}$")
+USERNAME = re.compile(r"^[\w.\-]{2,40}$")  # letters (Chinese too), digits, _ . -
 FREE_FAILURES = 3  # failures before the first delay
 MAX_DELAY = 60.0  # seconds: the back-off 1, 2, 4 … stops here
 LOCK_AFTER = 10  # failures of one account within WINDOW lock it

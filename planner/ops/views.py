@@ -21,7 +21,7 @@ from planner.live.store import Store
 from planner.model.place import Place
 from planner.model.scenario import Scenario, Session
 from planner.model.times import stamp
-from planner.ops.accounts import AUDIT
+from planner.ops.accounts import ACTIONS, AUDIT
 from planner.ops.congress import Snapshot
 from planner.report.statistics import destroyed_kg
 
@@ -423,12 +423,12 @@ def order_sheet(snap: Snapshot, person: str, day: dt.date) -> pd.DataFrame:
 
 
 # -- accounts -----------------------------------------------------------------------------------
-def audit_rows(store: Store, last: int = 50) -> pd.DataFrame:
+def audit_rows(store: Store, last: int = 50, lang: str = "zh") -> pd.DataFrame:
     """The audit log's last ``last`` entries, newest first: seq, at (to the second), who,
-    type (the action) and detail (its fields as key=value)."""
+    type (the action, in words) and detail (its fields as key=value)."""
     entries = store.entries(AUDIT)[-last:]
     return pd.DataFrame([{"seq": e.seq, "at": e.at[:19].replace("T", " "), "who": e.who,
-                          "type": e.type,
+                          "type": pick(lang, *ACTIONS.get(e.type, (e.type, e.type))),
                           "detail": " ".join(f"{k}={v}" for k, v in e.payload.items())}
                          for e in reversed(entries)],
                         columns=["seq", "at", "who", "type", "detail"])

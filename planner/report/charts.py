@@ -3,6 +3,7 @@ on a machine with no network. Text in Chinese or English."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pandas as pd
@@ -25,9 +26,24 @@ FIGURE_NAMES = {"sessions": ("会议场次", "sessions"),
 
 
 
-def styled(fig: go.Figure) -> go.Figure:
-    """A figure in the product's look, with fonts that draw Chinese."""
-    return fig.update_layout(font_family=FONT, template="plotly_white")
+def styled(fig: go.Figure, lang: str | None = None) -> go.Figure:
+    """A figure in the product's look, with fonts that draw Chinese; given ``lang``, its
+    time axes read 11-26 09:00 in either language (plotly's own is "Nov 26, 2021")."""
+    fig.update_layout(font_family=FONT, template="plotly_white")
+    if lang is not None and _has_times(fig):
+        fig.update_xaxes(tickformat="%m-%d %H:%M", hoverformat="%m-%d %H:%M")
+    return fig
+
+
+def _has_times(fig: go.Figure) -> bool:
+    """Is the figure's x axis one of times (a timeline, or times along x)?"""
+    if fig.layout.xaxis.type == "date":
+        return True
+    for trace in fig.data:
+        xs = getattr(trace, "x", None)
+        if xs is not None and len(xs) and isinstance(xs[0], dt.datetime | pd.Timestamp):
+            return True
+    return False
 
 
 def page(title: str, parts: list[str | go.Figure], lang: str = "zh") -> str:

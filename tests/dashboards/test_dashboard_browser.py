@@ -53,8 +53,11 @@ def sign_in(browser, url: str, username: str):
     return page
 
 
+NAV = '[data-testid="stTopNav"] a, [data-testid="stSidebarNav"] a'  # the top bar, or a phone's
+
+
 def go(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.locator(NAV, has_text=title).first.click()
     page.get_by_role("heading", name=title, exact=True).first.wait_for()
 
 
@@ -81,7 +84,7 @@ def test_two_people_follow_an_ad_hoc_session_from_the_log_to_the_coverage(server
         chief.get_by_role("button", name="新增").click()
         expect(chief.get_by_text("已新增 op1")).to_be_visible()
         op = sign_in(browser, url, "op1")
-        expect(op.locator('[data-testid="stSidebarNav"] a', has_text="账户与场景")).to_have_count(0)
+        expect(op.locator(NAV, has_text="账户与场景")).to_have_count(0)
         for title, name in PAGES.items():  # every page, as the commander sees it
             go(chief, title)
             shot(chief, f"commander_{name}")
@@ -106,7 +109,7 @@ def test_two_people_follow_an_ad_hoc_session_from_the_log_to_the_coverage(server
         # the commander previews the re-plan and approves it
         go(chief, "现场记录")
         chief.get_by_role("button", name="预览重新规划").click()
-        expect(chief.get_by_text("新方案：", exact=False)).to_be_visible(timeout=LONG)
+        expect(chief.get_by_text("完全保障：", exact=False)).to_be_visible(timeout=LONG)
         shot(chief, "commander_replan_preview")
         chief.get_by_role("button", name="批准为新方案版本").click()
         expect(chief.get_by_text("已批准为方案第 2 版")).to_be_visible()
@@ -173,4 +176,79 @@ def test_a_hostile_or_broken_upload_is_refused_in_chinese_and_a_good_one_importe
     assert not list(folder.parent.rglob("outside.zip"))  # not above the data folder either
     store = Store(f"sqlite:///{folder / 'planner.db'}")
     assert "mini" in store.scenario_names()
+    store.close()
+
+
+def test_a_technician_on_a_phone_reports_an_order_from_a_rooms_code(server):
+    """Issue 16 on a phone (Chromium at 390×844): a field account linked to P001 opens the
+    address on its room's QR code, signs in, sees its order there and reports it with one
+    tap; the commander's overview, on a desk, shows the entry within 10 s without a click;
+    the technician has no other page; no page is wider than the phone."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from planner.model import vocabulary as vocab
+    from planner.ops import accounts, doors, views
+    from planner.ops import congress as ops
+
+    url, folder = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        chief = sign_in(browser, url, "chief")  # the store has the congress and its plan
+        store = Store(f"sqlite:///{folder / 'planner.db'}")
+        accounts.create_user(store, "tech1", "周技术", "field", PASSWORD, "chief")
+        accounts.link_staff(store, "tech1", "P001", "chief")
+        snap = ops.snapshot(store, "provincial_congress")
+        order = views.my_orders(snap, "P001", views.congress_clock(snap))[0]
+        seen = len(store.entries("provincial_congress"))
+        store.close()
+        address = doors.room_address(order.room_id, url)
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                    is_mobile=True, has_touch=True).new_page()
+        phone.set_default_timeout(LONG)
+        phone.goto(address)
+        phone.get_by_label("用户名").fill("tech1")
+        phone.get_by_label("密码").fill(PASSWORD)
+        phone.get_by_role("button", name="登录").click()
+        phone.get_by_role("heading", name="我的任务").wait_for()
+        expect(phone.get_by_text(order.room, exact=False).first).to_be_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(phone, "phone_my_orders")
+        phone.get_by_role("button", name="完成").first.click()
+        task = vocab.display(vocab.TASKS, order.task, "zh")
+        expect(phone.get_by_text(f"已报告：{task}", exact=False)).to_be_visible(timeout=SHORT)
+        expect(phone.locator(NAV)).to_have_count(0)  # one page: no menu at all
+        phone.goto(f"{url}/overview")  # a plan-wide page's address: signs in to their own
+        phone.get_by_label("用户名").fill("tech1")
+        phone.get_by_label("密码").fill(PASSWORD)
+        phone.get_by_role("button", name="登录").click()
+        phone.get_by_role("heading", name="我的任务").wait_for()
+        expect(phone.get_by_role("heading", name="总览")).to_have_count(0)
+        # the commander's overview, open on a desk since sign-in, shows the entry by itself
+        expect(chief.get_by_text("tech1").first).to_be_visible(timeout=SHORT)
+        # every page the commander has, at a phone's width: nothing wider than the phone
+        wide = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                   is_mobile=True, has_touch=True).new_page()
+        wide.set_default_timeout(LONG)
+        wide.goto(url)
+        wide.get_by_label("用户名").fill("chief")
+        wide.get_by_label("密码").fill(PASSWORD)
+        wide.get_by_role("button", name="登录").click()
+        wide.get_by_role("heading", name="总览").wait_for()
+        pages = list(PAGES.items())
+        for title, name in pages[1:] + pages[:1]:  # by the phone's menu, which then folds
+            wide.locator('[data-testid="stExpandSidebarButton"], '
+                         '[data-testid="stSidebarCollapsedControl"] button').first.click()
+            wide.locator(NAV, has_text=title).first.click()
+            wide.get_by_role("heading", name=title, exact=True).first.wait_for()
+            expect(wide.locator('[data-testid="stSidebar"]')).to_have_attribute(
+                "data-collapsed", "true", timeout=SHORT)
+            wide.wait_for_timeout(1500)
+            width = wide.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (name, width)
+            shot(wide, f"phone_commander_{name}")
+        browser.close()
+    store = Store(f"sqlite:///{folder / 'planner.db'}")
+    entries = store.entries("provincial_congress")[seen:]
+    assert [(e.who, e.payload["session_id"], e.payload.get("staff_id")) for e in entries][:1] == [
+        ("tech1", order.session_id, "P001")]
     store.close()

@@ -106,3 +106,13 @@ def test_a_venues_door_sheet_has_one_code_per_room_with_its_address(monkeypatch)
     assert "http://10.1.2.3:8501/mine?room=R2" in sheet
     assert doors.room_address("R 1/x", "http://h") == "http://h/mine?room=R%201%2Fx"
     assert "size:A4" in sheet
+
+
+def test_a_chinese_user_name_is_an_account_name_and_a_path_is_not(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    accounts.create_user(store, "chief", "王指挥", "commander", PASSWORD, "test", first=True)
+    accounts.create_user(store, "李明", "李明", "field", PASSWORD, "chief")
+    assert store.user("李明") is not None
+    for bad in ("../x", "a b", "x"):
+        with pytest.raises(accounts.AccountError):
+            accounts.create_user(store, bad, "某", "field", PASSWORD, "chief")
