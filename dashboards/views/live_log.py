@@ -263,19 +263,24 @@ if preview:
     words = {"added": ("新增", "add"), "removed": ("取消", "drop"), "changed": ("调整", "change")}
     tasks = {**vocab.TASKS, "serve": ("使用", "in use", ())}
     orders = views.replan_orders(result)
-    for who, mine in orders.groupby("who", sort=False):
-        first = mine.iloc[0]
-        with st.expander(f"{first['name']}（{who}）· {len(mine)} "
+    people = [(f"{g.iloc[0]['name']}（{who}）", g) for who, g in
+              orders[orders.who_kind == "staff"].groupby("who", sort=False)]
+    units = orders[orders.who_kind != "staff"]
+    groups = people + ([(ui.t("设备", "Units"), units)] if len(units) else [])
+    for label, mine in groups:  # each person, then the units together
+        with st.expander(f"{label} · {len(mine)} "
                          + ui.t("项 · 最早 ", "changes · first at ")
                          + f"{mine.act_at.min():%m-%d %H:%M}"):
             ui.table(pd.DataFrame({
+                "who": list(mine.who),
                 "act_at": [f"{x:%m-%d %H:%M}" for x in mine.act_at],
                 "change": [words[x][en] for x in mine.change],
                 "what": [tasks[x][en] if x in tasks else x for x in mine.what],
                 "session_id": list(mine.session_id), "room": list(mine.room),
                 "from_to": list(mine.from_to),
                 "reason": list(mine.reason_en if en else mine.reason)}),
-                {"act_at": ("执行时间", "act at"), "change": ("变更", "change"),
+                {"who": ("人员/设备", "who"), "act_at": ("执行时间", "act at"),
+                 "change": ("变更", "change"),
                  "what": ("任务", "what"), "session_id": ("会议", "session"),
                  "room": ("地点", "where"), "from_to": ("原 → 新", "from → to"),
                  "reason": ("原因", "reason")})

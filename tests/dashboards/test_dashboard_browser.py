@@ -112,7 +112,7 @@ def test_two_people_follow_an_ad_hoc_session_from_the_log_to_the_coverage(server
         expect(chief.get_by_text("完全保障：", exact=False)).to_be_visible(timeout=LONG)
         shot(chief, "commander_replan_preview")
         chief.get_by_role("button", name="批准为新方案版本").click()
-        expect(chief.get_by_text("已批准为方案第 2 版")).to_be_visible()
+        expect(chief.get_by_text("已批准为方案第 2 版")).to_be_visible(timeout=LONG)
         # the operator's coverage page changes by itself
         expect(op.get_by_text("该会议不在当前方案中", exact=False)).to_have_count(
             0, timeout=SHORT)
@@ -167,9 +167,12 @@ def test_a_hostile_or_broken_upload_is_refused_in_chinese_and_a_good_one_importe
         page = chief.content()
         assert "Traceback" not in page and str(folder) not in page and "/tmp" not in page
         shot(chief, "commander_upload_refused")
+        chief.get_by_role("button", name="Remove 场景.zip").click()  # then the good one
+        expect(chief.get_by_text("场景.zip")).to_have_count(0, timeout=SHORT)
         upload.set_input_files(files=[{"name": "../../outside.zip",
                                        "mimeType": "application/zip",
                                        "buffer": packed.getvalue()}])
+        expect(chief.get_by_text("outside.zip", exact=False).first).to_be_visible(timeout=SHORT)
         chief.get_by_role("button", name="检查并导入、制定方案").click()
         expect(chief.get_by_text("已导入 mini", exact=False)).to_be_visible(timeout=LONG)
         browser.close()
