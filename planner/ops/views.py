@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.events.types import voided
+from planner.events.types import Event, voided
 from planner.i18n import pick
 from planner.live.replan import Replan
 from planner.live.store import Store
@@ -485,6 +485,14 @@ REPORTED = {"patrol": "patrol_done", "sweep": "sweep_done", "cleanup": "cleanup_
 GRACE = dt.timedelta(minutes=15)  # an order still "due" this long after its planned end
 
 
+def answered(e: Event) -> str | None:
+    """The task an entry answers an order of: a patrol, sweep or clean-up reported done,
+    or any order skipped with its reason; else None."""
+    if e.type == "order_skipped":
+        return e["task"]
+    return next((task for task, kind in REPORTED.items() if kind == e.type), None)
+
+
 def due_work(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
     """The patrols, sweeps and clean-ups the plan in force ordered to start by ``at`` that
     nobody has reported done (or skipped, with a reason): ``due`` while they can still be
@@ -496,8 +504,7 @@ def due_work(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
     live = snap.live
     reports: dict[tuple[str, str], int] = {}
     for e in snap.events:
-        task = e["task"] if e.type == "order_skipped" else next(
-            (k for k, v in REPORTED.items() if v == e.type), None)
+        task = answered(e)
         if task and e.at <= at:
             reports[e["session_id"], task] = reports.get((e["session_id"], task), 0) + 1
     rows = []
@@ -589,8 +596,7 @@ def _reports(snap: Snapshot, staff_id: str) -> dict[tuple[str, str], int]:
         if e.type == "unit_deployed":
             moved.add((e["session_id"], "move"))
             continue
-        task = e["task"] if e.type == "order_skipped" else next(
-            (k for k, v in REPORTED.items() if v == e.type), None)
+        task = answered(e)
         if task:
             out[e["session_id"], task] = out.get((e["session_id"], task), 0) + 1
     for key in moved:

@@ -38,15 +38,28 @@ def server(tmp_path_factory):
         yield url, folder
 
 
+def fill_sign_in(page, username: str, heading: str = "总览") -> None:
+    """Sign in on the form the page shows, and wait for the page it then opens."""
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("heading", name=heading).wait_for()
+
+
+def phone(browser):
+    """A page in a phone's browser: 390×844, touch."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                               is_mobile=True, has_touch=True).new_page()
+    page.set_default_timeout(LONG)
+    return page
+
+
 def sign_in(browser, url: str, username: str):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(LONG)  # the first page waits for the first plan
     page.goto(url)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("heading", name="总览").wait_for()
+    fill_sign_in(page, username)
     # generous: two sessions share one dashboard process, and the suite runs beside it;
     # a page that never comes still fails, a slow machine does not
     page.set_default_timeout(LONG)
@@ -205,38 +218,25 @@ def test_a_technician_on_a_phone_reports_an_order_from_a_rooms_code(server):
         seen = len(store.entries("provincial_congress"))
         store.close()
         address = doors.room_address(order.room_id, url)
-        phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                    is_mobile=True, has_touch=True).new_page()
-        phone.set_default_timeout(LONG)
-        phone.goto(address)
-        phone.get_by_label("用户名").fill("tech1")
-        phone.get_by_label("密码").fill(PASSWORD)
-        phone.get_by_role("button", name="登录").click()
-        phone.get_by_role("heading", name="我的任务").wait_for()
-        expect(phone.get_by_text(order.room, exact=False).first).to_be_visible()
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-        shot(phone, "phone_my_orders")
-        phone.get_by_role("button", name="完成").first.click()
+        tech = phone(browser)
+        tech.goto(address)
+        fill_sign_in(tech, "tech1", "我的任务")
+        expect(tech.get_by_text(order.room, exact=False).first).to_be_visible()
+        assert tech.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(tech, "phone_my_orders")
+        tech.get_by_role("button", name="完成").first.click()
         task = vocab.display(vocab.TASKS, order.task, "zh")
-        expect(phone.get_by_text(f"已报告：{task}", exact=False)).to_be_visible(timeout=SHORT)
-        expect(phone.locator(NAV)).to_have_count(0)  # one page: no menu at all
-        phone.goto(f"{url}/overview")  # a plan-wide page's address: signs in to their own
-        phone.get_by_label("用户名").fill("tech1")
-        phone.get_by_label("密码").fill(PASSWORD)
-        phone.get_by_role("button", name="登录").click()
-        phone.get_by_role("heading", name="我的任务").wait_for()
-        expect(phone.get_by_role("heading", name="总览")).to_have_count(0)
+        expect(tech.get_by_text(f"已报告：{task}", exact=False)).to_be_visible(timeout=SHORT)
+        expect(tech.locator(NAV)).to_have_count(0)  # one page: no menu at all
+        tech.goto(f"{url}/overview")  # a plan-wide page's address: signs in to their own
+        fill_sign_in(tech, "tech1", "我的任务")
+        expect(tech.get_by_role("heading", name="总览")).to_have_count(0)
         # the commander's overview, open on a desk since sign-in, shows the entry by itself
         expect(chief.get_by_text("tech1").first).to_be_visible(timeout=SHORT)
         # every page the commander has, at a phone's width: nothing wider than the phone
-        wide = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                   is_mobile=True, has_touch=True).new_page()
-        wide.set_default_timeout(LONG)
+        wide = phone(browser)
         wide.goto(url)
-        wide.get_by_label("用户名").fill("chief")
-        wide.get_by_label("密码").fill(PASSWORD)
-        wide.get_by_role("button", name="登录").click()
-        wide.get_by_role("heading", name="总览").wait_for()
+        fill_sign_in(wide, "chief")
         pages = list(PAGES.items())
         for title, name in pages[1:] + pages[:1]:  # by the phone's menu, which then folds
             wide.locator('[data-testid="stExpandSidebarButton"], '
