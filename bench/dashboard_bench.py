@@ -16,6 +16,7 @@ machine; the browser then draws what it is sent. Run by hand:
     .venv/bin/python -m bench.dashboard_bench                 # scales 1 and 10
     .venv/bin/python -m bench.dashboard_bench --scales 1 --repeat 5 --json rows.json
     .venv/bin/python -m bench.dashboard_bench --browser   # also in Chromium (Debian's)
+    .venv/bin/python -m bench.dashboard_bench --scales "" --phone 5   # a phone only
 
 With ``--browser`` each page is also timed in Chromium against ``streamlit run`` on the same
 store: from the click on the menu to the page's title shown and the app no longer running
@@ -23,6 +24,11 @@ store: from the click on the menu to the page's title shown and the app no longe
 the clock is the congress's, not fixed). The first chart of a browser tab waits for the
 chart library (plotly.js, 4.6 MB) to load; the sign-in lands on the overview, which has a
 chart, so that wait is timed as "sign-in to the overview".
+
+With ``--phone N`` a technician's phone is timed (Chromium at 390×844, touch) on a new
+store with the reference planned and nothing logged: N staff members with orders, each on
+a phone of their own, sign in once (staying signed in); then, for each of their first two
+orders, from opening the room's QR address to "reported" shown: one tap (完成).
 """
 
 from __future__ import annotations
@@ -168,6 +174,74 @@ def browser(url: str, folder: Path, repeat: int) -> dict[str, list[float]]:
         return times
 
 
+def phone_bench(people: int) -> dict[str, list[float]]:
+    """A technician's phone (Chromium at 390×844) on a new store with the reference
+    planned and nothing logged: each of ``people`` staff members, on a phone of their own,
+    signs in once staying signed in; then for each of their first two orders, from opening
+    its room's QR address to the order reported: the taps it takes and the seconds."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from dashboards.server import running
+    from planner.live.store import Store
+    from planner.ops import accounts, doors, views
+    from planner.ops import congress as ops
+
+    folder = Path(tempfile.mkdtemp(prefix="dashbench-phone-"))
+    url = f"sqlite:///{folder / 'planner.db'}"
+    store = Store(url)
+    name, _ = ops.import_scenario(store, REFERENCE, "bench")
+    snap = ops.snapshot(store, name)
+    now = views.congress_clock(snap)
+    staff = [p for p in sorted(snap.scenario.staff) if views.my_orders(snap, p, now)][:people]
+    accounts.create_user(store, "chief", "chief", "commander", PASSWORD, "bench", first=True)
+    for n, person in enumerate(staff):
+        accounts.create_user(store, f"tech{n}", f"技术{n}", "field", PASSWORD, "bench")
+        accounts.link_staff(store, f"tech{n}", person, "bench")
+    store.close()
+    times: dict[str, list[float]] = {
+        "QR address to the order reported (1 tap)": [],
+        "  of which: the address to the order shown": [],
+        "  of which: the tap to reported": [],
+        "first sign-in on the phone, staying signed in": []}
+    with running({"PLANNER_DB": url, "PLANNER_DATA": str(folder)}, wait=120) as base, \
+            sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                     args=["--no-sandbox"])
+        for n, person in enumerate(staff):
+            page = chromium.new_context(viewport={"width": 390, "height": 844},
+                                        is_mobile=True, has_touch=True).new_page()
+            page.set_default_timeout(120_000)
+            store = Store(url)
+            orders = views.my_orders(ops.snapshot(store, name), person, now)[:2]
+            store.close()
+            start = time.perf_counter()
+            page.goto(doors.room_address(orders[0].room_id, base))
+            page.get_by_label("用户名").fill(f"tech{n}")
+            page.get_by_label("密码").fill(PASSWORD)
+            page.get_by_text("在此设备上保持登录").click()
+            page.get_by_role("button", name="登录").click()
+            page.get_by_role("heading", name="我的任务").wait_for()
+            times["first sign-in on the phone, staying signed in"].append(
+                time.perf_counter() - start)
+            for order in orders:
+                start = time.perf_counter()
+                page.goto(doors.room_address(order.room_id, base))  # the scan
+                done = page.get_by_role("button", name="完成").first
+                done.wait_for()
+                shown = time.perf_counter()
+                done.click()  # the one tap
+                page.get_by_text("已报告：", exact=False).first.wait_for()
+                end = time.perf_counter()
+                times["QR address to the order reported (1 tap)"].append(end - start)
+                times["  of which: the address to the order shown"].append(shown - start)
+                times["  of which: the tap to reported"].append(end - shown)
+            page.context.close()
+        chromium.close()
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10")
@@ -175,9 +249,19 @@ def main() -> None:
     parser.add_argument("--json", help="write the rows here too")
     parser.add_argument("--browser", action="store_true",
                         help="also time each page in Chromium against streamlit run")
+    parser.add_argument("--phone", type=int, default=0, metavar="PEOPLE",
+                        help="also time reporting an order from a room's QR address on a "
+                             "phone in Chromium, for this many staff members")
     args = parser.parse_args()
     rows = []
-    for scale in (int(x) for x in args.scales.split(",")):
+    if args.phone:
+        for what, values in phone_bench(args.phone).items():
+            row = {"scale": 1, "page": what, "in": "chromium 390x844", "n": len(values),
+                   "median_s": round(statistics.median(values), 2),
+                   "max_s": round(max(values), 2)}
+            rows.append(row)
+            print(json.dumps(row, ensure_ascii=False))
+    for scale in (int(x) for x in args.scales.split(",") if x):
         folder = Path(tempfile.mkdtemp(prefix=f"dashbench-{scale}-"))
         os.environ["PLANNER_DATA"] = str(folder)
         url, logged, clock = prepare(scale, folder)

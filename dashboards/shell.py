@@ -84,20 +84,53 @@ def sign_in() -> None:
         username = st.text_input(ui.t("用户名", "User name"), key="login_username")
         password = st.text_input(ui.t("密码", "Password"), type="password",
                                  key="login_password")
-        if st.form_submit_button(ui.t("登录", "Sign in")):
-            try:
-                found = accounts.sign_in(ui.store(), username, password, address())
-            except AccountError as error:  # too many failures: wait, or locked
-                st.error(error.text(ui.lang()))
-                return
-            if found is None:
-                st.error(ui.t("用户名或密码不正确", "wrong user name or password"))
-                return
-            st.session_state.user = found
-            st.rerun()
+        hours = accounts.REMEMBER_HOURS
+        keep = st.checkbox(ui.t(f"在此设备上保持登录 {hours} 小时（仅限本人手机）",
+                                f"Stay signed in on this device for {hours} hours "
+                                "(your own phone only)"), key="login_keep")
+        signed = st.form_submit_button(ui.t("登录", "Sign in"))
+    ui.warm_charts()
+    if signed:
+        check(username, password, keep)
+
+
+def check(username: str, password: str, keep: bool) -> None:
+    """The sign-in form sent: in, or told why not."""
+    try:
+        found = accounts.sign_in(ui.store(), username, password, address())
+    except AccountError as error:  # too many failures: wait, or locked
+        st.error(error.text(ui.lang()))
+        return
+    if found is None:
+        st.error(ui.t("用户名或密码不正确", "wrong user name or password"))
+        return
+    st.session_state.user = found
+    if keep:  # the phone's cookie keeps the key; a room's code then opens directly
+        key = accounts.remember(ui.store(), found)
+        st.session_state.device_key = key
+        st.session_state.cookie = (key, accounts.REMEMBER_HOURS * 3600)
+    st.rerun()
+
+
+def recall() -> None:
+    """A device kept signed in: its cookie signs it in, once per browser session (so that
+    signing out stays signed out)."""
+    if ui.user() or st.session_state.get("recalled"):
+        return
+    st.session_state.recalled = True
+    try:
+        key = st.context.cookies.get(COOKIE)
+    except Exception:  # no client context (a bare script run)
+        return
+    found = accounts.recall(ui.store(), key) if isinstance(key, str) else None  # AppTest: a mock
+    if found is not None:
+        st.session_state.user = found
+        st.session_state.device_key = key
 
 
 def sign_out() -> None:
+    accounts.forget(ui.store(), st.session_state.pop("device_key", None))
+    st.session_state.cookie = ("", 0)  # and the phone forgets it
     for key in ("user", "clock"):
         st.session_state.pop(key, None)
     st.rerun()
@@ -151,7 +184,14 @@ PAGES = {  # file, zh, en, icon, the least role that sees it ("mine": a linked a
 }
 
 
-PHONE = "<style>@media (max-width: 640px) {.modebar-container {display: none !important}}</style>"
+COOKIE = "planner_device"  # a device kept signed in: the key planner.ops.accounts.recall reads
+
+
+def closed_page(first) -> None:
+    st.session_state.flash = ("warning", ui.t("该页面不对您的账户开放，已打开您的首页",
+                                              "That page is not open to your account: "
+                                              "here is your first page"))
+    st.switch_page(first)
 
 
 def recheck() -> None:
@@ -174,9 +214,12 @@ def recheck() -> None:
 def main() -> None:
     st.set_page_config(page_title="保密服务保障规划器", page_icon=":material/shield:",
                        layout="wide")
-    st.html(PHONE)  # the chart toolbar would sit on the titles of a phone's narrow charts
+    st.html(ui.STYLE)  # a phone: no chart toolbar, tables as cards
     ui.congress()  # the store and the congress exist before anyone signs in
+    recall()
     recheck()
+    if "cookie" in st.session_state:  # set at sign-in, cleared at sign-out
+        ui.set_cookie(COOKIE, *st.session_state.pop("cookie"))
     sidebar()
     if not ui.user():
         # every page's address signs in first (a room's QR code opens /mine?room=…), and
@@ -193,10 +236,21 @@ def main() -> None:
                  and (key != "mine" or linked or not ui.may("viewer"))]
         first = "overview" if "overview" in shown else shown[0]
         # the menu at the top: on a phone it folds into one button and closes after a choice
-        page = st.navigation([
-            st.Page(file, title=(en_name if en else zh), icon=icon, url_path=key,
-                    default=key == first)
-            for key, (file, zh, en_name, icon, _role) in PAGES.items() if key in shown],
-            position="top")
+        pages = {key: st.Page(file, title=(en_name if en else zh), icon=icon, url_path=key)
+                 for key, (file, zh, en_name, icon, _role) in PAGES.items() if key in shown}
+        # the root address opens the first page; a page's own address opens it too (were
+        # that page the default, its address would be "page not found", as a room's code
+        # would be for a phone that stays signed in)
+        file, zh, en_name, icon, _ = PAGES[first]
+        start = st.Page(file, title=en_name if en else zh, icon=icon, url_path="start",
+                        default=True, visibility="hidden")
+        # another page's address (a plan-wide page for a field account) says so and opens
+        # the first of this person's pages, not Streamlit's "page not found"
+        closed = [st.Page(functools.partial(closed_page, pages[first]), title=zh_or_en,
+                          url_path=key, visibility="hidden")
+                  for key, (_, zh, en_name, *_) in PAGES.items() if key not in shown
+                  for zh_or_en in [en_name if en else zh]]
+        page = st.navigation([start, *pages.values(), *closed], position="top")
         ui.fold_menu_on_phone(page.url_path)
+    st.session_state.tables = 0  # ui.table's containers, counted per run
     page.run()

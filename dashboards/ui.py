@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -113,16 +114,70 @@ def chart(fig: go.Figure, key: str | None = None, **kwargs) -> None:
     st.plotly_chart(fig, width="stretch", key=key, **kwargs)
 
 
+STYLE = """<style>
+/* the chart library loads behind the sign-in form, out of sight (see warm_charts) */
+[class*="st-key-warm-charts"] {position: absolute; left: -10000px; width: 300px}
+@media (max-width: 640px) {
+  .modebar-container {display: none !important}  /* it would sit on the charts' titles */
+  [class*="st-key-wide-"] {display: none !important}  /* tables become cards */
+}
+@media (min-width: 641px) {[class*="st-key-cards-"] {display: none !important}}
+.card {border: 1px solid rgba(128, 128, 128, .35); border-radius: .5rem;
+       padding: .4rem .7rem; margin-bottom: .5rem; font-size: .9rem; line-height: 1.45}
+.card b {display: block}
+.card span {color: rgba(128, 128, 128, 1)}
+</style>"""
+CARDS = 60  # rows a phone shows as cards; the rest on a desk
+
+
+def warm_charts() -> None:
+    """A chart out of sight: the browser loads the chart library (plotly.js, 4.6 MB, one
+    download and compile per tab) while the sign-in form is filled in, not after it."""
+    with st.container(key="warm-charts"):
+        st.plotly_chart(go.Figure(layout={"height": 50}), key="warm_chart",
+                        config={"staticPlot": True})
+
+
 def table(frame: pd.DataFrame, names: dict[str, tuple[str, str]] | None = None,
           height: int | None = None) -> None:
-    """A table with its columns named in the reader's language."""
+    """A table with its columns named in the reader's language: on a desk a table, on a
+    phone (640 px or narrower) one card per row (the first column its heading)."""
     en = lang() == "en"
     if frame.empty:  # not Streamlit's own "empty"
         st.caption(t("（无）", "(none)"))
         return
     shown = frame.rename(columns={c: v[en] for c, v in (names or {}).items() if c in frame})
     kwargs = {"height": height} if height else {}
-    st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    n = st.session_state["tables"] = st.session_state.get("tables", 0) + 1
+    with st.container(key=f"wide-{n}"):
+        st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    with st.container(key=f"cards-{n}"):
+        st.html(cards(shown.head(CARDS)))
+        if len(shown) > CARDS:
+            st.caption(t(f"仅列出前 {CARDS} 行，共 {len(shown)} 行：全部请在电脑上查看",
+                         f"The first {CARDS} of {len(shown)} rows: all of them on a desk"))
+
+
+def cards(frame: pd.DataFrame) -> str:
+    """``frame``'s rows as cards: the first column bold, then "column: value" lines."""
+    out = []
+    for row in frame.itertuples(index=False):
+        first, *rest = (cell(v) for v in row)
+        lines = "".join(f"<div><span>{escape(str(c))}：</span>{v}</div>"
+                        for c, v in zip(frame.columns[1:], rest, strict=True) if v)
+        out.append(f'<div class="card"><b>{first}</b>{lines}</div>')
+    return "".join(out)
+
+
+def cell(value) -> str:
+    """A table cell as a card shows it (escaped)."""
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return when(value)
+    if pd.api.types.is_bool(value):
+        return t("是", "yes") if value else t("否", "no")
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "" if value is None else escape(str(value))
 
 
 def when(value) -> str:
@@ -131,34 +186,48 @@ def when(value) -> str:
     return f"{value:%m-%d %H:%M}"
 
 
-FOLD = """<script>
+FOLD = """<script>(() => {
 // On a phone the menu covers the page: fold it once a page was chosen (only then, so
 // that the language switch and the clock below it stay open while they are used).
-const doc = window.parent.document, seen = window.parent.sessionStorage;
 const page = "%s";
-if (window.parent.innerWidth <= 640 && seen.getItem("planner-page") !== page) {
-  const bar = doc.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
+if (window.innerWidth <= 640 && sessionStorage.getItem("planner-page") !== page) {
+  const bar = document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
   const fold = bar && bar.querySelector('[data-testid="stSidebarCollapseButton"] button');
   if (fold) fold.click();
 }
-seen.setItem("planner-page", page);
-</script>"""
+sessionStorage.setItem("planner-page", page);
+})()</script>"""
 
 
 def fold_menu_on_phone(page: str) -> None:
     """After a page is chosen on a phone, the menu folds away."""
-    import streamlit.components.v1 as components
-
-    components.html(FOLD % page.replace('"', ""), height=0)
+    script(FOLD % page.replace('"', ""))
 
 
-def flash(message: str) -> None:
-    """Say ``message`` after the rerun that follows a write."""
-    st.session_state.flash = message
+COOKIE = """<script>(() => {
+const secure = location.protocol === "https:" ? "; Secure" : "";
+document.cookie = "%s=%s; Max-Age=%d; Path=/; SameSite=Strict" + secure;
+})()</script>"""
+
+
+def set_cookie(name: str, value: str, seconds: int) -> None:
+    """Set a cookie of the browser (``seconds`` 0: delete it); read back at the next
+    browser session from ``st.context.cookies``. ``value``: URL-safe characters only."""
+    script(COOKIE % (name, value, seconds))
+
+
+def script(code: str) -> None:
+    """Run ``code`` (our own, never a user's text) in the page."""
+    st.html(code, unsafe_allow_javascript=True)
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """Say ``message`` (``kind``: success, warning or error) after the rerun that follows."""
+    st.session_state.flash = (kind, message)
     st.rerun()
 
 
 def show_flash() -> None:
-    message = st.session_state.pop("flash", None)
+    kind, message = st.session_state.pop("flash", (None, None))
     if message:
-        st.success(message)
+        {"warning": st.warning, "error": st.error}.get(kind, st.success)(message)

@@ -8,7 +8,7 @@ import ui
 from planner.errors import ScenarioError
 from planner.ops import accounts, doors, views
 from planner.ops.accounts import ROLE_NAMES, ROLES, AccountError
-from planner.ops.congress import import_upload
+from planner.ops.congress import congress_title, import_upload
 
 st.title(ui.t("账户与场景", "Accounts and scenarios"))
 ui.show_flash()
@@ -20,9 +20,12 @@ role_name = lambda r: ROLE_NAMES[r][en]  # noqa: E731
 
 st.subheader(ui.t("账户", "Accounts"))
 users = store.users()
-ui.table(pd.DataFrame([{"username": u.username, "name": u.name, "role": role_name(u.role),
+who_is = views.account_names(store, lang)
+account = {u.username: f"{u.name}（{u.username}）" if u.name else u.username for u in users}
+ui.table(pd.DataFrame([{"name": u.name, "username": u.username, "role": role_name(u.role),
                         "active": ui.t("可用", "active") if u.active else ui.t("停用", "disabled"),
-                        "created": f"{u.created_at[:16].replace('T', ' ')} {u.created_by}"}
+                        "created": f"{u.created_at[:16].replace('T', ' ')} "
+                                   f"{who_is.get(u.created_by, u.created_by)}"}
                        for u in users]),
          {"username": ("用户名", "user name"), "name": ("姓名", "name"), "role": ("角色", "role"),
           "active": ("状态", "state"), "created": ("创建", "created")})
@@ -40,10 +43,11 @@ with c[0], st.form("add_user"):
         except AccountError as error:
             st.error(error.text(lang))
         else:
-            ui.flash(ui.t(f"已新增 {username}", f"{username} added"))
+            ui.flash(ui.t(f"已新增 {name}（{username}）", f"{name} ({username}) added"))
 with c[1]:
     st.markdown(ui.t("**修改账户**", "**Change an account**"))
-    who = st.selectbox(ui.t("账户", "Account"), [u.username for u in users], key="ch_user")
+    who = st.selectbox(ui.t("账户", "Account"), [u.username for u in users], key="ch_user",
+                       format_func=account.get)
     current = next(u for u in users if u.username == who)
 with c[1], st.form(f"change_user_{who}"):
     new_role = st.selectbox(ui.t("角色", "Role"), ROLES, format_func=role_name,
@@ -62,7 +66,7 @@ with c[1], st.form(f"change_user_{who}"):
         except AccountError as error:
             st.error(error.text(lang))
         else:
-            ui.flash(ui.t(f"已保存 {who}", f"{who} saved"))
+            ui.flash(ui.t(f"已保存 {account[who]}", f"{account[who]} saved"))
 staff = ui.snap().live.staff
 with c[1], st.form(f"link_user_{who}"):
     st.markdown(ui.t("**关联工作人员**（本人在手机上看自己的任务并报告）",
@@ -79,20 +83,24 @@ with c[1], st.form(f"link_user_{who}"):
         except AccountError as error:
             st.error(error.text(lang))
         else:
-            ui.flash(ui.t(f"已保存 {who} 的关联", f"{who}'s link saved"))
+            ui.flash(ui.t(f"已保存 {account[who]} 的关联", f"{account[who]}: link saved"))
 locked = accounts.locked_accounts(store)
 if locked:  # too many failed sign-ins: a commander may lift the lock
     st.warning(ui.t("登录已锁定：", "Sign-in locked: ") + "、".join(
-        f"{u}（{int(s // 60) + 1} min）" for u, s in sorted(locked.items())))
-    pick = st.selectbox(ui.t("解锁账户", "Unlock an account"), sorted(locked), key="ad_unlock")
+        account.get(u, u) + ui.t(f"，还剩 {int(left // 60) + 1} 分钟",
+                                 f", {int(left // 60) + 1} min left")
+        for u, left in sorted(locked.items())))
+    pick = st.selectbox(ui.t("解锁账户", "Unlock an account"), sorted(locked), key="ad_unlock",
+                        format_func=lambda u: account.get(u, u))
     if st.button(ui.t("解锁", "Unlock"), key="ad_unlock_go"):
         accounts.unlock(store, pick, me)
-        ui.flash(ui.t(f"已解锁 {pick}", f"{pick} unlocked"))
+        ui.flash(ui.t(f"已解锁 {account.get(pick, pick)}", f"{account.get(pick, pick)} unlocked"))
 
 st.subheader(ui.t("场景", "Scenarios"))
-names = store.scenario_names()
-shown = st.selectbox(ui.t("显示的大会", "Congress shown"), names, key="ad_congress",
-                     index=names.index(ui.congress()) if ui.congress() in names else 0)
+congresses = store.scenario_names()
+shown = st.selectbox(ui.t("显示的大会", "Congress shown"), congresses, key="ad_congress",
+                     index=congresses.index(ui.congress()) if ui.congress() in congresses else 0,
+                     format_func=lambda n: congress_title(store, n))
 if shown != ui.congress():
     st.session_state.congress = shown
     st.rerun()
@@ -125,6 +133,6 @@ for n, (v, venue) in enumerate(sorted(live.venues.items())):
         key=f"codes_{v}")
 
 st.subheader(ui.t("审计日志", "Audit log"))
-ui.table(views.audit_rows(store, lang=lang),
+ui.table(views.audit_rows(store, lang=lang, live=ui.snap().live),
          {"seq": ("序号", "#"), "at": ("时间", "time"), "who": ("操作人", "by"),
           "type": ("操作", "action"), "detail": ("内容", "detail")})

@@ -4,6 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
+from planner.model import names
 from planner.model import vocabulary as vocab
 from planner.ops import views
 
@@ -39,10 +40,10 @@ def coverage() -> None:
         st.write(ui.t("当天此驻地没有会议", "No session at this venue that day"))
         return
     sid = st.selectbox(ui.t("会议", "Session"), [s.session_id for s in order], key="cov_session",
-                       format_func=lambda x: f"{x} {live.sessions[x].name} "
+                       format_func=lambda x: f"{names.session(live, x, ui.lang())} "
                                              f"{live.sessions[x].start:%H:%M}")
     s = live.sessions[sid]
-    st.markdown(f"**{sid} {s.name}** · {live.rooms[s.room_id].name} · "
+    st.markdown(f"**{names.session(live, sid, ui.lang())}** · {live.rooms[s.room_id].name} · "
                 f"{s.start:%m-%d %H:%M}–{s.end:%H:%M} · "
                 f"{vocab.display(vocab.LEVELS, s.level, ui.lang())} · "
                 f"{s.attendees} {ui.t('人', 'attending')}")
@@ -61,8 +62,8 @@ def coverage() -> None:
     units, people = views.session_orders(snap, sid)
     st.caption(ui.t("设备：", "Units: ") + " ".join(units))
     st.caption(ui.t("人员：", "People: ") + "；".join(
-        f"{p.staff_id} {vocab.display(vocab.TASKS, p.task, ui.lang())} {p.start:%H:%M}"
-        for p in people.itertuples()))
+        f"{names.person(live, p.staff_id)} {vocab.display(vocab.TASKS, p.task, ui.lang())} "
+        f"{p.start:%H:%M}" for p in people.itertuples()))
 
 
 coverage()

@@ -10,6 +10,7 @@ import ui
 from planner.errors import PlannerBug, ScenarioError
 from planner.events.types import EVENT_TYPES, LIST, NUMBER, TIME
 from planner.live import checkpoint
+from planner.model import names
 from planner.model import vocabulary as vocab
 from planner.model.times import stamp
 from planner.ops import congress as ops
@@ -36,14 +37,14 @@ def moment(label: str, default: dt.datetime, key: str) -> dt.datetime:
     return dt.datetime.combine(day, time)
 
 
-def pick(label: str, options: list, key: str, names=None):
-    return st.selectbox(label, options, key=key,
-                        format_func=(lambda x: f"{x} {names(x)}") if names else str)
+def pick(label: str, options: list, key: str, named=None):
+    """A choice of ``options`` shown by ``named`` (their names), or as they are (units'
+    and bag sets' ids, their labels)."""
+    return st.selectbox(label, options, key=key, format_func=named or str)
 
 
 def session_name(sid: str) -> str:
-    s = live.sessions[sid]
-    return f"{s.name} {s.start:%m-%d %H:%M}"
+    return f"{names.session(live, sid, lang)} {live.sessions[sid].start:%m-%d %H:%M}"
 
 
 sessions = sorted(live.sessions, key=lambda sid: (abs((live.sessions[sid].start - now)
@@ -57,11 +58,11 @@ levels = list(vocab.LEVELS)
 
 
 def staff_name(p: str) -> str:
-    return live.staff[p].name
+    return names.person(live, p)
 
 
 def room_name(r: str) -> str:
-    return live.rooms[r].name
+    return names.room(live, r)
 
 
 def level_field() -> str:
@@ -92,7 +93,8 @@ def voids_field(kind: str, got: dict) -> int:  # commanders only (the form lists
 
     def entry(n: int) -> str:
         e = shown[n]
-        return f"{e.at:%Y-%m-%d %H:%M} {vocab.display(vocab.EVENT_TYPES, e.type, lang)}"
+        return (ui.t(f"第 {n} 条", f"entry {n}") + f" · {e.at:%m-%d %H:%M} "
+                f"{vocab.display(vocab.EVENT_TYPES, e.type, lang)}")
 
     return pick(ui.t("作废第几条记录", "Entry to void"), views.voidable(snap), "f_voids", entry)
 
@@ -120,13 +122,12 @@ FORM_FIELDS = {
     "bag_set_id": lambda kind, got: pick(ui.t("销毁袋", "Bag set"), bags, "f_bag"),
     "kg": kg_field,
     "venue_id": lambda kind, got: pick(ui.t("驻地", "Venue"), venues, "f_venue",
-                                       lambda v: live.venues[v].name),
+                                       lambda v: names.venue(live, v)),
     "level": lambda kind, got: level_field(),
     "note": lambda kind, got: st.text_input(ui.t("说明（何处发现、何物）", "Note (where, what)"),
                                             key="f_note"),
     "witnesses": lambda kind, got: st.multiselect(
-        ui.t("见证人", "Witnesses"), staff, key="f_witnesses",
-        format_func=lambda p: f"{p} {live.staff[p].name}"),
+        ui.t("见证人", "Witnesses"), staff, key="f_witnesses", format_func=staff_name),
     "voids": voids_field,
     "reason": lambda kind, got: st.text_input(ui.t("作废原因", "Why"), key="f_reason"),
 }
@@ -137,7 +138,7 @@ def recess_field(kind: str, got: dict) -> str:
     recent = views.recent_sessions(snap, now)
     return st.selectbox(ui.t("回收自哪场会议（休会清理）", "Collected at which session"),
                         [*recent, ""], key="f_recess",
-                        format_func=lambda x: f"{x} {session_name(x)}" if x
+                        format_func=lambda x: session_name(x) if x
                         else ui.t("（不指定）", "(none)"))
 
 
@@ -198,7 +199,7 @@ with left:
 def the_log() -> None:
     s = ui.snap()
     st.subheader(ui.t(f"事件日志（共 {s.seq} 条）", f"The event log ({s.seq} entries)"))
-    rows = views.log_rows(s)
+    rows = views.log_rows(s, lang=lang, who=views.account_names(ui.store(), lang))
     rows = rows.assign(type=[vocab.display(vocab.EVENT_TYPES, x, lang)
                              + (ui.t("（已作废）", " (voided)") if gone else "")
                              for x, gone in zip(rows.type, rows.voided, strict=True)])
@@ -262,8 +263,8 @@ if preview:
                   f"{len(result.changes)} changes"))
     words = {"added": ("新增", "add"), "removed": ("取消", "drop"), "changed": ("调整", "change")}
     tasks = {**vocab.TASKS, "serve": ("使用", "in use", ())}
-    orders = views.replan_orders(result)
-    people = [(f"{g.iloc[0]['name']}（{who}）", g) for who, g in
+    orders = views.replan_orders(result, before=based.scenario)
+    people = [(g.iloc[0]["label"], g) for _who, g in
               orders[orders.who_kind == "staff"].groupby("who", sort=False)]
     units = orders[orders.who_kind != "staff"]
     groups = people + ([(ui.t("设备", "Units"), units)] if len(units) else [])
@@ -272,16 +273,16 @@ if preview:
                          + ui.t("项 · 最早 ", "changes · first at ")
                          + f"{mine.act_at.min():%m-%d %H:%M}"):
             ui.table(pd.DataFrame({
-                "who": list(mine.who),
+                "who": list(mine.label),
                 "act_at": [f"{x:%m-%d %H:%M}" for x in mine.act_at],
                 "change": [words[x][en] for x in mine.change],
                 "what": [tasks[x][en] if x in tasks else x for x in mine.what],
-                "session_id": list(mine.session_id), "room": list(mine.room),
+                "session": list(mine.session), "room": list(mine.room),
                 "from_to": list(mine.from_to),
                 "reason": list(mine.reason_en if en else mine.reason)}),
                 {"who": ("人员/设备", "who"), "act_at": ("执行时间", "act at"),
                  "change": ("变更", "change"),
-                 "what": ("任务", "what"), "session_id": ("会议", "session"),
+                 "what": ("任务", "what"), "session": ("会议", "session"),
                  "room": ("地点", "where"), "from_to": ("原 → 新", "from → to"),
                  "reason": ("原因", "reason")})
     if ui.may("commander"):
@@ -289,8 +290,10 @@ if preview:
                      key="approve", disabled=not current):
             try:
                 new = ops.approve(ui.store(), based, result, ui.user()["username"])
-            except RuntimeError as error:
-                st.error(str(error))
+            except RuntimeError:  # another version approved, or an entry logged, since
+                st.error(ui.t("未批准：预览之后已有新的方案版本或新的记录，请重新预览",
+                              "Not approved: a plan version was approved or an entry logged "
+                              "since this preview; preview again"))
             except PlannerBug:
                 st.error(BUG)
             else:

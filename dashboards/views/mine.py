@@ -33,16 +33,28 @@ if room and st.button(ui.t("查看我的全部任务", "All my orders"), key="al
     st.rerun()
 
 
-def report(order: views.Order, events: list[dict], said: str) -> None:
+def report(order: views.Order, skip: bool = False) -> None:
+    """The tap, handled before the page is drawn again (one run, not two): the order's
+    events logged at the moment shown, and what became of them said at the top."""
+    snap, task = ui.snap(), vocab.display(vocab.TASKS, order.task, lang)
+    now = ui.clock(snap)
+    if skip:
+        events = [views.skip_event(order, now, st.session_state.get(f"why_{order.key}", ""))]
+        said = ui.t(f"已记录未执行：{task} · {order.session}",
+                    f"Logged as not done: {task} · {order.session}")
+    else:
+        events = views.report_events(snap, order, now, st.session_state.get(f"kg_{order.key}"))
+        said = ui.t(f"已报告：{task} · {order.session}", f"Reported: {task} · {order.session}")
     try:
         ops.log_events(ui.store(), snap.name, events, ui.user()["username"])
     except ScenarioError as error:
-        st.error(ui.t("未记录：", "Not logged: ")
-                 + ui.t("；", "; ").join(p.message(lang) for p in error.problems))
+        st.session_state.flash = ("error", ui.t("未记录：", "Not logged: ") + ui.t("；", "; ").join(
+            p.message(lang) for p in error.problems))
     except PermissionError:
-        st.error(ui.t("只能报告自己的任务", "You may report only your own orders"))
+        st.session_state.flash = ("error", ui.t("只能报告自己的任务",
+                                                "You may report only your own orders"))
     else:
-        ui.flash(said)
+        st.session_state.flash = ("success", said)
 
 
 orders = views.my_orders(snap, me, now, room=room)
@@ -59,17 +71,12 @@ for o in orders:
         if o.reported:
             st.success(ui.t("已报告", "Reported"))
             continue
-        kg = None
         if o.task == "collect":
-            kg = st.number_input(ui.t("称重（千克）", "Weight (kg)"), 0.0, 1000.0, 5.0, 0.1,
-                                 key=f"kg_{o.key}")
-        if st.button(ui.t("完成", "Done"), key=f"done_{o.key}", type="primary",
-                     width="stretch"):
-            report(o, views.report_events(snap, o, now, kg),
-                   ui.t(f"已报告：{task} · {o.session}", f"Reported: {task} · {o.session}"))
+            st.number_input(ui.t("称重（千克）", "Weight (kg)"), 0.0, 1000.0, 5.0, 0.1,
+                            key=f"kg_{o.key}")
+        st.button(ui.t("完成", "Done"), key=f"done_{o.key}", type="primary", width="stretch",
+                  on_click=report, args=(o,))
         with st.expander(ui.t("未能执行", "Could not do it")):
-            why = st.text_input(ui.t("原因（必填）", "Why (required)"), key=f"why_{o.key}")
-            if st.button(ui.t("提交", "Send"), key=f"skip_{o.key}"):
-                report(o, [views.skip_event(o, now, why)],
-                       ui.t(f"已记录未执行：{task} · {o.session}",
-                            f"Logged as not done: {task} · {o.session}"))
+            st.text_input(ui.t("原因（必填）", "Why (required)"), key=f"why_{o.key}")
+            st.button(ui.t("提交", "Send"), key=f"skip_{o.key}", on_click=report,
+                      args=(o, True))

@@ -6,12 +6,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
+from planner.model import names
 from planner.model import vocabulary as vocab
 from planner.ops import congress as ops
 from planner.ops import views
 from planner.report.statistics import INCIDENTS
 
 st.title(ui.t("总览", "Overview"))
+ui.show_flash()
 
 
 @st.fragment(run_every=ui.REFRESH)
@@ -54,14 +56,13 @@ def overview() -> None:
                         f"{len(stale)} events were logged after plan version {snap.version}: "
                         "preview a re-plan on the Live log page"))
     st.subheader(ui.t("进行中的会议", "Sessions in progress"))
-    rows = [{"session_id": s.session_id, "name": s.name,
+    rows = [{"session": names.session(live, s.session_id, ui.lang()),
              "room": live.rooms[s.room_id].name, "end": f"{s.end:%H:%M}",
              "level": vocab.display(vocab.LEVELS, s.level, ui.lang()),
              "covered": STATES[views.session_state(snap, s.session_id)][ui.lang() == "en"]}
             for s in running]
     if rows:
-        ui.table(pd.DataFrame(rows), {"session_id": ("会议", "session"),
-                                      "name": ("名称", "name"), "room": ("会场", "room"),
+        ui.table(pd.DataFrame(rows), {"session": ("会议", "session"), "room": ("会场", "room"),
                                       "end": ("结束", "ends"), "level": ("密级", "level"),
                                       "covered": ("完全保障", "covered")})
     else:
@@ -69,10 +70,11 @@ def overview() -> None:
     due_work(snap, now)
     day_chart(snap, now)
     st.subheader(ui.t("最新记录", "Latest entries"))
-    for e in reversed(snap.events[-8:]):
+    latest = views.log_rows(snap, 8, ui.lang(), views.account_names(ui.store(), ui.lang()))
+    for e in latest.itertuples():
         name = vocab.display(vocab.EVENT_TYPES, e.type, ui.lang())
-        detail = e.get("session_id") or e.get("item_id") or e.get("room_id") or ""
-        st.write(f"`{e.seq}` {e.at:%m-%d %H:%M} · {name} {detail} · {e.who}")
+        gone = ui.t("（已作废）", " (voided)") if e.voided else ""
+        st.write(f"`{e.seq}` {e.at[5:]} · {name}{gone} · {e.detail} · {e.who}")
 
 
 def due_work(snap: ops.Snapshot, now) -> None:
@@ -106,9 +108,9 @@ def day_chart(snap: ops.Snapshot, now) -> None:
     """The day's sessions hour by hour: covered by the plan, short, not in the plan."""
     counts = views.hour_by_hour(snap, now.date())
     en = ui.lang() == "en"
-    names = {views.COVERED: "covered", views.SHORT: "short", views.UNPLANNED: "not in the plan"}
+    words = {views.COVERED: "covered", views.SHORT: "short", views.UNPLANNED: "not in the plan"}
     fig = go.Figure([go.Bar(x=[f"{h:02d}:00" for h in counts.hour], y=counts[k],
-                            name=names[k] if en else BARS[k], marker_color=STATES[k][2])
+                            name=words[k] if en else BARS[k], marker_color=STATES[k][2])
                      for k in STATES])
     fig.update_layout(barmode="stack", height=260, title=ui.t(
         f"{now:%m月%d日} 各时段会议", f"Sessions hour by hour on {now:%d %b}"))

@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from planner.io.paths import rehearsal_folder
 from planner.io.plan_files import plan_from_files
+from planner.ops import views
 from planner.ops.accounts import audit
 from planner.rehearse.results import read_rehearsal, write_rehearsal
 from planner.rehearse.runs import Context, simulate
@@ -58,7 +59,8 @@ if not earlier:
 else:
     chosen = st.selectbox(ui.t("推演结果", "Rehearsal"), earlier, key="rh_chosen",
                           index=earlier.index(st.session_state["rehearsal"])
-                          if st.session_state.get("rehearsal") in earlier else 0)
+                          if st.session_state.get("rehearsal") in earlier else 0,
+                          format_func=lambda x: views.rehearsal_label(x, lang))
     found, info = read_rehearsal(folder / chosen)
     for n, part in enumerate(rehearsal_parts(snap.scenario, found, info, lang)):
         if isinstance(part, str):

@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from planner.io.plan_files import plan_from_files
+from planner.ops import views
 from planner.report.files import report_parts, write_report
 from planner.report.statistics import build
 
@@ -29,7 +30,8 @@ if st.button(ui.t("生成报告", "Make the report"), type="primary", key="rp_ma
         plan = plan_from_files(stored[1])
         report = build(snap.scenario, plan, snap.log)  # the whole log: voids are listed
         with tempfile.TemporaryDirectory() as tmp:
-            folder = write_report(Path(tmp) / "report", report, snap.scenario, lang)
+            folder = write_report(Path(tmp) / "report", report, snap.scenario, lang,
+                                  views.account_names(ui.store(), lang))
             files = {name: (folder / name).read_bytes()
                      for name in ("report.html", "report.xlsx", "report.docx")}
         st.session_state.report = (snap.seq, version, lang, report, files)
@@ -50,7 +52,8 @@ if made:
     for col, (name, data) in zip(c, files.items(), strict=True):
         col.download_button(labels[name], data, file_name=f"{snap.name}_{name}",
                             mime=mimes[name], key=f"rp_{name}")
-    for part in report_parts(report, snap.scenario, made_lang):
+    for part in report_parts(report, snap.scenario, made_lang,
+                             views.account_names(ui.store(), made_lang)):
         if isinstance(part, str):
             st.html(part)
         else:

@@ -51,10 +51,11 @@ def tonnage() -> None:
     fig.update_layout(title=ui.t("累计回收与预计", "Cumulative: recovered and expected"))
     ui.chart(fig, key="tn_cumulative")
     st.subheader(ui.t("每次休会回收", "Per recess"))
-    recess = views.recesses(snap, now)
-    ui.table(recess.assign(at=[ui.when(x) for x in recess["at"]],
-                           venue_id=[names.get(v, v) for v in recess.venue_id]),
-             {"at": ("时间", "time"), "session_id": ("会议", "session"), "name": ("名称", "name"),
+    recess = views.recesses(snap, now, views.account_names(ui.store(), ui.lang()))
+    ui.table(recess.drop(columns=["session_id", "name"]).assign(
+        at=[ui.when(x) for x in recess["at"]],
+        venue_id=[names.get(v, v) for v in recess.venue_id]),
+             {"at": ("时间", "time"), "session": ("会议", "session"),
               "venue_id": ("驻地", "venue"), "bag_set_id": ("销毁袋", "bag set"),
               "kg": ("千克", "kg"), "who": ("记录人", "logged by")}, height=260)
     st.subheader(ui.t("销毁袋流转（发放 → 收取 → 称重 → 销毁）",

@@ -1,7 +1,7 @@
 """The command line: a thin shell over the library.
 
     python -m planner validate SCENARIO [--json]
-    python -m planner generate --out DIR [--scale K] [--seed N]
+    python -m planner generate --out DIR [--scale K] [--seed N] [--layout areas|city]
     python -m planner plan SCENARIO --out DIR [--time-limit S] [--seed N] [--workers N]
     python -m planner verify SCENARIO PLAN_DIR [--events FILE | --db URL] [--now T]
     python -m planner replan SCENARIO --plan DIR (--events FILE | --db URL) --out DIR [--now T]
@@ -50,6 +50,12 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+# planner.io.generate.LAYOUTS, in words (not imported: the CLI starts without the generator)
+LAYOUT_WORDS = {"areas": ("，各会区相距 80 分钟以上", ", the areas 80 min and more apart"),
+                "city": ("，同城一个路网，驻地间 10–45 分钟",
+                         ", one city, venues 10–45 min apart")}
+
+
 def _generate(args: argparse.Namespace) -> int:
     from planner.io.generate import write
 
@@ -58,7 +64,7 @@ def _generate(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        out = write(args.out, args.scale, args.seed)
+        out = write(args.out, args.scale, args.seed, args.layout)
     except FileExistsError:
         print(pick(args.lang, f"输出位置 {args.out} 已存在且不是空文件夹，未写入",
                     f"{args.out} exists and is not an empty folder; nothing written"),
@@ -69,8 +75,9 @@ def _generate(args: argparse.Namespace) -> int:
                     f"cannot write {args.out}: {error.strerror}; nothing written"),
               file=sys.stderr)
         return 1
-    print(pick(args.lang, f"已生成 ×{args.scale} 场景（种子 {args.seed}）：{out}",
-                f"generated a ×{args.scale} scenario (seed {args.seed}): {out}"))
+    zh, en = LAYOUT_WORDS[args.layout] if args.scale > 1 else ("", "")
+    print(pick(args.lang, f"已生成 ×{args.scale} 场景（种子 {args.seed}{zh}）：{out}",
+                f"generated a ×{args.scale} scenario (seed {args.seed}{en}): {out}"))
     return 0
 
 
@@ -658,8 +665,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add_command("generate", help="write a congress K times the reference")
     p.add_argument("--out", required=True, help="folder to create (must be new or empty)")
-    p.add_argument("--scale", type=int, default=1)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scale", type=int, default=1,
+                   help="K: K congress areas (会区), each the size of the reference (default 1)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="varies delegation and room sizes and the ad-hoc meetings (default 0)")
+    p.add_argument("--layout", choices=tuple(LAYOUT_WORDS), default="areas",
+                   help="areas (default): the areas' centres 80 min and more apart, as in "
+                        "several cities; city: one city (同城), every venue 10-45 min from "
+                        "every other; at --scale 1 both are the reference")
     p.set_defaults(run=_generate)
 
     p = add_command("plan", help="make the plan (CP-SAT) and check it")

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from planner import limits
 from planner.i18n import t
+from planner.model import names
 from planner.model import vocabulary as vocab
 from planner.model.scenario import Session
 from planner.model.times import parse_time
@@ -206,6 +207,12 @@ def short(time: dt.datetime) -> str:
     return f"{time:%m-%d %H:%M}"
 
 
+def _session(scenario: Scenario, live: Scenario, sid: str) -> str:
+    """A session by name (开幕大会（S0020）): as the log leaves it, or as it was before
+    (a cancelled one)."""
+    return names.session(live, sid, before=scenario)
+
+
 def _checked_time(value: str) -> dt.datetime:
     """A time field of an event that passed the checker (which refuses one that is no time)."""
     time = parse_time(value)
@@ -248,7 +255,8 @@ class EventType:
         """How it changes the congress."""
 
     @classmethod
-    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
+    def causes(cls, scenario: Scenario, live: Scenario, e: Event,
+               clock: str) -> dict[str, tuple[str, str]]:
         """What it did, in words (zh, en), keyed by the thing it touched (the re-plan's
         reasons); ``clock``: when it was logged, ``HH:MM``."""
         return {}
@@ -267,7 +275,8 @@ class EventType:
 def _taken(checker: Checker, room: str, a, b, column: str, bad: Bad, but: str = "") -> None:
     other = checker.taken(room, a, b, but=but)
     if other:
-        bad(column, "event_room_taken", room=room, other=other)
+        bad(column, "event_room_taken", room=names.room(checker.s, room),
+            other=names.session(checker.s, other))
 
 
 def _check_level(e: dict, bad: Bad) -> None:
@@ -343,22 +352,27 @@ class AdhocSession(EventType):
             kind, int(e["attendees"]), level, name=str(e.get("name", "")),
             group_id=str(e.get("group_id", "") or ""))
 
+    @staticmethod
+    def named(e: Event) -> str:
+        """临时协调会（AH112701）: its name, or 临时会议, and its id."""
+        return f"{e.get('name') or vocab.KINDS['adhoc'][0]}（{e['session_id']}）"
+
     @classmethod
-    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
-        return {e["session_id"]: (f"临时增加会议 {e['session_id']}",
-                                  f"ad-hoc session {e['session_id']} added")}
+    def causes(cls, scenario: Scenario, live: Scenario, e: Event,
+               clock: str) -> dict[str, tuple[str, str]]:
+        return {e["session_id"]: (f"临时增加会议 {cls.named(e)}",
+                                  f"ad-hoc session {cls.named(e)} added")}
 
     @classmethod
     def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
-        room = live.rooms[e["room_id"]].name
+        room = names.room(live, e["room_id"])
         start, end = e["start"], e["end"]
         level = vocab.lookup(vocab.LEVELS, str(e["level"]))
         assert level is not None  # check() refuses any other word
-        return (f"{e['session_id']} {e.get('name', '')} {room} {short(start)}–{end:%H:%M}，"
+        return (f"{cls.named(e)} {room} {short(start)}–{end:%H:%M}，"
                 f"{e['attendees']} 人，{vocab.display(vocab.LEVELS, level, 'zh')}",
-                f"{e['session_id']} {e.get('name', '')} in {e['room_id']} "
-                f"{short(start)}–{end:%H:%M}, {e['attendees']} attending, "
-                f"{vocab.display(vocab.LEVELS, level, 'en')}")
+                f"{cls.named(e)} in {room} {short(start)}–{end:%H:%M}, "
+                f"{e['attendees']} attending, {vocab.display(vocab.LEVELS, level, 'en')}")
 
 
 @register
@@ -377,13 +391,15 @@ class CancelSession(EventType):
             world.cancelled[e["session_id"]] = e.at
 
     @classmethod
-    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
-        return {e["session_id"]: (f"会议 {e['session_id']} 已取消",
-                                  f"session {e['session_id']} cancelled")}
+    def causes(cls, scenario: Scenario, live: Scenario, e: Event,
+               clock: str) -> dict[str, tuple[str, str]]:
+        name = _session(scenario, live, e["session_id"])
+        return {e["session_id"]: (f"会议 {name} 已取消", f"session {name} cancelled")}
 
     @classmethod
     def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
-        return f"{e['session_id']} 取消", f"{e['session_id']} cancelled"
+        name = _session(scenario, live, e["session_id"])
+        return f"{name} 取消", f"{name} cancelled"
 
 
 @register
@@ -423,15 +439,16 @@ class ExtendSession(EventType):
                 s, end=e["new_end"], planned_end=s.planned_end or s.end)
 
     @classmethod
-    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
-        end = e["new_end"]
-        return {e["session_id"]: (f"会议 {e['session_id']} 延长至 {end:%H:%M}",
-                                  f"session {e['session_id']} runs over to {end:%H:%M}")}
+    def causes(cls, scenario: Scenario, live: Scenario, e: Event,
+               clock: str) -> dict[str, tuple[str, str]]:
+        end, name = e["new_end"], _session(scenario, live, e["session_id"])
+        return {e["session_id"]: (f"会议 {name} 延长至 {end:%H:%M}",
+                                  f"session {name} runs over to {end:%H:%M}")}
 
     @classmethod
     def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
-        end = e["new_end"]
-        return f"{e['session_id']} 延长至 {end:%H:%M}", f"{e['session_id']} runs to {end:%H:%M}"
+        end, name = e["new_end"], _session(scenario, live, e["session_id"])
+        return f"{name} 延长至 {end:%H:%M}", f"{name} runs to {end:%H:%M}"
 
 
 class _UnitStatus(EventType):
@@ -475,7 +492,8 @@ class UnitFailed(_UnitStatus):
         world.failed_since.setdefault(e["item_id"], e.at)
 
     @classmethod
-    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
+    def causes(cls, scenario: Scenario, live: Scenario, e: Event,
+               clock: str) -> dict[str, tuple[str, str]]:
         unit = e["item_id"]
         return {unit: (f"{unit} {clock} 故障", f"{unit} failed at {clock}")}
 
@@ -532,10 +550,11 @@ class StaffUnavailable(EventType):
         world.unavailable.setdefault(e["staff_id"], []).append((e.at, e["until"]))
 
     @classmethod
-    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
-        until = e["until"]
-        return {e["staff_id"]: (f"{e['staff_id']} {clock}–{until:%H:%M} 不能到岗",
-                                f"{e['staff_id']} unavailable {clock}–{until:%H:%M}")}
+    def causes(cls, scenario: Scenario, live: Scenario, e: Event,
+               clock: str) -> dict[str, tuple[str, str]]:
+        until, who = e["until"], names.person(scenario, e["staff_id"])
+        return {e["staff_id"]: (f"{who} {clock}–{until:%H:%M} 不能到岗",
+                                f"{who} unavailable {clock}–{until:%H:%M}")}
 
     @classmethod
     def tally(cls, log, live: Scenario, e: Event) -> None:
@@ -543,10 +562,8 @@ class StaffUnavailable(EventType):
 
     @classmethod
     def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
-        until = e["until"]
-        name = scenario.staff[e["staff_id"]].name
-        return (f"{name}（{e['staff_id']}）不在岗至 {short(until)}",
-                f"{e['staff_id']} off duty until {short(until)}")
+        until, who = e["until"], names.person(scenario, e["staff_id"])
+        return f"{who}不在岗至 {short(until)}", f"{who} off duty until {short(until)}"
 
 
 @register
@@ -561,15 +578,16 @@ class BoosterFound(EventType):
                                                         signal="booster")
 
     @classmethod
-    def causes(cls, e: Event, clock: str) -> dict[str, tuple[str, str]]:
-        return {e["room_id"]: (f"{e['room_id']} 旁发现信号放大器，需加配干扰器",
-                               f"a booster was found next to {e['room_id']}: more jammers")}
+    def causes(cls, scenario: Scenario, live: Scenario, e: Event,
+               clock: str) -> dict[str, tuple[str, str]]:
+        room = names.room(scenario, e["room_id"])
+        return {e["room_id"]: (f"{room}旁发现信号放大器，需加配干扰器",
+                               f"a booster was found next to {room}: more jammers")}
 
     @classmethod
     def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
-        room = scenario.rooms[e["room_id"]]
-        return (f"{room.name}（{room.room_id}）附近发现信号放大器",
-                f"a booster found next to {room.room_id} ({room.name})")
+        room = names.room(scenario, e["room_id"])
+        return f"{room}附近发现信号放大器", f"a booster found next to {room}"
 
 
 # -- work done: what the report counts ----------------------------------------------------------
@@ -601,6 +619,15 @@ class UnitDeployed(_Work):
         _check_unit(checker, e, bad)
 
     @classmethod
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
+        item = scenario.items.get(e["item_id"])
+        kind = vocab.ITEM_TYPES.get(item.item_type if item else "", ("设备", "unit", ()))
+        session = _session(scenario, live, e["session_id"])
+        by = names.person(scenario, e["staff_id"]) if e.get("staff_id") else ""
+        return (f"{kind[0]} {e['item_id']} 布设于{session}" + (f"，{by}" if by else ""),
+                f"{kind[1]} {e['item_id']} set up for {session}" + (f" by {by}" if by else ""))
+
+    @classmethod
     def count(cls, log, live: Scenario, e: Event, sid: str) -> None:
         item = live.items[e["item_id"]]
         if e["item_id"] not in log.units[sid][item.item_type] and e.get("staff_id"):
@@ -617,6 +644,13 @@ class _Visit(_Work):
     @classmethod
     def count(cls, log, live: Scenario, e: Event, sid: str) -> None:
         log.visits[sid][cls.task][e["staff_id"]] += 1
+
+    @classmethod
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
+        who = names.person(scenario, e["staff_id"])
+        session = _session(scenario, live, e["session_id"])
+        task = vocab.TASKS[cls.task]
+        return f"{who}完成{task[0]}：{session}", f"{who}: {task[1]} done for {session}"
 
 
 @register
@@ -647,6 +681,16 @@ class BagWeighed(EventType):
             bad("bag_set_id", "unknown_bag_set", value=e["bag_set_id"])
         _check_kg(e, bad)
 
+    @classmethod
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
+        where = names.venue(scenario, e["venue_id"])
+        sid = e.get("session_id")
+        session = _session(scenario, live, sid) if sid else ""
+        return (f"销毁袋 {e['bag_set_id']} {e['kg']} 千克，{where}"
+                + (f"，{session}休会回收" if session else ""),
+                f"bag set {e['bag_set_id']}: {e['kg']} kg at {where}"
+                + (f", collected at {session}" if session else ""))
+
 
 @register
 class DocumentFound(EventType):
@@ -656,6 +700,14 @@ class DocumentFound(EventType):
     @classmethod
     def check(cls, checker: Checker, e: dict, bad: Bad, clean: bool) -> None:
         _check_level(e, bad)
+
+    @classmethod
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
+        room = names.room(scenario, e["room_id"])
+        level = vocab.LEVELS.get(vocab.lookup(vocab.LEVELS, str(e["level"])) or "",
+                                 (str(e["level"]), str(e["level"]), ()))
+        return (f"{room}发现{level[0]}文件：{e['note']}",
+                f"a {level[1]} document found in {room}: {e['note']}")
 
 
 @register
@@ -672,6 +724,13 @@ class Destroyed(EventType):
         if not (isinstance(e["witnesses"], list)
                 and all(isinstance(w, str) and w for w in e["witnesses"])):
             bad("witnesses", "event_witnesses")
+
+    @classmethod
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
+        where = names.venue(scenario, e["venue_id"])
+        witnesses = names.people(scenario, e["witnesses"])
+        return (f"{where}监督销毁 {e['kg']} 千克，见证人 {witnesses}",
+                f"{e['kg']} kg destroyed at {where}, witnessed by {witnesses}")
 
 
 # -- the log's own --------------------------------------------------------------------------------
@@ -740,6 +799,11 @@ class Void(EventType):
                     why_zh=t(why.key, "zh", column=why.column, **why.params),
                     why_en=t(why.key, "en", column=why.column, **why.params))
 
+    @classmethod
+    def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
+        return (f"作废第 {e['voids']} 条：{e['reason']}",
+                f"voids entry {e['voids']}: {e['reason']}")
+
 
 # -- what the people on the corridors report -----------------------------------------------
 @register
@@ -761,8 +825,8 @@ class OrderSkipped(EventType):
 
     @classmethod
     def describe(cls, scenario: Scenario, live: Scenario, e: Event) -> tuple[str, str]:
-        person = scenario.staff.get(e["staff_id"])
-        name = person.name if person else e["staff_id"]
+        who = names.person(scenario, e["staff_id"])
+        session = _session(scenario, live, e["session_id"])
         task = vocab.TASKS.get(e["task"], (e["task"], e["task"], ()))
-        return (f"{name}（{e['staff_id']}）未执行{task[0]}（{e['session_id']}）：{e['reason']}",
-                f"{e['staff_id']} skipped the {task[1]} of {e['session_id']}: {e['reason']}")
+        return (f"{who}未执行{session}的{task[0]}：{e['reason']}",
+                f"{who} skipped the {task[1]} of {session}: {e['reason']}")

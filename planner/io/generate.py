@@ -5,14 +5,18 @@
 46 rooms, 16 delegations with 714 delegates, 256 sessions over five days,
 17 staff, 53 jammers, 93 cabinet units, 100 shred-bag sets (72 held by groups).
 ``scale=K`` builds K such congress areas (会区), each with its own venues, rooms,
-delegations, agenda, stock and staff, joined by roads; ``seed`` varies the
-delegation sizes, room sizes and the ad-hoc meetings.
+delegations, agenda, stock and staff; ``seed`` varies the delegation sizes, room
+sizes and the ad-hoc meetings. The ``layout`` says how the areas are joined:
+``areas`` (the default) as congresses in several cities, their centres 80 minutes
+and more apart; ``city`` as one metropolitan congress, every venue within 10–45
+minutes of every other over one road network. At scale 1 both are the reference.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import os
 import random
 import shutil
@@ -49,6 +53,17 @@ BAG_KG = 30
 # What 000 reports for this congress: the figures the reference is calibrated against.
 PUBLISHED = {"sessions": 256, "jammer_deployments": 340, "cabinet_unit_deployments": 499,
              "patrols": 520, "bag_sets_to_groups": 72, "paper_tonnes": 5, "documents_found": 32}
+LAYOUTS = ("areas", "city")
+# The city layout: area centres spread over a disk around the main conference centre, each
+# area's hotels near its centre, and a road's time from the straight-line distance: loading
+# and parking, then city traffic. 8 min + 2 × (5.5 + 3) km × 2 min/km is 42 min, so every
+# direct road is within CITY_MINUTES and the sparse network is completed with direct roads
+# where a path is longer.
+CITY_RADIUS_KM = 5.5  # area centres within this distance of the main conference centre
+HOTEL_KM = (1.0, 3.0)  # an area's hotels at this distance from its centre
+ROAD_MINUTES = (8, 2.0)  # minutes to set off and arrive, and per km (30 km/h)
+CITY_MINUTES = (10, 45)  # shortest and longest road time between two venues
+NEAREST_ROADS = 3  # each venue's roads to the nearest venues of other areas
 
 
 def _t(day: int, hhmm: str) -> dt.datetime:
@@ -59,8 +74,14 @@ def _t(day: int, hhmm: str) -> dt.datetime:
 class _Congress:
     """Builds the rows of every file for one or more congress areas."""
 
-    def __init__(self, scale: int, seed: int) -> None:
+    def __init__(self, scale: int, seed: int, layout: str = "areas") -> None:
         self.scale, self.seed, self.rng = scale, seed, random.Random(seed)
+        self.city = layout == "city" and scale > 1  # a one-area city is the reference
+        self.place_rng = random.Random(f"city:{seed}")  # leaves the agenda's draws as they are
+        self.places: dict[str, tuple[float, float]] = {}  # venue -> (x, y) km, city layout
+        self.area_of: dict[str, int] = {}  # venue -> its area
+        self.centres: list[str] = []  # each area's conference centre
+        self.turn = 0.0  # the spiral's seeded rotation
         self.vary = False  # the reference area (scale 1, seed 0) keeps its published figures
         self.files: dict[str, list[dict]] = {k: [] for k in (
             "venues", "rooms", "travel", "sessions", "inventory", "staff", "groups")}
@@ -75,6 +96,8 @@ class _Congress:
     def build(self) -> dict[str, list[dict]]:
         for area in range(self.scale):
             self.area(area)
+        if self.city:
+            self.city_roads()
         return self.files
 
     # -- places -------------------------------------------------------------------------------
@@ -105,16 +128,75 @@ class _Congress:
         return all(end <= s or start >= e for s, e in self.busy[rid])
 
     def roads(self, area: int, centre: str, hotels: list[str]) -> None:
-        """The roads inside an area, and from the first area's centre to this one's."""
+        """The roads inside an area, and (areas layout) from the first area's centre to
+        this one's; in a city, the area's places, joined to the others by city_roads()."""
         venues = [centre, *hotels]
         for a, b, minutes in [(0, 1, 12), (0, 2, 15), (1, 2, 10), (2, 3, 18), (0, 3, 25)]:
             self.files["travel"].append(
                 {"from_venue": venues[a], "to_venue": venues[b], "minutes": minutes})
-        if area > 0:
+        if area == 0:
+            self.first_centre = centre
+        elif not self.city:
             self.files["travel"].append(
                 {"from_venue": self.first_centre, "to_venue": centre, "minutes": 70 + 10 * area})
+        self.centres.append(centre)
+        for vid in venues:
+            self.area_of[vid] = area
+        if self.city:
+            self.place(area, centre, hotels)
+
+    def place(self, area: int, centre: str, hotels: list[str]) -> None:
+        """Coordinates in the city: the first centre in the middle, the others on a
+        sunflower spiral over the disk (evenly spread for any K), hotels around each."""
+        rng = self.place_rng
+        if area == 0:
+            self.turn = rng.uniform(0, 2 * math.pi)
+            x = y = 0.0
         else:
-            self.first_centre = centre
+            r = CITY_RADIUS_KM * math.sqrt(area / (self.scale - 1)) * rng.uniform(0.85, 1.0)
+            angle = self.turn + area * math.pi * (3 - math.sqrt(5)) + rng.uniform(-0.2, 0.2)
+            x, y = r * math.cos(angle), r * math.sin(angle)
+        self.places[centre] = (x, y)
+        for hid in hotels:
+            r, angle = rng.uniform(*HOTEL_KM), rng.uniform(0, 2 * math.pi)
+            self.places[hid] = (x + r * math.cos(angle), y + r * math.sin(angle))
+
+    def direct_minutes(self, a: str, b: str) -> int:
+        (xa, ya), (xb, yb) = self.places[a], self.places[b]
+        km = math.hypot(xa - xb, ya - yb)
+        minutes = max(CITY_MINUTES[0], round(ROAD_MINUTES[0] + ROAD_MINUTES[1] * km))
+        assert minutes <= CITY_MINUTES[1], (a, b, minutes)  # the disk's size ensures it
+        return minutes
+
+    def city_roads(self) -> None:
+        """Roads between the areas of one city: from each venue to the nearest venues of
+        other areas, and between every two centres; then a direct road for each pair whose
+        shortest path is still over CITY_MINUTES[1]. An area's own roads stay as they are."""
+        from planner.model.network import VenueNetwork  # networkx: not at the CLI's start
+
+        venues, centres = [v["venue_id"] for v in self.files["venues"]], self.centres
+        roads: set[tuple[str, str]] = set()
+        for a in venues:
+            others = sorted((self.direct_minutes(a, b), b) for b in venues
+                            if self.area_of[b] != self.area_of[a])
+            roads.update((min(a, b), max(a, b)) for _, b in others[:NEAREST_ROADS])
+        roads.update((a, b) for i, a in enumerate(centres) for b in centres[i + 1:])
+        internal = [(r["from_venue"], r["to_venue"], r["minutes"]) for r in self.files["travel"]]
+        while True:
+            edges = internal + [(a, b, self.direct_minutes(a, b)) for a, b in sorted(roads)]
+            network = VenueNetwork(venues, edges)
+            far = [(a, b) for i, a in enumerate(venues) for b in venues[i + 1:]
+                   if network.travel_minutes(a, b) > CITY_MINUTES[1]]
+            if not far:
+                break
+            # a road for each venue's first far pair, then look again, as one road may
+            # bring several pairs within reach
+            firsts: dict[str, tuple[str, str]] = {}
+            for a, b in far:
+                firsts.setdefault(a, (a, b))
+            roads.update(firsts.values())
+        self.files["travel"] += [{"from_venue": a, "to_venue": b,
+                                  "minutes": self.direct_minutes(a, b)} for a, b in sorted(roads)]
 
     def delegation_sizes(self) -> list[int]:
         """The delegations' sizes: the published ones, or (when varied) with delegates
@@ -133,7 +215,10 @@ class _Congress:
     def area(self, area: int) -> None:
         self.vary = area > 0 or self.seed != 0
         label = "" if self.scale == 1 else f"（第{area + 1}会区）"
-        centre = self.venue(f"省会议中心{label}", True)
+        if self.city:  # one main conference centre in the city, a centre of its own per area
+            centre = self.venue("省会议中心" if area == 0 else f"第{area + 1}会区会议中心", True)
+        else:
+            centre = self.venue(f"省会议中心{label}", True)
         hotels = [self.venue(f"{name}{label}", i == 0) for i, (name, _) in enumerate(HOTELS)]
         self.roads(area, centre, hotels)
         centre_rooms = [self.room(centre, *r) for r in CENTRE_ROOMS]
@@ -293,30 +378,37 @@ class _Congress:
                                         "shift_start": start, "shift_end": end})
 
 
-def generate(scale: int = 1, seed: int = 0) -> dict[str, list[dict]]:
-    """Rows of every scenario file for a congress ``scale`` times the reference."""
+def generate(scale: int = 1, seed: int = 0, layout: str = "areas") -> dict[str, list[dict]]:
+    """Rows of every scenario file for a congress ``scale`` times the reference, its
+    areas joined as ``layout`` says (``areas`` or ``city``)."""
     if scale < 1:
         raise ValueError("scale must be at least 1")
-    return _Congress(scale, seed).build()
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
+    return _Congress(scale, seed, layout).build()
 
 
-def settings(scale: int, seed: int) -> dict:
-    name = "provincial_congress" if scale == 1 and seed == 0 else f"congress_x{scale}_s{seed}"
+def settings(scale: int, seed: int, layout: str = "areas") -> dict:
+    city = layout == "city" and scale > 1
+    name = ("provincial_congress" if scale == 1 and seed == 0
+            else f"city_congress_x{scale}_s{seed}" if city else f"congress_x{scale}_s{seed}")
     title = ("省党代会保密服务保障（参考场景）" if scale == 1
+             else f"同城扩大规模场景 ×{scale}（种子 {seed}）" if city
              else f"扩大规模场景 ×{scale}（种子 {seed}）")
+    command = "python -m planner generate --layout city" if city else "python -m planner generate"
     published = {key: value * scale for key, value in PUBLISHED.items()}
     return {"name": name, "title": title, "timezone": "Asia/Shanghai",
-            "description": "Generated by `python -m planner generate`; modelled on seed 000.",
+            "description": f"Generated by `{command}`; modelled on seed 000.",
             "published": published, "rules": {}}
 
 
-def settings_yaml(scale: int, seed: int) -> str:
+def settings_yaml(scale: int, seed: int, layout: str = "areas") -> str:
     """scenario.yaml with every rule and disruption rate written out and explained, so a
     user can edit it."""
     from planner.model.rules import Rules
     from planner.model.scenario import Disruptions
 
-    head = settings(scale, seed)
+    head = settings(scale, seed, layout)
     del head["rules"]
     lines = [yaml.safe_dump(head, allow_unicode=True, sort_keys=False).rstrip()]
     for zh_title, en_title, section, table in (
@@ -332,8 +424,9 @@ def settings_yaml(scale: int, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(out: str | Path, scale: int = 1, seed: int = 0) -> Path:
-    """Write a generated scenario folder (CSV as UTF-8 with BOM, which Chinese Excel opens).
+def write(out: str | Path, scale: int = 1, seed: int = 0, layout: str = "areas") -> Path:
+    """Write a generated scenario folder (CSV as UTF-8 with BOM, which Chinese Excel opens);
+    ``layout`` as for :func:`generate`.
 
     The folder is written whole or not at all: files go to a temporary folder
     that is renamed into place. ``out`` must not exist or be empty.
@@ -341,7 +434,7 @@ def write(out: str | Path, scale: int = 1, seed: int = 0) -> Path:
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} exists and is not an empty folder")
-    files = generate(scale, seed)
+    files = generate(scale, seed, layout)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".generate-", dir=out.parent))
     try:
@@ -350,7 +443,7 @@ def write(out: str | Path, scale: int = 1, seed: int = 0) -> Path:
                 writer = csv.DictWriter(f, fieldnames=list(rows[0]))
                 writer.writeheader()
                 writer.writerows({k: safe_text(v) for k, v in row.items()} for row in rows)
-        (tmp / "scenario.yaml").write_text(settings_yaml(scale, seed), encoding="utf-8")
+        (tmp / "scenario.yaml").write_text(settings_yaml(scale, seed, layout), encoding="utf-8")
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)

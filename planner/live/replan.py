@@ -31,6 +31,7 @@ from operator import attrgetter
 
 from planner.events.apply import apply_events
 from planner.events.types import Event, in_force, parsed
+from planner.model import names
 from planner.model.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.model.place import Place
 from planner.model.plan import Assignment, Move, Plan, ReplanFacts, StaffTask
@@ -185,7 +186,7 @@ def replan(scenario: Scenario, old: Plan, events: Sequence[Event | Mapping],
     plan.wall_seconds = round(time.perf_counter() - clock, 3)
     result = Replan(plan, live, now)
     if explain and coverage:
-        result.changes = diff(live, old, plan, now, events)
+        result.changes = diff(live, old, plan, now, events, scenario)
         result.sessions = session_changes(live, scenario, old, plan, result.changes, events,
                                           now)
     if not coverage:
@@ -547,22 +548,25 @@ def _span(a: dt.datetime, b: dt.datetime) -> str:
     return f"{a:%m-%d %H:%M}–{b:%H:%M}"
 
 
-def _causes(live: Scenario, events: list[Event], now: dt.datetime) -> dict[str, tuple[str, str]]:
+def _causes(live: Scenario, events: list[Event], now: dt.datetime,
+            scenario: Scenario | None = None) -> dict[str, tuple[str, str]]:
     """What each logged event did, in words, keyed by the thing it touched (each type says
-    what it touched)."""
+    what it touched); ``scenario``: the congress before the events (a cancelled session
+    is named from it)."""
     out: dict[str, tuple[str, str]] = {}
     for e in events:
         if e.at <= now:
-            out.update(e.kind.causes(e, f"{e.at:%H:%M}"))
+            out.update(e.kind.causes(scenario or live, live, e, f"{e.at:%H:%M}"))
     return out
 
 
 def diff(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
-         events: list[Event]) -> list[Change]:
+         events: list[Event], scenario: Scenario | None = None) -> list[Change]:
     """The orders that differ between the plans from ``now`` on, per person and per unit,
-    in the order they must be acted on."""
-    causes = _causes(live, events, now)
-    changes = _staff_changes(old, new, now, causes) + _unit_changes(live, old, new, now, causes)
+    in the order they must be acted on; their reasons name people, sessions and rooms."""
+    causes = _causes(live, events, now, scenario)
+    changes = (_staff_changes(live, old, new, now, causes)
+               + _unit_changes(live, old, new, now, causes))
     return sorted(changes, key=lambda c: (c.act_at, c.who_kind, c.who, c.change))
 
 
@@ -581,7 +585,7 @@ def _orders_ahead(plan: Plan, now: dt.datetime) -> dict[tuple, StaffTask]:
             if t.start > now}
 
 
-def _staff_changes(old: Plan, new: Plan, now: dt.datetime,
+def _staff_changes(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
                    causes: dict[str, tuple[str, str]]) -> list[Change]:
     """People's orders after ``now``: those moved in time or dropped, then those added."""
     before, after = _orders_ahead(old, now), _orders_ahead(new, now)
@@ -597,10 +601,10 @@ def _staff_changes(old: Plan, new: Plan, now: dt.datetime,
             paired.add(id(same))
             changes.append(_retimed_change(t, same, causes))
         else:
-            changes.append(_removed_change(t, by_work, causes))
+            changes.append(_removed_change(live, t, by_work, causes))
     for t in sorted(came.values(), key=lambda x: x.start):
         if id(t) not in paired:
-            changes.append(_added_change(t, gone, causes))
+            changes.append(_added_change(live, t, gone, causes))
     return changes
 
 
@@ -628,28 +632,31 @@ def _retimed_change(t: StaffTask, same: StaffTask,
                   zh or "时间调整", en or "time adjusted")
 
 
-def _removed_change(t: StaffTask, by_work: dict[tuple[str, str], list[StaffTask]],
+def _removed_change(live: Scenario, t: StaffTask,
+                    by_work: dict[tuple[str, str], list[StaffTask]],
                     causes: dict[str, tuple[str, str]]) -> Change:
     """Order ``t`` dropped: for its cause, or because someone else now does the work."""
     zh, en = _first_cause(causes, t.staff_id, t.session_id, t.room_id)
     other = [x.staff_id for x in by_work.get((t.session_id, t.task), [])
              if x.staff_id != t.staff_id]
     if not zh and other:
-        zh, en = f"改由 {other[0]} 执行", f"now done by {other[0]}"
+        who = names.person(live, other[0])
+        zh, en = f"改由 {who} 执行", f"now done by {who}"
     return Change(t.start, t.staff_id, "staff", "removed", t.task, t.session_id, t.room_id,
                   _span(t.start, t.end), "", zh or "任务已不需要", en or "no longer needed")
 
 
-def _added_change(t: StaffTask, gone: dict[tuple, StaffTask],
+def _added_change(live: Scenario, t: StaffTask, gone: dict[tuple, StaffTask],
                   causes: dict[str, tuple[str, str]]) -> Change:
     """Order ``t`` new: for its cause, or instead of someone who had the work."""
     instead = [x.staff_id for x in gone.values() if x.session_id == t.session_id
                and x.task == t.task and x.staff_id != t.staff_id]
     zh, en = _first_cause(causes, t.session_id, t.room_id)
     if instead:
+        # what kept them (a person's own cause names them): 接替 刘洋（P004） 08:10–12:00 不能到岗
         why = _first_cause(causes, instead[0])
-        zh = f"接替 {instead[0]}" + (f"（{why[0]}）" if why[0] else "")
-        en = f"instead of {instead[0]}" + (f" ({why[1]})" if why[1] else "")
+        zh = f"接替 {why[0] or names.person(live, instead[0])}"
+        en = f"instead of {why[1] or names.person(live, instead[0])}"
     return Change(t.start, t.staff_id, "staff", "added", t.task, t.session_id, t.room_id, "",
                   _span(t.start, t.end), zh or "新任务", en or "new task")
 
@@ -674,7 +681,7 @@ def _unit_changes(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
     changes = []
     for key, a in sorted(was.items(), key=lambda kv: kv[1].start):
         if key not in now_is:
-            changes.append(_withdrawn_change(a, now_is, old_moves.get(key), causes))
+            changes.append(_withdrawn_change(live, a, now_is, old_moves.get(key), causes))
         elif now_is[key].end != a.end:
             zh, en = _first_cause(causes, a.session_id)
             changes.append(Change(a.end, a.item_id, "unit", "changed", "serve", a.session_id,
@@ -683,10 +690,11 @@ def _unit_changes(live: Scenario, old: Plan, new: Plan, now: dt.datetime,
     for key, a in sorted(now_is.items(), key=lambda kv: kv[1].start):
         if key not in was:
             changes.append(_sent_change(live, new, a, was, now_is, new_moves.get(key), causes))
-    return changes + _recarried(was, now_is, old_moves, new_moves)
+    return changes + _recarried(live, was, now_is, old_moves, new_moves)
 
 
-def _withdrawn_change(a: Assignment, now_is: dict[tuple[str, str], Assignment],
+def _withdrawn_change(live: Scenario, a: Assignment,
+                      now_is: dict[tuple[str, str], Assignment],
                       move: Move | None, causes: dict[str, tuple[str, str]]) -> Change:
     """Unit ``a.item_id`` no longer serves ``a.session_id`` (``move``: the move that was to
     take it there): for its cause, or because it is sent to another session then."""
@@ -695,8 +703,9 @@ def _withdrawn_change(a: Assignment, now_is: dict[tuple[str, str], Assignment],
         nxt = [b for (u, _s), b in now_is.items() if u == a.item_id and b.start < a.end
                and b.end > a.start]
         if nxt:
-            zh = f"改派会议 {nxt[0].session_id}（{nxt[0].room_id}）"
-            en = f"sent to session {nxt[0].session_id} ({nxt[0].room_id}) instead"
+            session, room = names.session(live, nxt[0].session_id), names.room(live, nxt[0].room_id)
+            zh = f"改派会议 {session}，{room}"
+            en = f"sent to session {session} in {room} instead"
     return Change(move.depart if move else a.start, a.item_id, "unit", "removed", "serve",
                   a.session_id, a.room_id, _span(a.start, a.end), "", zh or "调整",
                   en or "rearranged")
@@ -723,7 +732,7 @@ def _sent_change(live: Scenario, new: Plan, a: Assignment,
                   en or "newly assigned")
 
 
-def _recarried(was: dict[tuple[str, str], Assignment],
+def _recarried(live: Scenario, was: dict[tuple[str, str], Assignment],
                now_is: dict[tuple[str, str], Assignment],
                old_moves: dict[tuple[str, str], Move],
                new_moves: dict[tuple[str, str], Move]) -> list[Change]:
@@ -734,19 +743,23 @@ def _recarried(was: dict[tuple[str, str], Assignment],
         if key in was and key in now_is and key in old_moves and old_moves[key] != m:
             o = old_moves[key]
             changes.append(Change(min(o.depart, m.depart), m.item_id, "unit", "changed", "move",
-                                  m.session_id, str(m.to_room_id),
-                                  f"{o.from_room_id} {o.depart:%H:%M} {o.staff_id}",
-                                  f"{m.from_room_id} {m.depart:%H:%M} {m.staff_id}",
-                                  "搬运安排调整", "carried at another time or by someone else"))
+                                  m.session_id, str(m.to_room_id), _carried(live, o),
+                                  _carried(live, m), "搬运安排调整",
+                                  "carried at another time or by someone else"))
     return changes
+
+
+def _carried(live: Scenario, m: Move) -> str:
+    """A move in words: from where, when, by whom (大会堂 13:20 王建国（P001）)."""
+    return f"{names.place(live, m.from_room_id)} {m.depart:%H:%M} {names.person(live, m.staff_id)}"
 
 
 def _source(live: Scenario, plan: Plan, move: Move) -> tuple[str, str]:
     """Where a unit comes from, in words: a depot, or a room whose session ends then."""
-    source = move.from_room_id
+    source, who = move.from_room_id, names.person(live, move.staff_id)
     if source.is_depot:
-        return (f"{move.depart:%H:%M} 由 {move.staff_id} 从{source.depot}库房运来",
-                f"{move.staff_id} brings it from the {source.depot} depot at "
+        return (f"{move.depart:%H:%M} 由 {who} 从{names.place(live, source)}运来",
+                f"{who} brings it from the {names.place(live, source)} at "
                 f"{move.depart:%H:%M}")
     ended = [a for a in plan.assignments if a.item_id == move.item_id
              and a.room_id == source.room_id and a.end <= move.depart]
@@ -754,10 +767,11 @@ def _source(live: Scenario, plan: Plan, move: Move) -> tuple[str, str]:
     # the day too, when the room's session ended on an earlier day than the move
     when = "" if end is None else f"{end:%H:%M}" if end.date() == move.depart.date() else (
         f"{end:%m-%d %H:%M}")
-    zh = f"{move.depart:%H:%M} 由 {move.staff_id} 从 {move.from_room_id} 调来"
-    en = f"{move.staff_id} moves it from {move.from_room_id} at {move.depart:%H:%M}"
+    room = names.place(live, source)
+    zh = f"{move.depart:%H:%M} 由 {who} 从{room}调来"
+    en = f"{who} moves it from {room} at {move.depart:%H:%M}"
     if when:
-        zh += f"（{move.from_room_id} 的会议 {when} 结束）"
+        zh += f"（{room}的会议 {when} 结束）"
         en += f", where the session ended at {when}"
     return zh, en
 
@@ -774,7 +788,7 @@ def session_changes(live: Scenario, scenario: Scenario, old: Plan, new: Plan,
     """For each session whose coverage changed (or whose units or people did), why."""
     before = {r.session_id: r for r in old.coverage}
     after = {r.session_id: r for r in new.coverage}
-    causes = _causes(live, events, now)
+    causes = _causes(live, events, now, scenario)
     touched: dict[str, list[Change]] = defaultdict(list)
     for c in changes:
         touched[c.session_id].append(c)
@@ -796,8 +810,9 @@ def session_changes(live: Scenario, scenario: Scenario, old: Plan, new: Plan,
                 en.append(f"{c.who} {verb[1]}: {c.reason_en}")
         people = [c for c in touched.get(sid, []) if c.who_kind == "staff"]
         if people:
-            zh.append("人员调整 " + "、".join(sorted({c.who for c in people})))
-            en.append("people changed: " + ", ".join(sorted({c.who for c in people})))
+            who = names.people(live, sorted({c.who for c in people}))
+            zh.append("人员调整 " + who)
+            en.append("people changed: " + who)
         if a is not None and not a.covered:
             zh.append("仍缺：" + a.shortfall_reason)
             en.append("still short: " + a.shortfall_reason_en)

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     select,
     text,
@@ -129,6 +130,19 @@ class SignInCounter(Base):
     last_at: Mapped[float] = mapped_column(Float, default=0.0)  # the last counted attempt
     locked_until: Mapped[float] = mapped_column(Float, default=0.0)
     noted_until: Mapped[float] = mapped_column(Float, default=0.0)  # refusal audited until
+
+
+class DeviceKey(Base):
+    """A device that stays signed in (a phone that opens a room's QR code): the hash of
+    the key its cookie holds, never the key, with the account, the session epoch it was
+    given under (a password, role or link change ends it) and when it expires, in
+    seconds since the epoch (``planner.ops.accounts.remember``)."""
+
+    __tablename__ = "device_keys"
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    epoch: Mapped[int] = mapped_column(Integer)
+    expires: Mapped[float] = mapped_column(Float)
 
 
 class UserEpoch(Base):
@@ -362,6 +376,25 @@ class Store:
                 session.add(StaffLink(username=username, staff_id=staff_id))
             else:
                 row.staff_id = staff_id
+
+    def add_device_key(self, key_hash: str, username: str, epoch: int, expires: float,
+                       now: float) -> None:
+        """Keep a device's key (its hash); the expired ones go."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(DeviceKey).where(DeviceKey.expires <= now))
+            session.add(DeviceKey(key_hash=key_hash, username=username, epoch=epoch,
+                                  expires=expires))
+
+    def device_key(self, key_hash: str) -> DeviceKey | None:
+        with Session(self.engine) as session:
+            row = session.get(DeviceKey, key_hash)
+            if row is not None:
+                session.expunge(row)
+            return row
+
+    def drop_device_key(self, key_hash: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(DeviceKey).where(DeviceKey.key_hash == key_hash))
 
     def user_epoch(self, username: str) -> int:
         with Session(self.engine) as session:

@@ -15,11 +15,17 @@ account within ``WINDOW`` lock it for ``LOCK_SECONDS`` (or until a commander unl
 it). The counters are in the store, so they hold across restarts and processes. A
 password reset or a role change, or disabling the account, raises its session epoch,
 which ends its open sessions.
+
+A device may stay signed in (:func:`remember`): a phone that opens a room's QR code then
+goes straight to the orders there. Its cookie holds a random key; the store keeps only
+the key's hash, the account and the session epoch, for ``REMEMBER_HOURS``. Signing out
+forgets it; anything that ends the account's sessions ends it too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import ipaddress
 import re
@@ -49,6 +55,7 @@ ACTIONS = {  # each audit entry's action, in words
     "sign_in_refused": ("登录被拒（等待中）", "sign-in refused (waiting)"),
     "sign_in_locked": ("账户锁定", "account locked"),
     "sign_in_unlocked": ("解除锁定", "account unlocked"),
+    "device_remembered": ("设备保持登录", "device kept signed in"),
     "scenario_imported": ("导入场景", "scenario imported"),
     "plan_approved": ("批准新方案版本", "plan version approved"),
     "rehearsal_run": ("运行推演", "rehearsal run"),
@@ -61,6 +68,7 @@ MAX_DELAY = 60.0  # seconds: the back-off 1, 2, 4 … stops here
 LOCK_AFTER = 10  # failures of one account within WINDOW lock it
 WINDOW = 15 * 60.0  # seconds: failures older than this are forgotten
 LOCK_SECONDS = 15 * 60.0
+REMEMBER_HOURS = 16  # a device stays signed in for a congress day's shift
 
 
 class AccountError(ValueError):
@@ -239,6 +247,42 @@ def sign_in(store: Store, username: str, password: str, address: str | None = No
     if locked:
         audit(store, "sign-in", "sign_in_locked", **who, until=_stamp(t + LOCK_SECONDS))
     return None
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def remember(store: Store, signed: dict, clock=time.time) -> str:
+    """A new key for the device the account ``signed`` (as :func:`sign_in` returned it)
+    signed in on: its cookie keeps it, the store its hash; audited."""
+    key = secrets.token_urlsafe(32)
+    store.add_device_key(_key_hash(key), signed["username"], signed["epoch"],
+                         clock() + REMEMBER_HOURS * 3600, clock())
+    audit(store, signed["username"], "device_remembered", username=signed["username"],
+          hours=REMEMBER_HOURS)
+    return key
+
+
+def recall(store: Store, key: str | None, clock=time.time) -> dict | None:
+    """The account a device's ``key`` keeps signed in (as :func:`sign_in` returns it), or
+    None: unknown, expired, the account disabled, or its sessions ended since."""
+    if not key or len(key) > 100:
+        return None
+    row = store.device_key(_key_hash(key))
+    if row is None or row.expires <= clock():
+        return None
+    user = store.user(row.username)
+    if user is None or not user.active or store.user_epoch(user.username) != row.epoch:
+        return None
+    return {"username": user.username, "name": user.name, "role": user.role,
+            "epoch": row.epoch}
+
+
+def forget(store: Store, key: str | None) -> None:
+    """The device signs out: its key is no more."""
+    if key:
+        store.drop_device_key(_key_hash(key))
 
 
 def _count_attempt(rows: dict, t: float, user_key: str, address_key: str) -> tuple:

@@ -61,6 +61,13 @@ _SCENARIOS: dict[str, Scenario] = {}
 _LOCK = threading.Lock()
 
 
+def congress_title(store: Store, name: str) -> str:
+    """A stored congress by its title (its name is the store's key, a code the reader
+    need not see); the name if the store has no such congress."""
+    files = store.latest_scenario(name)
+    return load_files(files).title if files else name
+
+
 def _key(files: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(files, sort_keys=True).encode("utf-8")).hexdigest()
 

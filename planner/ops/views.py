@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.events.types import Event, voided
+from planner.events.answers import DONE, answers
+from planner.events.types import voided
 from planner.i18n import pick
 from planner.live.replan import Replan
 from planner.live.store import Store
+from planner.model import names
 from planner.model.place import Place
 from planner.model.scenario import Scenario, Session
 from planner.model.times import stamp
-from planner.ops.accounts import ACTIONS, AUDIT
-from planner.ops.congress import Snapshot
+from planner.ops.accounts import ACTIONS, AUDIT, ROLE_NAMES
+from planner.ops.congress import Snapshot, congress_title
 from planner.report.statistics import destroyed_kg
 
 
@@ -49,7 +52,8 @@ def in_progress(live: Scenario, at: dt.datetime) -> list:
 
 def units_at(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
     """Each jammer and cabinet unit at ``at``: in a room (for which session), on the
-    move, standing in a room after its session, at a depot, or failed."""
+    move, standing in a room after its session, at a depot, or failed; its venue, place
+    and session also by name (``venue``, ``where``, ``session``)."""
     plan, live = snap.plan, snap.live
     rows = []
     marks: dict[str, list] = {}
@@ -76,9 +80,11 @@ def units_at(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
         venue = where.depot if where.is_depot else (
             live.rooms[where.room_id].venue_id if where.room_id in live.rooms else "")
         rows.append({"item_id": item.item_id, "item_type": item.item_type, "state": state,
-                     "venue_id": venue, "where": str(where), "session_id": session})
-    return pd.DataFrame(rows, columns=["item_id", "item_type", "state", "venue_id", "where",
-                                       "session_id"])
+                     "venue_id": venue, "venue": names.venue(live, venue),
+                     "where": names.place(live, where), "session_id": session,
+                     "session": names.session(live, session, before=snap.scenario)})
+    return pd.DataFrame(rows, columns=["item_id", "item_type", "state", "venue_id", "venue",
+                                       "where", "session_id", "session"])
 
 
 def on_duty(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
@@ -177,7 +183,8 @@ def bag_custody(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
 
 def orders(snap: Snapshot, day: dt.date) -> pd.DataFrame:
     """Everyone's orders that day (and time logged off duty, as task ``away``): who,
-    what, for which session, where, when, and for moves which units from where to where."""
+    what, for which session (``session``: by name), where, when, and for moves which
+    units from where to where."""
     live, plan = snap.live, snap.plan
     lo = dt.datetime.combine(day, dt.time(0))
     hi = lo + dt.timedelta(days=1)
@@ -186,6 +193,7 @@ def orders(snap: Snapshot, day: dt.date) -> pd.DataFrame:
         carried.setdefault((m.staff_id, m.depart), []).append(
             f"{m.item_id} {place_name(live, m.from_room_id)}→{place_name(live, m.to_room_id)}")
     rows = [{"staff_id": t.staff_id, "task": t.task, "session_id": t.session_id,
+             "session": names.session(live, t.session_id, before=snap.scenario),
              "room_id": t.room_id, "room": place_name(live, Place.room(t.room_id)),
              "start": t.start,
              "end": t.end, "detail": "；".join(carried.get((t.staff_id, t.start), []))
@@ -195,20 +203,15 @@ def orders(snap: Snapshot, day: dt.date) -> pd.DataFrame:
         for a, b in spans:
             if a < hi and lo < b:
                 rows.append({"staff_id": person, "task": "away", "session_id": "",
-                             "room_id": "", "room": "", "start": max(a, lo), "end": min(b, hi),
-                             "detail": ""})
-    frame = pd.DataFrame(rows, columns=["staff_id", "task", "session_id", "room_id", "room",
-                                        "start", "end", "detail"])
+                             "session": "", "room_id": "", "room": "", "start": max(a, lo),
+                             "end": min(b, hi), "detail": ""})
+    frame = pd.DataFrame(rows, columns=["staff_id", "task", "session_id", "session", "room_id",
+                                        "room", "start", "end", "detail"])
     return frame.sort_values(["staff_id", "start"]).reset_index(drop=True)
 
 
-def place_name(live: Scenario, place: Place) -> str:
-    """A room's name, or the venue's name for its depot."""
-    if place.is_depot:
-        venue = live.venues.get(place.depot)
-        return f"{venue.name}库房" if venue else str(place)
-    room = live.rooms.get(place.room_id)
-    return room.name if room else str(place)
+place_name = names.place  # a room's name, or the venue's name for its depot
+holder_name = names.holder  # a bag set's holder: the group's name, or the depot's
 
 
 # -- the overview and the coverage map ------------------------------------------------------------
@@ -263,7 +266,7 @@ def coverage_map(snap: Snapshot, venue: str, day: dt.date) -> CoverageMap:
         for k, t in enumerate(slots):
             if s.start < t + dt.timedelta(minutes=SLOT) and t < s.end:
                 state[y][k] = session_state(snap, s.session_id)
-                label[y][k] = f"{s.session_id} {s.name}"
+                label[y][k] = names.session(live, s.session_id)
     return CoverageMap(rooms, [live.rooms[r].name for r in rooms], slots, state, label)
 
 
@@ -338,36 +341,47 @@ def paper(snap: Snapshot, at: dt.datetime) -> Paper:
                  destroyed_kg([e for e in snap.events if e.at <= at]))
 
 
-def recesses(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
-    """Each weighing of a session's bags by ``at``: when, the session and its name, the
-    venue, the bag set, kg and who logged it."""
-    live = snap.live
+def recesses(snap: Snapshot, at: dt.datetime, who: dict[str, str] | None = None
+             ) -> pd.DataFrame:
+    """Each weighing of a session's bags by ``at``: when, the session, its name and
+    both (``session``, 开幕大会（S0020）), the venue, the bag set, kg and who logged it (by
+    ``who``'s names: :func:`account_names`)."""
+    live, who = snap.live, who or {}
     got = weighed(snap)
     got = got[(got["at"] <= at) & (got.session_id != "")]
     return got.assign(name=[live.sessions[s].name if s in live.sessions else ""
-                            for s in got.session_id])[
-        ["at", "session_id", "name", "venue_id", "bag_set_id", "kg", "who"]]
+                            for s in got.session_id],
+                      session=[names.session(live, s, before=snap.scenario)
+                               for s in got.session_id],
+                      who=[who.get(w, w) for w in got.who])[
+        ["at", "session_id", "name", "session", "venue_id", "bag_set_id", "kg", "who"]]
 
 
-def holder_name(live: Scenario, holder: str) -> str:
-    """A bag set's holder in words: the group's name, or the depot's venue."""
-    if holder in live.groups:
-        return live.groups[holder].name
-    return place_name(live, Place.parse(holder))
 
 
 # -- the log ------------------------------------------------------------------------------------
-DETAIL = ("session_id", "item_id", "room_id", "staff_id", "bag_set_id", "kg", "new_end",
-          "until", "voids", "reason")
+ACTORS = {"system": ("系统", "system"), "sign-in": ("登录页", "sign-in")}  # writers, no account
 
 
-def log_rows(snap: Snapshot, last: int = 200) -> pd.DataFrame:
+def account_names(store: Store, lang: str = "zh") -> dict[str, str]:
+    """Who wrote an entry, as a reader knows them: each account's full name, and the
+    writers that are no account in words (the first start's ``system``)."""
+    out = {who: pick(lang, *words) for who, words in ACTORS.items()}
+    out.update({u.username: u.name or u.username for u in store.users()})
+    return out
+
+
+def log_rows(snap: Snapshot, last: int = 200, lang: str = "zh",
+             who: dict[str, str] | None = None) -> pd.DataFrame:
     """The log's last ``last`` entries, newest first: seq, at, type, voided (a later entry
-    voids it), detail (its ids and values), who."""
+    voids it), detail (the entry in words, as its type describes it), who (by
+    ``who``'s names: :func:`account_names`)."""
     gone = set(voided(snap.log))
+    who = who or {}
     rows = [{"seq": e.seq, "at": f"{e.at:%Y-%m-%d %H:%M}", "type": e.type,
              "voided": e.seq in gone,
-             "detail": " ".join(str(e.line[k]) for k in DETAIL if k in e.line), "who": e.who}
+             "detail": pick(lang, *e.kind.describe(snap.scenario, snap.live, e)),
+             "who": who.get(e.who, e.who)}
             for e in reversed(snap.log[-last:])]
     return pd.DataFrame(rows, columns=["seq", "at", "type", "voided", "detail", "who"])
 
@@ -386,52 +400,103 @@ def unit_timeline(snap: Snapshot, kind: str, venue: str, day: dt.date) -> pd.Dat
     lo = dt.datetime.combine(day, dt.time(0))
     hi = lo + dt.timedelta(days=1)
     bars = [{"unit": a.item_id, "start": a.start, "end": a.end, "what": "use",
-             "detail": f"{a.session_id} {live.rooms[a.room_id].name}"}
+             "detail": f"{names.session(live, a.session_id, before=snap.scenario)} "
+                       f"{live.rooms[a.room_id].name}"}
             for a in plan.assignments if a.item_type == kind and a.start < hi and lo < a.end
             and live.venue_of(a.room_id) == venue]
     units = {b["unit"] for b in bars}
     bars += [{"unit": m.item_id, "start": m.depart, "end": m.arrive, "what": "move",
               "detail": f"{place_name(live, m.from_room_id)} → "
-                        f"{place_name(live, m.to_room_id)} ({m.staff_id})"}
+                        f"{place_name(live, m.to_room_id)} · {names.person(live, m.staff_id)}"}
              for m in plan.moves if m.item_id in units and m.depart < hi and lo < m.arrive]
     return pd.DataFrame(bars, columns=["unit", "start", "end", "what", "detail"])
 
 
 def day_moves(snap: Snapshot, kind: str, day: dt.date) -> pd.DataFrame:
     """The moves of units of ``kind`` leaving that day, by departure: unit, from, to
-    (names), depart, arrive, who carries, for which session."""
+    (names), depart, arrive, who carries and for which session (by name)."""
     plan, live = snap.plan, snap.live
     lo = dt.datetime.combine(day, dt.time(0))
     hi = lo + dt.timedelta(days=1)
     rows = [{"item_id": m.item_id, "from": place_name(live, m.from_room_id),
              "to": place_name(live, m.to_room_id), "depart": m.depart, "arrive": m.arrive,
-             "staff": m.staff_id, "session_id": m.session_id}
+             "staff": names.person(live, m.staff_id),
+             "session": names.session(live, m.session_id, before=snap.scenario)}
             for m in sorted(plan.moves, key=lambda m: m.depart)
             if lo <= m.depart < hi and live.items[m.item_id].item_type == kind]
     return pd.DataFrame(rows, columns=["item_id", "from", "to", "depart", "arrive", "staff",
-                                       "session_id"])
+                                       "session"])
 
 
 def order_sheet(snap: Snapshot, person: str, day: dt.date) -> pd.DataFrame:
-    """One person's orders that day, in time order: start, end, task, session, where
-    (a name), detail."""
+    """One person's orders that day, in time order: start, end, task, session (its id,
+    and by name), where (a name), detail."""
     mine = orders(snap, day)
     mine = mine[mine.staff_id == person]
     return pd.DataFrame({"start": list(mine.start), "end": list(mine.end),
                          "task": list(mine.task), "session_id": list(mine.session_id),
-                         "room": list(mine.room), "detail": list(mine.detail)})
+                         "session": list(mine.session), "room": list(mine.room),
+                         "detail": list(mine.detail)})
 
 
 # -- accounts -----------------------------------------------------------------------------------
-def audit_rows(store: Store, last: int = 50, lang: str = "zh") -> pd.DataFrame:
-    """The audit log's last ``last`` entries, newest first: seq, at (to the second), who,
-    type (the action, in words) and detail (its fields as key=value)."""
+AUDIT_FIELDS = {  # an audit entry's fields, in words
+    "username": ("账户", "account"), "role": ("角色", "role"),
+    "staff_id": ("工作人员", "staff member"), "scenario": ("大会", "congress"),
+    "plan_version": ("方案版本", "plan version"), "version": ("方案版本", "plan version"),
+    "after_event": ("截至记录", "after entry"), "changes": ("变更", "changes"),
+    "runs": ("推演次数", "runs"), "seed": ("随机种子", "seed"), "folder": ("结果", "results"),
+    "address": ("地址", "address"), "failures": ("失败次数", "failures"),
+    "reason": ("原因", "reason"), "until": ("至", "until"), "hours": ("小时", "hours"),
+}
+AUDIT_WORDS = {"locked": ("已锁定", "locked"), "wait": ("须等待", "must wait"),
+               "unknown": ("未知", "unknown")}
+
+
+def audit_rows(store: Store, last: int = 50, lang: str = "zh",
+               live: Scenario | None = None) -> pd.DataFrame:
+    """The audit log's last ``last`` entries, newest first: seq, at (to the second), who
+    (by name), type (the action, in words) and detail (its fields in words: accounts by
+    name, roles, the staff member of ``live``, the congress by its title)."""
     entries = store.entries(AUDIT)[-last:]
-    return pd.DataFrame([{"seq": e.seq, "at": e.at[:19].replace("T", " "), "who": e.who,
+    who = account_names(store, lang)
+
+    def value(key: str, v) -> str:
+        if key == "username":
+            return f"{who[v]}（{v}）" if v in who and who[v] != v else str(v)
+        if key == "role" and v in ROLE_NAMES:
+            return pick(lang, *ROLE_NAMES[v])
+        if key == "staff_id" and live is not None:
+            return names.person(live, str(v))
+        if key == "scenario":
+            return congress_title(store, str(v))
+        if key == "folder":
+            return rehearsal_label(str(v), lang)
+        if key == "until":
+            return str(v)[:16].replace("T", " ")
+        return pick(lang, *AUDIT_WORDS[v]) if v in AUDIT_WORDS else str(v)
+
+    def detail(payload: dict) -> str:
+        return pick(lang, "；", "; ").join(
+            f"{pick(lang, *AUDIT_FIELDS.get(k, (k, k)))} {value(k, v)}" for k, v in payload.items())
+
+    return pd.DataFrame([{"seq": e.seq, "at": e.at[:19].replace("T", " "),
+                          "who": who.get(e.who, e.who),
                           "type": pick(lang, *ACTIONS.get(e.type, (e.type, e.type))),
-                          "detail": " ".join(f"{k}={v}" for k, v in e.payload.items())}
+                          "detail": detail(e.payload)}
                          for e in reversed(entries)],
                         columns=["seq", "at", "who", "type", "detail"])
+
+
+def rehearsal_label(folder: str, lang: str = "zh") -> str:
+    """A rehearsal's folder (``20211120-093000-seed0-20``, as the rehearsal page names
+    it) in words: when it ran, how many runs, its seed; any other name as it is."""
+    found = re.fullmatch(r"(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)\d\d-seed(\d+)-(\d+)", folder)
+    if not found:
+        return folder
+    _y, mo, d, h, mi, seed, runs = found.groups()
+    return pick(lang, f"{mo}-{d} {h}:{mi} · 推演 {runs} 次 · 随机种子 {seed}",
+                f"{mo}-{d} {h}:{mi} · {runs} runs · seed {seed}")
 
 
 # -- a re-plan's preview ---------------------------------------------------------------------
@@ -455,10 +520,12 @@ def replan_damage(result: Replan, lang: str) -> pd.DataFrame:
     return frame.sort_values(["start", "session_id"]).reset_index(drop=True)
 
 
-def replan_orders(result: Replan) -> pd.DataFrame:
+def replan_orders(result: Replan, before: Scenario | None = None) -> pd.DataFrame:
     """What changes for whom, person by person (then unit by unit), in the order they
-    must act, never before the re-plan's moment: who, name, who_kind, act_at, change,
-    what, session_id, room, from_to, reason, reason_en."""
+    must act, never before the re-plan's moment: who, name, label (a person as
+    王建国（P001）, a unit's id), who_kind, act_at, change, what, session_id, session (by
+    name; ``before``: the congress before the log, which names a cancelled one), room,
+    from_to, reason, reason_en."""
     live = result.live
     rows = []
     for c in result.changes:
@@ -466,55 +533,42 @@ def replan_orders(result: Replan) -> pd.DataFrame:
             name = live.staff[c.who].name if c.who in live.staff else c.who
         else:
             name = c.who
+        label = names.person(live, c.who) if c.who_kind == "staff" else c.who
         room = live.rooms[c.room_id].name if c.room_id in live.rooms else c.room_id
-        rows.append({"who": c.who, "name": name, "who_kind": c.who_kind,
+        rows.append({"who": c.who, "name": name, "label": label, "who_kind": c.who_kind,
                      "act_at": max(c.act_at, result.now), "change": c.change, "what": c.what,
-                     "session_id": c.session_id, "room": room,
+                     "session_id": c.session_id,
+                     "session": names.session(live, c.session_id, before=before),
+                     "room": room,
                      "from_to": f"{c.old or ''}{' → ' if c.old and c.new else ''}{c.new or ''}",
                      "reason": c.reason, "reason_en": c.reason_en})
-    frame = pd.DataFrame(rows, columns=["who", "name", "who_kind", "act_at", "change", "what",
-                                        "session_id", "room", "from_to", "reason",
-                                        "reason_en"])
+    frame = pd.DataFrame(rows, columns=["who", "name", "label", "who_kind", "act_at", "change",
+                                        "what", "session_id", "session", "room", "from_to",
+                                        "reason", "reason_en"])
     order = frame.assign(unit=frame.who_kind != "staff")
     return order.sort_values(["unit", "who", "act_at"]).drop(columns="unit").reset_index(
         drop=True)
 
 
 # -- work due and not reported ----------------------------------------------------------------
-REPORTED = {"patrol": "patrol_done", "sweep": "sweep_done", "cleanup": "cleanup_done"}
+REPORTED = DONE  # the orders that are reported done one by one: patrol, sweep, clean-up
 GRACE = dt.timedelta(minutes=15)  # an order still "due" this long after its planned end
-
-
-def answered(e: Event) -> str | None:
-    """The task an entry answers an order of: a patrol, sweep or clean-up reported done,
-    or any order skipped with its reason; else None."""
-    if e.type == "order_skipped":
-        return e["task"]
-    return next((task for task, kind in REPORTED.items() if kind == e.type), None)
 
 
 def due_work(snap: Snapshot, at: dt.datetime) -> pd.DataFrame:
     """The patrols, sweeps and clean-ups the plan in force ordered to start by ``at`` that
-    nobody has reported done (or skipped, with a reason): ``due`` while they can still be
-    done (until their planned end and a quarter of an hour), ``late`` after that. Per
-    session and task, the first
-    reports answer the first orders (two patrols planned, one reported: the second is
-    outstanding). Columns staff_id, name, task, session_id, session, venue_id, room,
-    start, end, state; late ones first, then by start."""
+    no entry logged by ``at`` answers (done, or skipped with a reason: the rule of
+    :mod:`planner.events.answers`, which the report's plan against actual reads too):
+    ``due`` while they can still be done (until their planned end and a quarter of an
+    hour), ``late`` after that. Columns staff_id, name, task, session_id, session,
+    venue_id, room, start, end, state; late ones first, then by start."""
     live = snap.live
-    reports: dict[tuple[str, str], int] = {}
-    for e in snap.events:
-        task = answered(e)
-        if task and e.at <= at:
-            reports[e["session_id"], task] = reports.get((e["session_id"], task), 0) + 1
+    orders = [t for t in snap.plan.staff_tasks if t.task in REPORTED
+              and t.session_id in live.sessions]
+    found = answers(orders, (e for e in snap.events if e.at <= at))
     rows = []
-    orders = sorted((t for t in snap.plan.staff_tasks if t.task in REPORTED
-                     and t.session_id in live.sessions), key=lambda t: (t.start, t.staff_id))
-    seen: dict[tuple[str, str], int] = {}
-    for t in orders:
-        key = (t.session_id, t.task)
-        seen[key] = seen.get(key, 0) + 1
-        if t.start > at or seen[key] <= reports.get(key, 0):
+    for t in sorted(orders, key=lambda t: (t.start, t.staff_id)):
+        if t.start > at or found[t] is not None:
             continue
         s = live.sessions[t.session_id]
         rows.append({"staff_id": t.staff_id, "name": live.staff[t.staff_id].name
@@ -561,7 +615,8 @@ def my_orders(snap: Snapshot, staff_id: str, at: dt.datetime, room: str | None =
     mine = [t for t in plan.staff_tasks if t.staff_id == staff_id
             and t.session_id in live.sessions and t.end + GRACE >= at and t.start <= at + ahead
             and t.task != "away" and (room is None or t.room_id == room)]
-    done = _reports(snap, staff_id)
+    sessions = {t.session_id for t in mine}
+    found = answers([t for t in plan.staff_tasks if t.session_id in sessions], snap.events)
     out = []
     for t in sorted(mine, key=lambda t: (t.start, t.task)):
         s = live.sessions[t.session_id]
@@ -576,31 +631,10 @@ def my_orders(snap: Snapshot, staff_id: str, at: dt.datetime, room: str | None =
                       carry="；".join(f"{m.item_id} {place_name(live, m.from_room_id)}→"
                                      f"{place_name(live, m.to_room_id)}" for m in moves),
                       crew=tuple(crew))
-        reported = done.get((order.session_id, order.task), 0) > 0
-        if reported:
-            done[order.session_id, order.task] -= 1
-            if order.end + GRACE < at:
-                continue
+        reported = found[t] is not None
+        if reported and order.end + GRACE < at:
+            continue
         out.append(dataclasses.replace(order, reported=reported))
-    return out
-
-
-def _reports(snap: Snapshot, staff_id: str) -> dict[tuple[str, str], int]:
-    """How many of each (session, task) the person has reported done or skipped; a move
-    counts as reported once one of its units is reported set up by them."""
-    out: dict[tuple[str, str], int] = {}
-    moved: set[tuple[str, str]] = set()
-    for e in snap.events:
-        if e.get("staff_id") != staff_id:
-            continue
-        if e.type == "unit_deployed":
-            moved.add((e["session_id"], "move"))
-            continue
-        task = answered(e)
-        if task:
-            out[e["session_id"], task] = out.get((e["session_id"], task), 0) + 1
-    for key in moved:
-        out[key] = out.get(key, 0) + 1
     return out
 
 

@@ -12,6 +12,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from planner.i18n import pick
+from planner.model import names
+from planner.model import vocabulary as vocab
 from planner.model.scenario import Scenario
 from planner.rehearse.runs import SLOT
 
@@ -23,7 +25,9 @@ FIGURE_NAMES = {"sessions": ("会议场次", "sessions"),
                 "cabinet_unit_deployments": ("屏蔽柜节次", "cabinet-unit deployments"),
                 "patrols": ("巡查次数", "patrols"), "paper_tonnes": ("回收文件（吨）", "paper (t)"),
                 "documents_found": ("发现遗失文件（件）", "documents found")}
-
+AGAINST = {"figure": ("项目", "figure"), "published": ("公布数字", "published"),
+           "mean": ("推演均值", "rehearsal mean"), "p5": ("5% 分位", "5th percentile"),
+           "p95": ("95% 分位", "95th percentile"), "off": ("与公布数字相比", "against published")}
 
 
 def styled(fig: go.Figure, lang: str | None = None) -> go.Figure:
@@ -123,10 +127,12 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
     top = top[top.runs_short > 0]
     if not top.empty:
         fig = go.Figure(go.Bar(
-            x=top.session_id, y=top.p_short,
+            x=[names.session(scenario, sid, lang) for sid in top.session_id], y=top.p_short,
             error_y={"type": "data", "symmetric": False,
                      "array": top.ci_high - top.p_short, "arrayminus": top.p_short - top.ci_low},
-            hovertext=[f"{r.name} {r.start} {r.room_id} {r.level}" for r in top.itertuples()]))
+            hovertext=[f"{str(r.start)[5:16].replace('T', ' ')} {names.room(scenario, r.room_id)} "
+                       f"{vocab.LEVELS.get(r.level, (r.level, r.level))[en]}"
+                       for r in top.itertuples()]))
         fig.update_layout(title=pick(lang, "最易保障不足的会议（不足概率，95% 区间）",
                                    "Sessions most at risk (chance of a shortfall, 95% interval)"),
                           yaxis_tickformat=".0%")
@@ -175,7 +181,8 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
                               row=row, col=1)
                 fig.add_trace(go.Scatter(x=times, y=part["max"], mode="markers",
                                          marker={"color": colour, "size": 3},
-                                         name=f"{name} max", legendgroup=venue,
+                                         name=pick(lang, f"{name} 最多", f"{name} most"),
+                                         legendgroup=venue,
                                          showlegend=False), row=row, col=1)
         fig.update_layout(title=pick(lang, "各驻地在用设备（半小时；线为 95% 分位，点为最多）",
                                    "Units in rooms per venue (half-hourly; line p95, dots most)"),
@@ -197,5 +204,27 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
                       yaxis_tickformat=".0%")
     parts.append(fig)
     parts.append("<h2>" + pick(lang, "公布数字对照", "Against the published figures") + "</h2>"
-                 + table_html(figs))
+                 + table_html(against_published(figs, lang)))
     return parts
+
+
+def against_published(figs: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The rehearsal's figures against the published ones as a reader reads them: each
+    figure by name, the numbers as numbers, the difference in words (高 4.1%)."""
+    def number(v) -> str:
+        return "" if pd.isna(v) else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+    def off(v) -> str:
+        if pd.isna(v):
+            return ""
+        if round(v, 3) == 0:
+            return pick(lang, "持平", "level")
+        return pick(lang, f"{'高' if v > 0 else '低'} {abs(v):.1%}",
+                    f"{abs(v):.1%} {'above' if v > 0 else 'below'}")
+
+    en = lang == "en"
+    shown = pd.DataFrame({
+        "figure": [FIGURE_NAMES.get(f, (f, f))[en] for f in figs.figure],
+        **{c: [number(v) for v in figs[c]] for c in ("published", "mean", "p5", "p95")},
+        "off": [off(v) for v in figs["off"]]})
+    return shown.rename(columns={c: AGAINST[c][en] for c in shown.columns})

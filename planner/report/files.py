@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from plotly.subplots import make_subplots
 from planner.i18n import pick
 from planner.io.plan_files import atomic_folder
 from planner.io.sheets import safe_frame
+from planner.model import names
 from planner.model import vocabulary as vocab
 from planner.model.scenario import Scenario
 from planner.report.charts import page, table_html
@@ -49,7 +51,8 @@ COLUMNS = {
     "figure": ("项目", "figure"), "name": ("名称", "name"), "actual": ("实际", "actual"),
     "planned": ("计划", "planned"), "day": ("日期", "day"), "venue_id": ("驻地编号", "venue id"),
     "venue": ("驻地", "venue"), "room_id": ("会场编号", "room id"), "room": ("会场", "room"),
-    "session_id": ("会议编号", "session"), "kind": ("类型", "kind"), "level": ("密级", "level"),
+    "session_id": ("会议编号", "session"), "session": ("会议", "session"),
+    "kind": ("类型", "kind"), "level": ("密级", "level"),
     "attendees": ("人数", "attendees"), "start": ("开始", "start"), "end": ("结束", "end"),
     "status": ("状态", "status"), "adhoc": ("临时会议", "ad hoc"), "served": ("已保障", "served"),
     "sessions_held": ("举行场次", "sessions held"),
@@ -98,10 +101,52 @@ BODY, HEADING, TABLE, LATIN = "仿宋", "黑体", "宋体", "Times New Roman"
 
 
 
-def display(key: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A table as a reader sees it: words in their language, headers named, a total."""
-    en = lang == "en"
+TIMES = ("at", "start", "end", "failed_at", "restored_at", "voided_at")  # 2021-11-27T09:10
+
+
+def named(key: str, frame: pd.DataFrame, scenario: Scenario, lang: str,
+          who: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Names where codes were (:mod:`planner.model.names`): rooms and venues by name,
+    sessions and people by name with their id, days and times in the short form the
+    pages use (11月27日, 11-27 09:10), writers by ``who`` (user name -> name, if known)."""
     out = frame.copy()
+    for column in TIMES:
+        if column in out:
+            out[column] = [str(v)[5:16].replace("T", " ") if isinstance(v, str) else v
+                           for v in out[column]]
+    if "day" in out:
+        out["day"] = [_day(d, lang) if d else d for d in out["day"]]
+    if key == "staff":
+        out["name"] = [names.person(scenario, p) for p in out.staff_id]
+        out = out.drop(columns=["staff_id"])
+    if "session_id" in out:
+        out["session_id"] = [names.session(scenario, s, lang) for s in out.session_id]
+        out = out.drop(columns=["name"] if key == "sessions" else []).rename(
+            columns={"session_id": "session"})
+    for code, name, of in (("venue_id", "venue", names.venue), ("room_id", "room", names.room)):
+        if code in out:
+            if name not in out:  # in the code's place
+                out.insert(out.columns.get_loc(code), name,
+                           [of(scenario, v) if v else v for v in out[code]])
+            out = out.drop(columns=[code])
+    for column in ("planned_sessions", "still_short"):
+        if column in out:
+            out[column] = ["、".join(names.session(scenario, s, lang) for s in str(v).split())
+                           for v in out[column]]
+    if "witness_names" in out:
+        out = out.drop(columns=["witnesses"], errors="ignore")
+    for column in ("who", "voided_by"):
+        if column in out and who:
+            out[column] = [who.get(v, v) for v in out[column]]
+    return out
+
+
+def display(key: str, frame: pd.DataFrame, lang: str, scenario: Scenario | None = None,
+            who: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A table as a reader sees it: words in their language, names for codes (given the
+    ``scenario``: :func:`named`), headers named, a total."""
+    en = lang == "en"
+    out = frame.copy() if scenario is None else named(key, frame, scenario, lang, who)
     for column in TEXT_EN:
         if f"{column}_en" in out:
             if en:
@@ -132,7 +177,8 @@ def display(key: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.rename(columns={c: COLUMNS[c][en] for c in out.columns if c in COLUMNS})
 
 
-def write_report(out: str | Path, report: Report, scenario: Scenario, lang: str = "zh") -> Path:
+def write_report(out: str | Path, report: Report, scenario: Scenario, lang: str = "zh",
+                 who: Mapping[str, str] | None = None) -> Path:
     """The report folder: report.html, report.xlsx, report.docx and figures.json."""
     with atomic_folder(out, "report") as tmp:
         (tmp / "figures.json").write_text(json.dumps(
@@ -140,9 +186,9 @@ def write_report(out: str | Path, report: Report, scenario: Scenario, lang: str 
              "last_day": report.last_day, "actual": report.figures,
              "planned": report.planned, "summary": report.text},
             ensure_ascii=False, indent=2), encoding="utf-8")
-        _xlsx(tmp / "report.xlsx", report, lang)
-        _docx(tmp / "report.docx", report, lang)
-        (tmp / MARKER).write_text(report_html(report, scenario, lang), encoding="utf-8")
+        _xlsx(tmp / "report.xlsx", report, scenario, lang, who)
+        _docx(tmp / "report.docx", report, scenario, lang, who)
+        (tmp / MARKER).write_text(report_html(report, scenario, lang, who), encoding="utf-8")
     return Path(out)
 
 
@@ -156,9 +202,9 @@ def _period(report: Report, lang: str) -> str:
 
 
 def _paragraphs(report: Report, lang: str) -> list[str]:
-    """The summary, the reader's language first, then the log's checkpoints."""
-    return [report.text[lang], report.text["zh" if lang == "en" else "en"],
-            *report.checkpoint_lines(lang)]
+    """The summary in the reader's language (figures.json keeps both), then the log's
+    checkpoints."""
+    return [report.text[lang], *report.checkpoint_lines(lang)]
 
 
 # -- HTML ---------------------------------------------------------------------------------------
@@ -166,20 +212,23 @@ HTML_TABLES = ("figures", "by_day_venue", "gaps", "documents", "documents_by_roo
                "destroyed", "faults", "staff", "incidents", "voided")
 
 
-def report_html(report: Report, scenario: Scenario, lang: str = "zh") -> str:
-    return page(_title(lang), report_parts(report, scenario, lang), lang)
+def report_html(report: Report, scenario: Scenario, lang: str = "zh",
+                who: Mapping[str, str] | None = None) -> str:
+    return page(_title(lang), report_parts(report, scenario, lang, who), lang)
 
 
-def report_parts(report: Report, scenario: Scenario, lang: str = "zh") -> list[str | go.Figure]:
-    """The report's paragraphs and tables (HTML) and charts, in order."""
+def report_parts(report: Report, scenario: Scenario, lang: str = "zh",
+                 who: Mapping[str, str] | None = None) -> list[str | go.Figure]:
+    """The report's paragraphs and tables (HTML) and charts, in order; ``who``: the
+    writers' names by user name."""
     parts: list[str | go.Figure] = [f"<p><b>{html.escape(_period(report, lang))}</b></p>"]
     parts += [f"<p>{html.escape(p)}</p>" for p in _paragraphs(report, lang)]
     parts += charts(report, scenario, lang)
     for key in HTML_TABLES:
         frame = report.tables[key]
         parts.append(f"<h2>{html.escape(TITLES[key][lang == 'en'])}</h2>")
-        parts.append(table_html(display(key, frame, lang)) if len(frame) else
-                     f"<p>{pick(lang, '无', 'none')}</p>")
+        parts.append(table_html(display(key, frame, lang, report.live or scenario, who))
+                     if len(frame) else f"<p>{pick(lang, '无', 'none')}</p>")
     parts.append("<p>" + pick(lang, "逐场会议和每次称重的明细见 report.xlsx。",
                             "Every session and every weighing is listed in report.xlsx.")
                  + "</p>")
@@ -250,7 +299,8 @@ def charts(report: Report, scenario: Scenario, lang: str) -> list[go.Figure]:
 
 
 # -- Excel --------------------------------------------------------------------------------------
-def _xlsx(path: Path, report: Report, lang: str) -> None:
+def _xlsx(path: Path, report: Report, scenario: Scenario, lang: str,
+          who: Mapping[str, str] | None) -> None:
     en = lang == "en"
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         head = pd.DataFrame({pick(lang, "内容", "text"): [_title(lang), _period(report, lang),
@@ -262,8 +312,8 @@ def _xlsx(path: Path, report: Report, lang: str) -> None:
             row[0].alignment = Alignment(wrap_text=True, vertical="top")
         for key, (zh, english) in TITLES.items():
             name = english if en else zh
-            safe_frame(display(key, report.tables[key], lang)).to_excel(writer, sheet_name=name,
-                                                                         index=False)
+            frame = display(key, report.tables[key], lang, report.live or scenario, who)
+            safe_frame(frame).to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
             for column in sheet.columns:
@@ -290,7 +340,8 @@ DOCX_TABLES = ("figures", "by_day_venue", "documents_by_room", "destroyed", "fau
 DOCX_ROWS = 60  # rows per table in Word; the workbook has them all
 
 
-def _docx(path: Path, report: Report, lang: str) -> None:
+def _docx(path: Path, report: Report, scenario: Scenario, lang: str,
+          who: Mapping[str, str] | None) -> None:
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -313,7 +364,7 @@ def _docx(path: Path, report: Report, lang: str) -> None:
         p.paragraph_format.first_line_indent = Pt(28)
         p.paragraph_format.line_spacing = 1.5
     for n, key in enumerate(DOCX_TABLES, start=2):
-        frame = display(key, report.tables[key], lang)
+        frame = display(key, report.tables[key], lang, report.live or scenario, who)
         number = pick(lang, "二三四五六七八九十"[n - 2] + "、", f"{n}. ")
         doc.add_heading(number + TITLES[key][lang == "en"], level=1)
         if frame.empty:

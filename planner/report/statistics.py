@@ -38,6 +38,7 @@ from operator import attrgetter
 
 import pandas as pd
 
+from planner.events.answers import Answer, answers
 from planner.events.apply import apply_events
 from planner.events.types import LOG_FIELDS, Event, Names, in_force, parsed
 from planner.live import checkpoint as checkpoints
@@ -108,6 +109,8 @@ class Report:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     text: dict[str, str] = field(default_factory=dict)   # the summary paragraph, zh and en
     checkpoints: list = field(default_factory=list)  # (day, checkpoint) of the log, by day
+    # the congress as the log left it, cancelled sessions kept: what the tables' ids name
+    live: Scenario | None = None
 
     def checkpoint_lines(self, lang: str) -> list[str]:
         """``日志检查点：条数 N，哈希 …，签名密钥 …`` for each day (or that there is none)."""
@@ -195,7 +198,7 @@ def build(scenario: Scenario, plan: Plan, events: Sequence[Event | Mapping]) -> 
     extended = {e["session_id"] for e in log.of_type["extend_session"]} & set(held)
     days = sorted({s.start.date() for s in held.values()} or {min(scenario.days())})
 
-    by_session = _Planned(plan)
+    by_session = _Planned(plan, events)
     sessions = _sessions(live, every.sessions, plan, by_session, log, adhoc)
     served = sessions[sessions.status != "cancelled"].served
     paper = _paper(live, log)
@@ -235,7 +238,8 @@ def build(scenario: Scenario, plan: Plan, events: Sequence[Event | Mapping]) -> 
         "sweeps": int(sessions.sweep_planned.sum()),
         "cleanups": int(sessions.cleanup_planned.sum()),
     }
-    report = Report(scenario.title, str(days[0]), str(days[-1]), figures, planned)
+    report = Report(scenario.title, str(days[0]), str(days[-1]), figures, planned,
+                    live=every)
     report.tables = {
         "figures": _figure_table(figures, planned),
         "by_day_venue": _by_day_venue(live, sessions, paper, documents),
@@ -262,9 +266,10 @@ def build(scenario: Scenario, plan: Plan, events: Sequence[Event | Mapping]) -> 
 
 # -- the tables ---------------------------------------------------------------------------------
 class _Planned:
-    """The plan by session: its units by kind, its people's orders by task."""
+    """The plan by session: its units by kind, its people's orders by task, and the entry
+    that answers each order (:mod:`planner.events.answers`, as the overview reads it)."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, events: Sequence[Event]) -> None:
         self.units: dict[tuple[str, str], list] = defaultdict(list)
         self.tasks: dict[tuple[str, str], list] = defaultdict(list)
         for a in plan.assignments:
@@ -273,6 +278,7 @@ class _Planned:
             if t.task in TASKS:
                 self.tasks[t.session_id, t.task].append(t)
         self.sessions = {sid for sid, _ in self.units} | {sid for sid, _ in self.tasks}
+        self.answers = answers([t for ts in self.tasks.values() for t in ts], events)
 
     def unit_count(self, sid: str, kind: str) -> int:
         return len({a.item_id for a in self.units[sid, kind]})
@@ -375,13 +381,9 @@ def _gaps(live: Scenario, plan: _Planned, log: _Log, sessions: pd.DataFrame
             done = getattr(r, "patrols_done" if task == "patrol" else f"{task}_done")
             if done >= wanted:
                 continue
-            did = Counter(log.visits[sid][task])  # planned orders matched to logged work
-            reasons = []
-            for t in sorted(tasks[sid, task], key=lambda t: (t.start, t.staff_id)):
-                if did[t.staff_id] > 0:
-                    did[t.staff_id] -= 1
-                else:
-                    reasons.append(_task_reason(log, names, t))
+            reasons = [_task_reason(log, names, t, plan.answers[t])
+                       for t in sorted(tasks[sid, task], key=lambda t: (t.start, t.staff_id))
+                       if not _done(plan.answers[t])]
             gap(sid, task, wanted, done, reasons)
         if not r.served:
             gap(sid, "session", 1, 0, [("无任何保障记录", "no support logged") if r.in_plan else
@@ -400,9 +402,18 @@ def _unit_reason(log: _Log, a) -> tuple[str, str]:
     return f"{a.item_id} 无布设记录", f"no record of {a.item_id} set up"
 
 
-def _task_reason(log: _Log, names: dict[str, str], t) -> tuple[str, str]:
-    """Why a person's planned order was not logged as done: off duty, or no record."""
+def _done(said: Answer | None) -> bool:
+    return said is not None and not said.skipped
+
+
+def _task_reason(log: _Log, names: dict[str, str], t, said: Answer | None
+                 ) -> tuple[str, str]:
+    """Why a person's planned order was not logged as done: skipped (and why), off duty,
+    or no record."""
     who = names.get(t.staff_id, t.staff_id)
+    if said is not None:
+        return (f"{who}（{t.staff_id}）报告未能执行：{said.event['reason']}",
+                f"{who}（{t.staff_id}） could not do it: {said.event['reason']}")
     away = log.away_during(t.staff_id, t.start, t.end)
     if away:
         return (f"{who}（{t.staff_id}）{_short(away[0])}–{away[1]:%H:%M} 不在岗",

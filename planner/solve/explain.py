@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from planner.model import names
 from planner.model.plan import Assignment, StaffTask
 from planner.model.scenario import Scenario
 
@@ -49,7 +50,7 @@ class Explainer:
         busy: dict[str, str] = {}
         for x in self.assignments:
             if x.item_type == kind and x.session_id != session_id and x.start < b and x.end > a:
-                busy[x.item_id] = sc.venue_of(x.room_id)
+                busy[x.item_id] = names.venue(sc, sc.venue_of(x.room_id))  # where, by name
         here = got
         zh_kind, en_kind = KIND_WORDS[kind]
         where = _counts(Counter(busy.values()))
@@ -120,6 +121,6 @@ class Explainer:
             zh += f"；另 {off - len(away)} 人不在班"
             en += f"; {off - len(away)} off shift"
         if away:
-            zh += f"；{', '.join(sorted(away))} 已报告不能到岗"
-            en += f"; {', '.join(sorted(away))} reported unavailable"
+            zh += f"；{names.people(sc, sorted(away))} 已报告不能到岗"
+            en += f"; {names.people(sc, sorted(away))} reported unavailable"
         return zh, en

@@ -164,7 +164,7 @@ def test_an_event_form_writes_to_the_store_with_its_user(env):
     at.date_input(key="f_end_d").set_value(dt.date(2021, 11, 27))
     at.time_input(key="f_end_t").set_value(dt.time(12, 0))
     at.button(key="FormSubmitter:event_adhoc_session-记录").click().run()
-    assert at.error and "R0101" in at.error[0].value
+    assert at.error and "大会堂" in at.error[0].value  # the room R0101, by its name
     assert len(env.entries("provincial_congress")) == 1
 
 
@@ -423,3 +423,40 @@ def vocab_name(task: str) -> str:
     from planner.model import vocabulary as vocab
 
     return vocab.display(vocab.TASKS, task, "zh")
+
+
+def test_on_a_phone_a_table_is_cards_one_per_row_its_text_escaped(env):
+    """Every table is also drawn as cards (shown at phone width instead of the table):
+    one card per row, the first column its heading, each other column a line, and text
+    a user typed shown as text, never as markup."""
+    people(env)
+    accounts.create_user(env, "ma", '<img src=x onerror="alert(1)">马', "viewer", PASSWORD,
+                         "chief")
+    at = signed_in("chief")
+    at.switch_page("views/admin.py").run()
+    [accounts_table, *_] = at.dataframe
+    frame = accounts_table.value
+    cards = next(h.proto.body for h in at.html if 'class="card"' in h.proto.body)
+    assert cards.count('class="card"') == len(frame) == 4  # chief, op1, view1, ma
+    assert "<img" not in cards and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;马" in cards
+    assert cards.count("<span>用户名：</span>") == 4 and "<b>王指挥</b>" in cards  # name first
+
+
+def test_an_order_skipped_on_the_phone_needs_its_reason(env):
+    """未能执行 without a reason is refused (nothing stored, the reason asked for); with
+    one, the order is logged as skipped with that reason and shows as reported."""
+    people(env)
+    accounts.create_user(env, "tech1", "周技术", "field", PASSWORD, "chief")
+    accounts.link_staff(env, "tech1", "P001", "chief")
+    snap = ops.snapshot(env, "provincial_congress")
+    first = views.my_orders(snap, "P001", views.congress_clock(snap))[0]
+    at = signed_in("tech1")
+    at.button(key=f"skip_{first.key}").click().run()
+    assert not env.entries("provincial_congress")
+    assert [e.value[:4] for e in at.error] == ["未记录："]
+    at.text_input(key=f"why_{first.key}").input("会场门禁未开")
+    at.button(key=f"skip_{first.key}").click().run()
+    [entry] = env.entries("provincial_congress")
+    assert (entry.type, entry.who, entry.payload["reason"], entry.payload["task"]) == (
+        "order_skipped", "tech1", "会场门禁未开", first.task)
+    assert f"skip_{first.key}" not in [b.key for b in at.button]  # answered now

@@ -38,10 +38,13 @@ def server(tmp_path_factory):
         yield url, folder
 
 
-def fill_sign_in(page, username: str, heading: str = "总览") -> None:
-    """Sign in on the form the page shows, and wait for the page it then opens."""
+def fill_sign_in(page, username: str, heading: str = "总览", keep: bool = False) -> None:
+    """Sign in on the form the page shows (``keep``: and stay signed in on the device), and
+    wait for the page it then opens."""
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
+    if keep:
+        page.get_by_text("在此设备上保持登录").click()
     page.get_by_role("button", name="登录").click()
     page.get_by_role("heading", name=heading).wait_for()
 
@@ -95,7 +98,7 @@ def test_two_people_follow_an_ad_hoc_session_from_the_log_to_the_coverage(server
         chief.get_by_role("option", name="操作员").click()
         chief.get_by_label("初始密码（至少 8 位）").fill(PASSWORD)
         chief.get_by_role("button", name="新增").click()
-        expect(chief.get_by_text("已新增 op1")).to_be_visible()
+        expect(chief.get_by_text("已新增 李操作（op1）")).to_be_visible()
         op = sign_in(browser, url, "op1")
         expect(op.locator(NAV, has_text="账户与场景")).to_have_count(0)
         for title, name in PAGES.items():  # every page, as the commander sees it
@@ -197,9 +200,11 @@ def test_a_hostile_or_broken_upload_is_refused_in_chinese_and_a_good_one_importe
 
 def test_a_technician_on_a_phone_reports_an_order_from_a_rooms_code(server):
     """Issue 16 on a phone (Chromium at 390×844): a field account linked to P001 opens the
-    address on its room's QR code, signs in, sees its order there and reports it with one
-    tap; the commander's overview, on a desk, shows the entry within 10 s without a click;
-    the technician has no other page; no page is wider than the phone."""
+    address on its room's QR code, signs in (staying signed in on the phone), sees its
+    order there and reports it with one tap; the commander's overview, on a desk, shows
+    the entry within 10 s without a click; the next code opens without the sign-in form,
+    and after signing out with it again; the technician has no other page; no page is
+    wider than the phone."""
     from playwright.sync_api import expect, sync_playwright
 
     from planner.model import vocabulary as vocab
@@ -220,7 +225,7 @@ def test_a_technician_on_a_phone_reports_an_order_from_a_rooms_code(server):
         address = doors.room_address(order.room_id, url)
         tech = phone(browser)
         tech.goto(address)
-        fill_sign_in(tech, "tech1", "我的任务")
+        fill_sign_in(tech, "tech1", "我的任务", keep=True)
         expect(tech.get_by_text(order.room, exact=False).first).to_be_visible()
         assert tech.evaluate("document.documentElement.scrollWidth") <= 390
         shot(tech, "phone_my_orders")
@@ -228,11 +233,20 @@ def test_a_technician_on_a_phone_reports_an_order_from_a_rooms_code(server):
         task = vocab.display(vocab.TASKS, order.task, "zh")
         expect(tech.get_by_text(f"已报告：{task}", exact=False)).to_be_visible(timeout=SHORT)
         expect(tech.locator(NAV)).to_have_count(0)  # one page: no menu at all
-        tech.goto(f"{url}/overview")  # a plan-wide page's address: signs in to their own
-        fill_sign_in(tech, "tech1", "我的任务")
+        tech.goto(address)  # the next scan: the phone is still signed in
+        tech.get_by_role("heading", name="我的任务").wait_for()
+        expect(tech.get_by_text("已报告", exact=True).first).to_be_visible()
+        tech.goto(f"{url}/overview")  # a plan-wide page's address: their own page only
+        tech.get_by_role("heading", name="我的任务").wait_for()
         expect(tech.get_by_role("heading", name="总览")).to_have_count(0)
+        tech.locator('[data-testid="stExpandSidebarButton"], '
+                     '[data-testid="stSidebarCollapsedControl"] button').first.click()
+        tech.get_by_role("button", name="退出登录").click()
+        tech.get_by_label("用户名").wait_for()
+        tech.goto(address)  # signed out: the phone forgot its key
+        tech.get_by_label("用户名").wait_for()
         # the commander's overview, open on a desk since sign-in, shows the entry by itself
-        expect(chief.get_by_text("tech1").first).to_be_visible(timeout=SHORT)
+        expect(chief.get_by_text("周技术").first).to_be_visible(timeout=SHORT)  # tech1, by name
         # every page the commander has, at a phone's width: nothing wider than the phone
         wide = phone(browser)
         wide.goto(url)
@@ -248,6 +262,10 @@ def test_a_technician_on_a_phone_reports_an_order_from_a_rooms_code(server):
             wide.wait_for_timeout(1500)
             width = wide.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, (name, width)
+            # tables are cards here: no grid is shown, and a page with a table has cards
+            expect(wide.locator('[data-testid="stDataFrame"]:visible')).to_have_count(0)
+            if name in ("staff", "admin"):
+                expect(wide.locator(".card").first).to_be_visible()
             shot(wide, f"phone_commander_{name}")
         browser.close()
     store = Store(f"sqlite:///{folder / 'planner.db'}")

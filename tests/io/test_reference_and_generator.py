@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import math
 from collections import Counter
 
 import pytest
@@ -137,3 +139,89 @@ def test_generate_refuses_to_overwrite_a_folder_and_writes_nothing(tmp_path):
     assert "exists and is not an empty folder" in result.stderr
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]  # no temporary folder left behind
+
+
+def _rows(folder, name):
+    with open(folder / f"{name}.csv", newline="", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def _shortest_minutes(folder) -> dict[tuple[str, str], float]:
+    """Floyd–Warshall over travel.csv as written: every pair's shortest road time."""
+    venues = [v["venue_id"] for v in _rows(folder, "venues")]
+    far = {(a, b): 0.0 if a == b else math.inf for a in venues for b in venues}
+    for road in _rows(folder, "travel"):
+        a, b, minutes = road["from_venue"], road["to_venue"], float(road["minutes"])
+        far[a, b] = far[b, a] = min(far[a, b], minutes)
+    for k in venues:
+        for a in venues:
+            for b in venues:
+                far[a, b] = min(far[a, b], far[a, k] + far[k, b])
+    return {(a, b): m for (a, b), m in far.items() if a < b}
+
+
+def test_a_one_area_city_is_the_bundled_reference(tmp_path):
+    out = tmp_path / "city"
+    result = run_cli("generate", "--out", str(out), "--layout", "city", "--scale", "1")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in REFERENCE.iterdir())
+    for f in REFERENCE.iterdir():
+        assert (out / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+@pytest.mark.parametrize("scale", [3, 10])
+def test_city_layout_puts_every_venue_within_10_to_45_minutes_of_every_other(tmp_path, scale):
+    out = write(tmp_path / f"city{scale}", scale=scale, seed=scale, layout="city")
+    minutes = _shortest_minutes(out)
+    assert len(minutes) == 4 * scale * (4 * scale - 1) // 2
+    assert min(minutes.values()) >= 10 and max(minutes.values()) <= 45
+    roads = _rows(out, "travel")
+    assert len(roads) <= 6 * 4 * scale  # to the nearest few, not every pair
+    area_roads = [(r["from_venue"], r["to_venue"], r["minutes"]) for r in roads[:5]]
+    assert area_roads == [(a, b, str(m)) for a, b, m in  # the first area's, as in the reference
+                          [("V01", "V02", 12), ("V01", "V03", 15), ("V02", "V03", 10),
+                           ("V03", "V04", 18), ("V01", "V04", 25)]]
+
+
+def test_city_layout_scales_every_count_and_keeps_the_areas_agenda(tmp_path):
+    scale = 3
+    out = write(tmp_path / "city", scale=scale, seed=7, layout="city")
+    count = {name: len(_rows(out, name)) for name in (
+        "venues", "rooms", "sessions", "staff", "inventory", "groups")}
+    assert count == {"venues": 4 * scale, "rooms": 46 * scale, "sessions": 256 * scale,
+                     "staff": 17 * scale, "inventory": (53 + 93 + 100) * scale,
+                     "groups": 24 * scale}
+    stock = Counter((r["item_type"], r["status"]) for r in _rows(out, "inventory"))
+    assert stock == {("jammer", "ok"): 52 * scale, ("jammer", "maintenance"): scale,
+                     ("cabinet_unit", "ok"): 93 * scale, ("shred_bag_set", "ok"): 100 * scale}
+    names = [v["name"] for v in _rows(out, "venues")]
+    assert names[0] == "省会议中心" and names[4] == "第2会区会议中心"
+    assert names[9] == "迎宾馆（第3会区）" and len(set(names)) == len(names)
+    city, areas = generate(scale, 7, "city"), generate(scale, 7)
+    for name in ("rooms", "sessions", "inventory", "staff", "groups"):
+        assert city[name] == areas[name], name  # only the places and roads differ
+
+
+def test_city_layout_is_deterministic_for_a_seed_and_varies_between_seeds():
+    assert generate(4, 2, "city") == generate(4, 2, "city")
+    assert generate(4, 2, "city")["travel"] != generate(4, 3, "city")["travel"]
+    with pytest.raises(ValueError, match="layout"):
+        generate(2, 0, "town")
+
+
+def test_generate_city_command_writes_a_folder_that_validates(tmp_path):
+    out = tmp_path / "city"
+    result = run_cli("generate", "--out", str(out), "--scale", "3", "--layout", "city",
+                     lang="zh")
+    assert result.returncode == 0, result.stderr
+    assert "同城" in result.stdout and "10–45 分钟" in result.stdout
+    checked = run_cli("validate", str(out))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "768 sessions over 5 days" in checked.stdout
+
+
+def test_generate_refuses_an_unknown_layout(tmp_path):
+    result = run_cli("generate", "--out", str(tmp_path / "x"), "--layout", "town")
+    assert result.returncode == 2
+    assert "invalid choice: 'town'" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -419,7 +419,7 @@ def test_voiding_a_cancellation_whose_room_a_later_session_took_is_refused():
     assert len(good) == 2 and len(problems.items) == 1  # the void is refused
     text = problems.items[0].text("en")
     assert "voiding entry 1 would leave entry 2 no longer fitting" in text
-    assert "R0208 is taken by session S0226" in text
+    assert "迎宾馆4号小会议室 is taken by session 河西市随团工作组会议（S0226）" in text
     assert "第 2 条将不再成立" in problems.items[0].text("zh")
     # voided the other way round (the ad-hoc session first), both voids pass
     problems, good = _reference_checked([CANCEL_S0226, ADHOC_IN_ITS_ROOM,

@@ -229,12 +229,14 @@ def test_where_a_unit_comes_from_names_the_day_when_it_is_not_today():
     move = Move("C086", Place.room("R0407"), Place.room("R0105"), day2,
                 day2 + dt.timedelta(minutes=40), "P006", "X01")
     zh, en = _source(scenario, plan, move)
-    assert "R0407 的会议 11-26 15:30 结束" in zh and "ended at 11-26 15:30" in en
+    room = scenario.rooms["R0407"].name  # places and people by name, not by id
+    assert f"由 杨帆（P006） 从{room}调来（{room}的会议 11-26 15:30 结束）" in zh
+    assert "ended at 11-26 15:30" in en
     today = Move("C086", Place.room("R0407"), Place.room("R0105"), day1 + dt.timedelta(minutes=30),
                  day1 + dt.timedelta(minutes=70), "P006", "X01")
-    assert "R0407 的会议 15:30 结束" in _source(scenario, plan, today)[0]
+    assert f"{room}的会议 15:30 结束" in _source(scenario, plan, today)[0]
     depot = Move("C086", Place.depot_of("V03"), Place.room("R0105"), day2, day2, "P006", "X01")
-    assert "V03库房" in _source(scenario, plan, depot)[0]
+    assert f"{scenario.venues['V03'].name}库房" in _source(scenario, plan, depot)[0]
 
 
 def test_a_voided_entry_does_not_move_the_replan_clock():

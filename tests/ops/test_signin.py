@@ -304,3 +304,38 @@ def test_a_locked_account_is_refused_on_the_page_and_a_commander_unlocks_it(env)
     at.button(key="ad_unlock_go").click().run()
     assert not accounts.locked_accounts(env)
     assert "总览" in [t.value for t in sign_in_page("op1", PASSWORD).title]
+
+
+def test_a_device_kept_signed_in_is_recalled_until_it_expires_signs_out_or_is_ended(store):
+    """A phone that stays signed in opens a room's code without the form, for
+    REMEMBER_HOURS; signing out, a password reset, a role change or disabling the account
+    ends it; the store keeps only the key's hash."""
+    clock = Clock()
+    signed = accounts.sign_in(store, "op1", PASSWORD, HERE, clock=clock)
+    key = accounts.remember(store, signed, clock=clock)
+    assert len(key) >= 40
+    assert accounts.recall(store, key, clock=clock) == signed
+    with store.engine.connect() as conn:  # the key itself is nowhere in the store
+        rows = conn.execute(text("SELECT key_hash, username FROM device_keys")).all()
+    assert [r.username for r in rows] == ["op1"] and key not in rows[0].key_hash
+    assert accounts.recall(store, key + "x", clock=clock) is None
+    assert accounts.recall(store, "", clock=clock) is None
+    clock.t += accounts.REMEMBER_HOURS * 3600  # a shift later: the form again
+    assert accounts.recall(store, key, clock=clock) is None
+    password = PASSWORD
+    for end in ("sign out", "password", "role", "disabled"):
+        accounts.set_active(store, "op1", True, "chief")
+        signed = accounts.sign_in(store, "op1", password, HERE, clock=clock)
+        key = accounts.remember(store, signed, clock=clock)
+        assert accounts.recall(store, key, clock=clock) == signed
+        if end == "sign out":
+            accounts.forget(store, key)
+        elif end == "password":
+            password = "another-horse-7"
+            accounts.set_password(store, "op1", password, "chief")
+        elif end == "role":
+            accounts.set_role(store, "op1", "viewer", "chief")
+        else:
+            accounts.set_active(store, "op1", False, "chief")
+        assert accounts.recall(store, key, clock=clock) is None, end
+    assert sum(e.type == "device_remembered" for e in store.entries(accounts.AUDIT)) == 5

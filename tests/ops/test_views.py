@@ -82,7 +82,7 @@ def test_the_coverage_map_marks_each_half_hour_a_session_holds_its_room(snap):
                                             "17:00")},
                   "19:30": "short", "20:00": "short"}
     assert r3 == {t: "unplanned" for t in ("14:30", "15:00", "15:30", "16:00", "16:30")}
-    assert cells.label[1][cells.slots.index(at("14:30"))] == "S3 第二小组讨论"
+    assert cells.label[1][cells.slots.index(at("14:30"))] == "第二小组讨论（S3）"
 
 
 def test_sessions_to_look_at_come_short_and_unplanned_first_then_by_start(snap):
@@ -122,17 +122,22 @@ def test_the_log_newest_first_with_voided_entries_marked_and_what_may_be_voided(
     rows = views.log_rows(snap)
     assert list(rows.seq) == [5, 4, 3, 2, 1]
     assert list(rows.voided) == [False, False, False, False, True]
-    assert rows.set_index("seq").detail[3] == "S1 B1 5.0"
+    # each entry in words, and who logged it by their account's name
+    rows = views.log_rows(snap, who={"liming": "李明"}).set_index("seq")
+    assert rows.detail[3] == "销毁袋 B1 5.0 千克，会议中心，开幕大会（S1）休会回收"
+    assert rows.detail[5] == "会议中心监督销毁 4.0 千克，见证人 王建国（P1）、李明（P2）"
+    assert rows.detail[2] == "作废第 1 条：错记" and rows.who[3] == "李明"
     assert views.voidable(snap) == [5, 4, 3]
 
 
 def test_a_venues_units_over_the_day_and_the_moves_by_name(snap):
     bars = views.unit_timeline(snap, "jammer", "V2", DAY)
     assert list(bars.itertuples(index=False, name=None)) == [
-        ("J3", at("14:00"), at("17:30"), "use", "S2 一号会议室")]
+        ("J3", at("14:00"), at("17:30"), "use", "第一小组讨论（S2） 一号会议室")]
     moves = views.day_moves(snap, "jammer", DAY)
     assert list(moves.itertuples(index=False, name=None)) == [
-        ("J1", "会议中心库房", "一号会议室", at("13:00"), at("13:40"), "P1", "S2")]
+        ("J1", "会议中心库房", "一号会议室", at("13:00"), at("13:40"), "王建国（P1）",
+         "第一小组讨论（S2）")]
     assert views.day_moves(snap, "cabinet_unit", DAY).empty
 
 
@@ -147,7 +152,17 @@ def test_one_persons_order_sheet_in_time_order(snap):
 
 
 def test_holders_and_places_are_named(snap):
+    """And people and sessions by name with their id in brackets (names may repeat),
+    a cancelled session from the congress before the log, an unknown id as it is."""
+    from planner.model import names
+
     live = snap.live
+    assert names.person(live, "P1") == "王建国（P1）" and names.person(live, "P9") == "P9"
+    assert names.session(live, "S5") == "代表团会议（S5）"
+    gone = dataclasses.replace(live, sessions={k: v for k, v in live.sessions.items()
+                                               if k != "S5"})
+    assert names.session(gone, "S5") == "S5"
+    assert names.session(gone, "S5", before=live) == "代表团会议（S5）"
     assert views.holder_name(live, "G1") == "第一代表团随团工作组"
     assert views.holder_name(live, "depot:V2") == "迎宾馆库房"
     assert views.place_name(live, Place.room("R4")) == "三号会议室"
@@ -202,6 +217,8 @@ def test_a_replans_preview_leads_with_the_sessions_it_leaves_short_and_orders_by
         ("P2", at("14:00"), "sweep"), ("P2", at("16:00"), "patrol"), ("J3", at("14:10"), "serve")]
     assert list(orders.name[:2]) == ["李明", "李明"] and list(orders.room[:2]) == [
         "二号会议室", "一号会议室"]
+    assert list(orders.label) == ["李明（P2）", "李明（P2）", "J3"]
+    assert list(orders.session[:2]) == ["第二小组讨论（S3）", "第一小组讨论（S2）"]
 
 
 def test_work_due_and_not_reported_turns_late_once_its_window_has_passed(snap):
@@ -221,3 +238,29 @@ def test_work_due_and_not_reported_turns_late_once_its_window_has_passed(snap):
                   "staff_id": "P1"})
     reported = dataclasses.replace(snap, events=[*snap.events, done])
     assert list(views.due_work(reported, at("15:10")).task) == ["patrol"]
+
+
+def test_the_overview_and_the_report_read_the_same_orders_as_unanswered(snap):
+    """Add a second patrol of S2 for P1 at 16:00. P1 reports a patrol of S2 at 15:10
+    (answering their own 16:00 order, not P2's 15:00 one) and skips the sweep with a
+    reason. At the end of the day the overview's work not reported is P2's patrol alone,
+    late; the report's plan against actual names P2's patrol as without a record and
+    P1's sweep as skipped with its reason, and the same orders."""
+    from planner.report.statistics import build
+
+    extra = StaffTask("P1", "patrol", "S2", "R2", at("16:00"), at("16:20"))
+    plan = dataclasses.replace(snap.plan, staff_tasks=[*snap.plan.staff_tasks, extra])
+    log = [parse({"at": "2021-11-26T14:00", "type": "order_skipped", "session_id": "S2",
+                  "staff_id": "P1", "task": "sweep", "reason": "门锁未开"}),
+           parse({"at": "2021-11-26T15:10", "type": "patrol_done", "session_id": "S2",
+                  "staff_id": "P1"})]
+    day = dataclasses.replace(snap, plan=plan, events=log)
+    due = views.due_work(day, at("23:00"))
+    assert list(zip(due.staff_id, due.task, due.state, strict=True)) == [
+        ("P2", "patrol", "late")]
+    gaps = build(snap.scenario, plan, log).tables["gaps"]
+    gaps = gaps[gaps.session_id == "S2"].set_index("what")
+    assert (gaps.planned["patrol"], gaps.done["patrol"]) == (2, 1)
+    assert gaps.reason["patrol"] == "李明（P2）15:00 的任务无完成记录"
+    assert gaps.reason["sweep"] == "王建国（P1）报告未能执行：门锁未开"
+    assert "P1" not in gaps.reason["patrol"]  # P1's own order is answered by P1's report

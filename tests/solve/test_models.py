@@ -167,7 +167,7 @@ def test_one_unit_for_two_overlapping_sessions_goes_to_the_heavier(tmp_path, fir
     once would cover both.
 
     The loser's reason: J1 in use elsewhere during its setup-to-end span 09:30–11:00, in
-    V1: "jammers 0/1: all 1 usable jammers in use 09:30–11:00 (V1 1)".
+    V1, by its name: "jammers 0/1: all 1 usable jammers in use 09:30–11:00 (venue V1 1)".
     """
     sc = overlapping(tmp_path, first, second)
     assert (session_weight(sc, winner), session_weight(sc, loser)) == (120, 110)
@@ -177,7 +177,8 @@ def test_one_unit_for_two_overlapping_sessions_goes_to_the_heavier(tmp_path, fir
     won, lost = row(plan, winner), row(plan, loser)
     assert (won.jammers_assigned, won.covered) == (1, True)
     assert (lost.jammers_required, lost.jammers_assigned, lost.covered) == (1, 0, False)
-    assert lost.shortfall_reason_en == "jammers 0/1: all 1 usable jammers in use 09:30–11:00 (V1 1)"
+    assert lost.shortfall_reason_en == ("jammers 0/1: all 1 usable jammers in use 09:30–11:00 "
+                                        "(venue V1 1)")
     assert plan.summary.sessions_covered == 1
 
 
