@@ -1,6 +1,8 @@
 """Accounts and scenarios (commander): add people and set their roles, import a congress,
 choose the congress shown, and read the audit log."""
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -129,8 +131,8 @@ cols = st.columns(min(4, len(live.venues)) or 1)
 for n, (v, venue) in enumerate(sorted(live.venues.items())):
     cols[n % len(cols)].download_button(
         ui.t(f"{venue.name} 二维码", f"{venue.name} codes"),
-        doors.door_sheet(live, v, lang), file_name=f"room_codes_{v}.html", mime="text/html",
-        key=f"codes_{v}")
+        functools.partial(doors.door_sheet, live, v, lang),  # made when asked for
+        file_name=f"room_codes_{v}.html", mime="text/html", key=f"codes_{v}")
 
 st.subheader(ui.t("审计日志", "Audit log"))
 ui.table(views.audit_rows(store, lang=lang, live=ui.snap().live),

@@ -38,6 +38,7 @@ import binascii
 import hashlib
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -397,12 +398,29 @@ def by_day(log: str, events: list[dict], key: Key | None) -> list[tuple[str, Che
     return list(out.items())
 
 
-def current(store, log: str, folder: str | Path | None = None) -> Checkpoint:
+RECHECK_SECONDS = 60.0  # a page that shows the checkpoint reads the whole log this seldom
+_RECENT: dict[tuple, tuple[float, Checkpoint]] = {}
+
+
+def current(store, log: str, folder: str | Path | None = None,
+            clock=time.monotonic) -> Checkpoint:
     """The stored log's checkpoint now, signed with the key in ``folder`` if one is set
-    up (unsigned otherwise); :class:`CheckpointError` when the log does not verify."""
+    up (unsigned otherwise); :class:`CheckpointError` when the log does not verify.
+    Every entry is read and its chain verified; while the log's head and the key stay
+    the same, that is done again at most every ``RECHECK_SECONDS`` (a page redrawn every
+    5 s would otherwise verify a congress's 20,000 entries every 5 s)."""
+    key = signer(folder)
+    seen = (store.key, log, tuple(store.head(log)), key.public if key else None)
+    hit = _RECENT.get(seen)
+    if hit is not None and clock() - hit[0] < RECHECK_SECONDS:
+        return hit[1]
     entries = store.entries(log)
-    if head_of(entries) != tuple(store.head(log)):
+    if head_of(entries) != seen[2]:
         raise CheckpointError("日志记录与日志头不符，不签检查点：请先校验日志",
                               "the log's entries do not match its head; no checkpoint: "
                               "verify the log")
-    return of_log(log, entries, signer(folder))
+    made = of_log(log, entries, key)
+    if len(_RECENT) > 100:
+        _RECENT.clear()
+    _RECENT[seen] = (clock(), made)
+    return made

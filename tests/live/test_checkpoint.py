@@ -438,3 +438,22 @@ def test_voiding_a_cancellation_a_later_extension_ran_into_is_refused():
     short = {**extend, "new_end": "2021-11-26T19:30"}
     problems, good = _reference_checked([cancel, short, {**VOID, "voids": 1}])
     assert not problems.items and len(good) == 3
+
+
+def test_the_pages_checkpoint_reads_the_log_again_once_its_head_moves_or_a_minute_passed(
+        store, keys):
+    """The live log page asks for the checkpoint every 5 s; it is made again when the head
+    moves, and at the latest RECHECK_SECONDS later: an entry altered in the database
+    (its hashes left as they were) is caught then, not hidden for longer."""
+    log = _log(store)
+    t = [1000.0]
+    first = checkpoint.current(store, log, keys, clock=lambda: t[0])
+    table = EventRow.__table__
+    with store.engine.begin() as conn:  # tampered: the payload, not the hashes
+        conn.execute(update(table).where(table.c.log == log, table.c.seq == 2)
+                     .values(payload={"item_id": "J9"}))
+    t[0] += checkpoint.RECHECK_SECONDS - 1
+    assert checkpoint.current(store, log, keys, clock=lambda: t[0]) == first  # within it
+    t[0] += 2
+    with pytest.raises(checkpoint.CheckpointError):
+        checkpoint.current(store, log, keys, clock=lambda: t[0])
