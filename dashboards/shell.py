@@ -89,9 +89,11 @@ def sign_in() -> None:
                                 f"Stay signed in on this device for {hours} hours "
                                 "(your own phone only)"), key="login_keep")
         signed = st.form_submit_button(ui.t("登录", "Sign in"))
-    ui.warm_charts()
     if signed:
         check(username, password, keep)
+        return
+    ui.warm_charts()  # while the form is filled in: the chart library, and the congress
+    ui.snap()  # as the store has it (the first page after signing in then only draws)
 
 
 def check(username: str, password: str, keep: bool) -> None:
