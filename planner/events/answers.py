@@ -8,8 +8,9 @@ move, one move however many units it carried; ``bag_weighed`` with the session f
 collection) or skipped with a reason (``order_skipped``). Per session and task, a
 person's entries answer their own orders first, earliest first; then the entries left
 (by someone not ordered, or more than they were ordered) answer the orders still open,
-earliest first. So two patrols planned and one reported leave the second open, whoever
-reported the first.
+earliest first, if they report work done: a skip answers only its person's own order.
+So two patrols planned and one reported leave the second open, whoever reported the
+first.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def answers(orders: Iterable[StaffTask], events: Iterable[Event]
             if own is not None:
                 left.remove(own)
             out[t] = own
-        for t in tasks:  # then anyone's, to the orders still open
-            if out[t] is None and left:
-                out[t] = left.pop(0)
+        done = [a for a in left if not a.skipped]  # a skip answers one's own order only
+        for t in tasks:  # then anyone's work, to the orders still open
+            if out[t] is None and done:
+                out[t] = done.pop(0)
     return out

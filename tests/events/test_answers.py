@@ -32,7 +32,9 @@ def test_own_orders_first_then_anyones_and_one_move_however_many_units():
                  reason="门锁未开"),
            event("15:10", "patrol_done", session_id="S2", staff_id="P1"),
            event("15:15", "patrol_done", session_id="S2", staff_id="P9"),  # not ordered
-           event("15:20", "patrol_done", session_id="S3", staff_id="P2")]  # another session
+           event("15:20", "patrol_done", session_id="S3", staff_id="P2"),  # another session
+           event("15:30", "order_skipped", session_id="S2", staff_id="P8", task="patrol",
+                 reason="不是我的任务")]  # a skip by someone not ordered answers nothing
     found = answers([p2, p1, p3, move1, move2, sweep], log)
     assert (found[p1].staff_id, found[p1].event.at) == ("P1", at("15:10"))  # their own
     assert found[p2].staff_id == "P9"  # the earliest open order gets the stranger's report
