@@ -244,7 +244,7 @@ def walk(at: AppTest, page: str) -> list[tuple[str, str, str, list[str]]]:
         found += problems(at, "live_log: the re-plan's preview")
     elif page == "rehearsal":
         at.number_input(key="rh_runs").set_value(2)
-        at.number_input(key="rh_sizing").set_value(2)
+        at.number_input(key="rh_sizing").set_value(1)
         at.button(key="FormSubmitter:rehearse-开始推演").click().run(timeout=300)
         assert not at.exception, at.exception
         assert len(at.get("plotly_chart")) >= 4  # with the reserve's sizing
