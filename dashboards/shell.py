@@ -190,9 +190,8 @@ COOKIE = "planner_device"  # a device kept signed in: the key planner.ops.accoun
 
 
 def closed_page(first) -> None:
-    st.session_state.flash = ("warning", ui.t("该页面不对您的账户开放，已打开您的首页",
-                                              "That page is not open to your account: "
-                                              "here is your first page"))
+    ui.say(ui.t("该页面不对您的账户开放，已打开您的首页",
+                "That page is not open to your account: here is your first page"), "warning")
     st.switch_page(first)
 
 

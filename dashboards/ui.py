@@ -221,9 +221,15 @@ def script(code: str) -> None:
     st.html(code, unsafe_allow_javascript=True)
 
 
-def flash(message: str, kind: str = "success") -> None:
-    """Say ``message`` (``kind``: success, warning or error) after the rerun that follows."""
+def say(message: str, kind: str = "success") -> None:
+    """Say ``message`` (``kind``: success, warning or error) when the page is next drawn
+    (from a button's callback, or before a rerun)."""
     st.session_state.flash = (kind, message)
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """Say ``message`` after the rerun that follows, now."""
+    say(message, kind)
     st.rerun()
 
 

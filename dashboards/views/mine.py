@@ -48,13 +48,12 @@ def report(order: views.Order, skip: bool = False) -> None:
     try:
         ops.log_events(ui.store(), snap.name, events, ui.user()["username"])
     except ScenarioError as error:
-        st.session_state.flash = ("error", ui.t("未记录：", "Not logged: ") + ui.t("；", "; ").join(
-            p.message(lang) for p in error.problems))
+        ui.say(ui.t("未记录：", "Not logged: ") + ui.t("；", "; ").join(
+            p.message(lang) for p in error.problems), "error")
     except PermissionError:
-        st.session_state.flash = ("error", ui.t("只能报告自己的任务",
-                                                "You may report only your own orders"))
+        ui.say(ui.t("只能报告自己的任务", "You may report only your own orders"), "error")
     else:
-        st.session_state.flash = ("success", said)
+        ui.say(said)
 
 
 orders = views.my_orders(snap, me, now, room=room)

@@ -47,3 +47,9 @@ def stamp(t: dt.datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M")
 
 
+
+
+def short(value: str) -> str:
+    """A time as the contract writes it (2021-11-27T09:10) as pages and reports show it,
+    11-27 09:10."""
+    return value[5:16].replace("T", " ")

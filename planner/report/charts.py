@@ -15,6 +15,7 @@ from planner.i18n import pick
 from planner.model import names
 from planner.model import vocabulary as vocab
 from planner.model.scenario import Scenario
+from planner.model.times import short
 from planner.rehearse.runs import SLOT
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, SimHei, sans-serif"
@@ -130,7 +131,7 @@ def rehearsal_parts(scenario: Scenario, found: dict[str, pd.DataFrame], info: di
             x=[names.session(scenario, sid, lang) for sid in top.session_id], y=top.p_short,
             error_y={"type": "data", "symmetric": False,
                      "array": top.ci_high - top.p_short, "arrayminus": top.p_short - top.ci_low},
-            hovertext=[f"{str(r.start)[5:16].replace('T', ' ')} {names.room(scenario, r.room_id)} "
+            hovertext=[f"{short(str(r.start))} {names.room(scenario, r.room_id)} "
                        f"{vocab.LEVELS.get(r.level, (r.level, r.level))[en]}"
                        for r in top.itertuples()]))
         fig.update_layout(title=pick(lang, "最易保障不足的会议（不足概率，95% 区间）",

@@ -27,6 +27,7 @@ from planner.io.sheets import safe_frame
 from planner.model import names
 from planner.model import vocabulary as vocab
 from planner.model.scenario import Scenario
+from planner.model.times import short
 from planner.report.charts import page, table_html
 from planner.report.statistics import FIGURES, PLANNED, WHAT, Report
 
@@ -112,7 +113,7 @@ def named(key: str, frame: pd.DataFrame, scenario: Scenario, lang: str,
     out = frame.copy()
     for column in TIMES:
         if column in out:
-            out[column] = [str(v)[5:16].replace("T", " ") if isinstance(v, str) else v
+            out[column] = [short(v) if isinstance(v, str) else v
                            for v in out[column]]
     if "day" in out:
         out["day"] = [_day(d, lang) if d else d for d in out["day"]]
