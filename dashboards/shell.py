@@ -81,37 +81,39 @@ def sign_in() -> None:
         st.warning(ui.t("您的密码或角色已更改，请重新登录", "your password or role was changed: "
                         "sign in again"))
     with st.form("login"):
-        username = st.text_input(ui.t("用户名", "User name"), key="login_username")
-        password = st.text_input(ui.t("密码", "Password"), type="password",
-                                 key="login_password")
+        st.text_input(ui.t("用户名", "User name"), key="login_username")
+        st.text_input(ui.t("密码", "Password"), type="password", key="login_password")
         hours = accounts.REMEMBER_HOURS
-        keep = st.checkbox(ui.t(f"在此设备上保持登录 {hours} 小时（仅限本人手机）",
-                                f"Stay signed in on this device for {hours} hours "
-                                "(your own phone only)"), key="login_keep")
-        signed = st.form_submit_button(ui.t("登录", "Sign in"))
-    if signed:
-        check(username, password, keep)
-        return
+        st.checkbox(ui.t(f"在此设备上保持登录 {hours} 小时（仅限本人手机）",
+                         f"Stay signed in on this device for {hours} hours "
+                         "(your own phone only)"), key="login_keep")
+        # checked in the button's callback: signed in, this same run draws the first page
+        st.form_submit_button(ui.t("登录", "Sign in"), on_click=check)
+    refused = st.session_state.pop("login_refused", None)
+    if refused:
+        st.error(refused)
     ui.warm_charts()  # while the form is filled in: the chart library, and the congress
     ui.snap()  # as the store has it (the first page after signing in then only draws)
 
 
-def check(username: str, password: str, keep: bool) -> None:
-    """The sign-in form sent: in, or told why not."""
+def check() -> None:
+    """The sign-in form sent: in, or told why not (under the form, at this run)."""
+    state = st.session_state
     try:
-        found = accounts.sign_in(ui.store(), username, password, address())
+        found = accounts.sign_in(ui.store(), state.login_username, state.login_password,
+                                 address())
     except AccountError as error:  # too many failures: wait, or locked
-        st.error(error.text(ui.lang()))
+        state.login_refused = error.text(ui.lang())
         return
     if found is None:
-        st.error(ui.t("用户名或密码不正确", "wrong user name or password"))
+        state.login_refused = ui.t("用户名或密码不正确", "wrong user name or password")
         return
-    st.session_state.user = found
-    if keep:  # the phone's cookie keeps the key; a room's code then opens directly
+    state.user = found
+    state.login_password = ""  # not kept in the session once it has done its work
+    if state.login_keep:  # the phone's cookie keeps the key; a room's code then opens directly
         key = accounts.remember(ui.store(), found)
-        st.session_state.device_key = key
-        st.session_state.cookie = (key, accounts.REMEMBER_HOURS * 3600)
-    st.rerun()
+        state.device_key = key
+        state.cookie = (key, accounts.REMEMBER_HOURS * 3600)
 
 
 def recall() -> None:

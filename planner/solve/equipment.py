@@ -165,6 +165,7 @@ class EquipmentModel:
         latest moment a unit may leave there for it). ``spare[type, session]`` says so."""
         sc, m, live = self.scenario, self.model, self.live
         levels = set(sc.rules.reserve_levels)
+        times = {key: [t for t, _ in timeline] for key, timeline in self.pools.items()}
         for (kind, sid), _serve in self.serve.items():
             s = sc.sessions[sid]
             if s.level not in levels or (live is not None and sid in live.started):
@@ -175,7 +176,7 @@ class EquipmentModel:
                 if live is not None and latest < live.now:
                     continue
                 timeline = self.pools[kind, v]
-                level = timeline[bisect.bisect_right([t for t, _ in timeline], latest) - 1][1]
+                level = timeline[bisect.bisect_right(times[kind, v], latest) - 1][1]
                 if isinstance(level, int):
                     ways.append(m.new_constant(int(level >= 1)))
                     continue
