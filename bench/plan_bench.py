@@ -3,12 +3,14 @@ generated ×3 and ×10 congresses.
 
 Protocol (README, "Benchmarks"): each run is a fresh process (``python -m planner plan``),
 so peak memory is that process's maximum resident set; wall time is the whole command,
-loading and checking included; ``solve_seconds`` and the gap come from summary.json; every
-plan is checked by the independent checker and the violations counted. Scenarios ×3 and
-×10 are generated with seed 1. Run by hand:
+loading and checking included; ``solve_seconds``, the bound and the gaps come from
+summary.json; every plan is checked by the independent checker and the violations
+counted. Scenarios ×3 and ×10 are generated with seed 1 (ten separate areas); ×3c and ×10c
+with ``--layout city`` and seed 0 (one connected city: any unit or person may serve
+anywhere). Run by hand:
 
-    .venv/bin/python -m bench.plan_bench                 # reference, ×3, ×10
-    .venv/bin/python -m bench.plan_bench --only reference
+    .venv/bin/python -m bench.plan_bench                 # all of them
+    .venv/bin/python -m bench.plan_bench --only reference,x10c
 """
 
 from __future__ import annotations
@@ -30,17 +32,20 @@ RUNS = [  # scenario, method, solver budget in deterministic seconds (planner.so
     ("reference", "greedy", 0), ("reference", "cpsat", 2),
     ("x3", "greedy", 0), ("x3", "cpsat", 6),
     ("x10", "greedy", 0), ("x10", "cpsat", 6), ("x10", "cpsat", 30),
+    ("x3c", "greedy", 0), ("x3c", "cpsat", 1), ("x10c", "greedy", 0), ("x10c", "cpsat", 1),
 ]
 
 
 def scenario_path(name: str, work: Path) -> Path:
     if name == "reference":
         return ROOT / "scenarios" / "provincial_congress"
-    scale = int(name[1:])
+    city = name.endswith("c")
+    scale = int(name[1:].removesuffix("c"))
     out = work / name
     if not out.exists():
+        layout = ["--layout", "city", "--seed", "0"] if city else ["--seed", "1"]
         subprocess.run([sys.executable, "-m", "planner", "generate", "--out", str(out),
-                        "--scale", str(scale), "--seed", "1"], check=True, cwd=ROOT,
+                        "--scale", str(scale), *layout], check=True, cwd=ROOT,
                        capture_output=True)
     return out
 
@@ -62,6 +67,7 @@ def run(name: str, method: str, limit: float, work: Path, workers: int) -> dict:
         "sessions": summary["sessions"], "covered": summary["sessions_covered"],
         "moves": summary["moves"], "move_cost": summary["objective_terms"]["move_cost"],
         "gap": summary["gap"], "status": summary["solver_status"],
+        "bound": summary["best_bound"],
         "coverage_gap": summary.get("coverage_gap"),
         "solve_s": summary["solve_seconds"], "wall_s": round(wall, 1),
         "peak_mb": round(peak / 1024), "violations": violations,
@@ -69,14 +75,14 @@ def run(name: str, method: str, limit: float, work: Path, workers: int) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| scenario | method | limit s | covered | moves (cost) | gap | coverage gap | status "
-            "| solve s | wall s | peak MB | checker |")
-    lines = [head, "|" + "---|" * 12]
+    head = ("| scenario | method | limit s | covered | moves (cost) | bound | gap | coverage gap "
+            "| status | solve s | wall s | peak MB | checker |")
+    lines = [head, "|" + "---|" * 13]
     for r in rows:
         lines.append(
             f"| {r['scenario']} | {r['method']} | {r['limit_s'] or '-'} | "
             f"{r['covered']}/{r['sessions']} | {r['moves']} ({r['move_cost']}) | "
-            f"{100 * r['gap']:.2f}% | {_pct(r['coverage_gap'])} | {r['status']} | "
+            f"{r['bound']:g} | {100 * r['gap']:.2f}% | {_pct(r['coverage_gap'])} | {r['status']} | "
             f"{r['solve_s']:.1f} | {r['wall_s']} | "
             f"{r['peak_mb']} | {'ok' if not r['violations'] else r['violations']} |")
     return "\n".join(lines)
@@ -88,13 +94,13 @@ def _pct(value: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=("reference", "x3", "x10"))
+    parser.add_argument("--only", help="comma-separated: reference, x3, x10, x3c, x10c")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, method, limit in RUNS:
-            if args.only and name != args.only:
+            if args.only and name not in args.only.split(","):
                 continue
             rows.append(run(name, method, limit, Path(tmp), args.workers))
             print(table(rows[-1:]).splitlines()[-1], flush=True)

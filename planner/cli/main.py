@@ -182,6 +182,7 @@ def format_plan(plan, lang: str, out) -> str:
          f"  solver: {s.solver_status}, objective {s.objective}, bound "
          f"{s.best_bound:g}, gap {100 * s.gap:.2f}%, work {s.solve_seconds:.2f} "
          f"deterministic s, {plan.wall_seconds:.1f} s on the clock" + _guard(s, zh)),
+        _coverage_gap(s, zh),
     ]
     short = [r for r in plan.coverage if not r.covered]
     if short:
@@ -189,6 +190,18 @@ def format_plan(plan, lang: str, out) -> str:
         for r in short:
             lines.append(f"  {r.session_id}: {r.shortfall_reason if zh else r.shortfall_reason_en}")
     return "\n".join(lines)
+
+
+def _coverage_gap(s: PlanSummary, zh: bool) -> str:
+    """How far the coverage can be from the best possible: the weight of sessions left
+    short against its proved bound, as a share of all sessions' weight."""
+    gap = 100 * (s.coverage_gap or 0.0)
+    if zh:
+        return (f"  保障覆盖差距 {gap:.2f}%（未完全保障会议的加权与其下界之差，占全部会议加权）"
+                + ("，已证明最优" if s.coverage_gap == 0 and s.method != "greedy" else ""))
+    return (f"  coverage gap {gap:.2f}% (weight of sessions not fully covered above its "
+            "bound, as a share of all sessions' weight)"
+            + (", proved optimal" if s.coverage_gap == 0 and s.method != "greedy" else ""))
 
 
 def _guard(summary: PlanSummary, zh: bool) -> str:

@@ -41,6 +41,7 @@ from planner.solve.equipment_plan import (  # shared with the greedy; still impo
     sources,
 )
 from planner.solve.equipment_plan import move_minutes as move_minutes
+from planner.solve.relax import relaxation_bound
 
 
 def session_weight(scenario: Scenario, session_id: str) -> int:
@@ -230,7 +231,7 @@ class EquipmentModel:
         level_weight = self.scenario.rules.level_weight
         # sessions under way keep what they have: a constant, left out so that "nothing
         # short" can still be proven at once
-        fixed = self.live.started if self.live is not None else set()
+        fixed = self._fixed()
         uncovered = sum(weights[sid] * (1 - f) for sid, f in self.full.items()
                         if sid not in fixed)
         short = sum(int(level_weight[self.scenario.sessions[sid].level])
@@ -267,7 +268,12 @@ class EquipmentModel:
                 raise ModelError(f"equipment model, stage {name}: {solver.status_name(status)}",
                                  stages[-1])
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                continue  # nothing found within the budget: keep the answer so far
+                # nothing found within the budget: keep the answer so far, and still say
+                # how good it is where that can be told without the search
+                stages[-1] = self.unsearched(stages[-1], objective, best)
+                if stages[-1].status == "OPTIMAL":
+                    m.add(objective <= 0)
+                continue
             value = stages[-1].objective
             if name != "units_first" or value == 0:
                 # units_first only settles the order when nothing is short; otherwise
@@ -285,6 +291,40 @@ class EquipmentModel:
         best.stages = stages
         best.max_move_cost = max_move_cost(self.scenario, self.req)
         return best
+
+    def unsearched(self, stage: StageResult, objective, start: EquipmentPlan | None
+                    ) -> StageResult:
+        """A units or coverage stage the solver found nothing for: the start plan's value,
+        proved optimal when nothing is short in it (no plan does better than none short);
+        otherwise the bound of the linear relaxation (:mod:`planner.solve.relax`)."""
+        if stage.name not in ("units_first", "coverage", "units") or start is None:
+            return stage
+        units = stage.name != "coverage"
+        value = self._short(start) if units else self._uncovered(start)
+        if value == 0:
+            return StageResult(stage.name, "OPTIMAL", 0, 0.0, stage.work)
+        self.model.minimize(objective)  # the stage's own (as it was solved)
+        bound = relaxation_bound(self.model.proto)
+        best = max(stage.bound if stage.bound == stage.bound else 0.0, bound or 0.0)
+        return StageResult(stage.name, "FEASIBLE", value, best, stage.work)
+
+    def _short(self, plan: EquipmentPlan) -> int:
+        """Units short in ``plan``, weighted by level, as the units stages count them."""
+        level_weight, fixed = self.scenario.rules.level_weight, self._fixed()
+        return sum(int(level_weight[self.scenario.sessions[sid].level])
+                   * (self.needs(kind, sid) - plan.serve.get((kind, sid), 0))
+                   for kind, sid in self.serve if sid not in fixed)
+
+    def _uncovered(self, plan: EquipmentPlan) -> int:
+        """The weight of sessions ``plan`` leaves short, as the coverage stage counts it."""
+        fixed = self._fixed()
+        return sum(session_weight(self.scenario, sid) for sid in self.full if sid not in fixed
+                   and any(plan.serve.get((kind, sid), 0) < self.needs(kind, sid)
+                           for kind in STOCK_KINDS if (kind, sid) in self.serve))
+
+    def _fixed(self) -> set[str]:
+        """Sessions under way, which keep what they have (re-planning)."""
+        return self.live.started if self.live is not None else set()
 
     def _hint_from(self, solver: cp_model.CpSolver) -> None:
         self.model.clear_hints()

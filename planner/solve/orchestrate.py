@@ -452,6 +452,36 @@ def coverage_rows(scenario: Scenario, requirements, plan: Plan, tasks: list[Task
     return rows
 
 
+def _bound(stages: list[StageResult], method: str, uncovered: int, move_cost: int,
+           total_weight: int, s1: int, s2: int) -> tuple[float, Status, float, float | None]:
+    """The objective's lower bound, the status, and the gaps on coverage and on moves.
+
+    The levels are bounded in order (coverage, units short, move cost): a level's bound
+    counts only once the level above is proved, since below an unproved level anything
+    may come. Coverage always has a bound, at worst 0 (the greedy's: nothing is proved),
+    so its gap (weighted coverage lost against the bound, as a share of all sessions'
+    weight) is always there; the moves' gap only once coverage is at its bound."""
+    by_name = {s.name: s for s in stages}
+    cover, units, moves = (by_name.get(k) for k in ("coverage", "units", "moves"))
+
+    def known(stage: StageResult | None) -> bool:
+        return stage is not None and stage.bound == stage.bound  # not NaN
+
+    if method == "greedy" or cover is None or not known(cover):
+        status = Status.GREEDY if method == "greedy" else Status.FEASIBLE
+        return 0.0, status, round(uncovered / (total_weight or 1), 6), None
+    bound = cover.bound * s1
+    if cover.status == "OPTIMAL" and units is not None and known(units):
+        bound += units.bound * s2
+        if units.status == "OPTIMAL" and moves is not None and known(moves):
+            bound += moves.bound
+    coverage_gap = round((uncovered - cover.bound) / (total_weight or 1), 6)
+    moves_gap = (_gap(move_cost, moves.bound)
+                 if uncovered == cover.bound and moves is not None and known(moves) else None)
+    proved = all(s is not None and s.status == "OPTIMAL" for s in (cover, units, moves))
+    return bound, Status.OPTIMAL if proved else Status.FEASIBLE, coverage_gap, moves_gap
+
+
 def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[StageResult],
                    equipment: EquipmentPlan, method: str, seconds: float, seed: int,
                    workers: int) -> PlanSummary:
@@ -459,7 +489,7 @@ def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[St
 
     The objective is the lexicographic order as one number: uncovered weight first,
     then units short (weighted by level), then move cost. Its bound comes from the
-    equipment model, which ignores staff, so it is a true lower bound.
+    equipment model, which ignores staff, so it is a true lower bound (:func:`_bound`).
     """
     weights = {sid: session_weight(scenario, sid) for sid in scenario.sessions}
     level_weight = scenario.rules.level_weight
@@ -478,23 +508,10 @@ def summarize_plan(scenario: Scenario, requirements, plan: Plan, stages: list[St
     s2 = equipment.max_move_cost + 1
     s1 = (max_short + 1) * s2
     objective = uncovered * s1 + short * s2 + move_cost
-    by_name = {s.name: s for s in stages}
-    found = [by_name.get(k) for k in ("coverage", "units", "moves")]
-    solved = [s for s in found if s is not None]
-    total_weight = sum(weights.values()) or 1
-    if method == "greedy" or len(solved) < len(found) or any(s.bound != s.bound for s in solved):
-        bound, status = 0.0, Status.GREEDY if method == "greedy" else Status.FEASIBLE
-        coverage_gap, moves_gap = None, None
-    else:
-        # the order's levels one by one, for people: weighted coverage lost against the
-        # bound (share of all weight), and move cost against the move bound
-        coverage_gap = round((uncovered - solved[0].bound) / total_weight, 6)
-        moves_gap = _gap(move_cost, solved[2].bound) if uncovered == solved[0].bound else None
-        bound = solved[0].bound * s1 + solved[1].bound * s2 + solved[2].bound
-        status = (Status.OPTIMAL if all(s.status == "OPTIMAL" for s in solved)
-                  else Status.FEASIBLE)
-        if objective > bound + 1e-6 and status == Status.OPTIMAL:
-            status = Status.FEASIBLE  # the staff could not carry out all of the optimal plan
+    bound, status, coverage_gap, moves_gap = _bound(stages, method, uncovered, move_cost,
+                                                    sum(weights.values()), s1, s2)
+    if objective > bound + 1e-6 and status == Status.OPTIMAL:
+        status = Status.FEASIBLE  # the staff could not carry out all of the optimal plan
     loads: dict[str, int] = defaultdict(int)
     for t in plan.staff_tasks:
         loads[t.staff_id] += int((t.end - t.start).total_seconds() // 60)
