@@ -29,7 +29,7 @@ MEASURED = ("import resource, sys; from planner.cli.main import main; code = mai
             "print(f'maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', "
             "file=sys.stderr); sys.exit(code)")
 RUNS = [  # scenario, method, solver budget in deterministic seconds (planner.solve.budget)
-    ("reference", "greedy", 0), ("reference", "cpsat", 2),
+    ("reference", "greedy", 0), ("reference", "cpsat", 1), ("reference", "cpsat", 2),
     ("x3", "greedy", 0), ("x3", "cpsat", 6),
     ("x10", "greedy", 0), ("x10", "cpsat", 6), ("x10", "cpsat", 30),
     ("x3c", "greedy", 0), ("x3c", "cpsat", 1), ("x10c", "greedy", 0), ("x10c", "cpsat", 1),
