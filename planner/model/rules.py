@@ -133,6 +133,12 @@ class Rules:
     staff_radius_minutes: int = rule(
         60, "工作人员最远支援多少分钟车程外的驻地", "furthest road time from home a person works",
         "planning choice: people serve their own area")
+    staff_team_max: int = rule(
+        24, "一个片区最多多少名工作人员（超过则按车程把驻地分成片区，各自安排）",
+        "most people in one district: a larger connected team is split into districts of "
+        "nearby venues, each planned on its own, people working in their own",
+        "planning choice: a day of 17 people (the reference) solves in seconds; a city of "
+        "170 in one model found nothing within its budget")
     post_minutes: int = rule(
         240, "工作人员在一个驻地连续值守的时长（岗）",
         "length of a post: time a person stays at one venue",

@@ -14,6 +14,7 @@ from collections import Counter
 from planner.model import names
 from planner.model.plan import Assignment, StaffTask
 from planner.model.scenario import Scenario
+from planner.solve.districts import reach
 
 TASK_WORDS = {"patrol": ("巡查", "patrols"), "sweep": ("会前检测", "sweep"),
               "cleanup": ("休会清理", "clean-up"), "collect": ("收取销毁袋", "bag collection"),
@@ -90,10 +91,9 @@ class Explainer:
         sc = self.scenario
         a, b = window
         venue = sc.venue_of(sc.sessions[session_id].room_id)
-        radius = sc.rules.staff_radius_minutes
         # the people who could have come: on shift then, and within reach of the venue
-        team = [p for p in sc.staff.values()
-                if sc.network.travel_minutes(p.venue_id, venue) <= radius]
+        where = reach(sc)
+        team = [p for p in sc.staff.values() if venue in where[p.staff_id]]
         away = {p.staff_id for p in team for off, back in sc.unavailable.get(p.staff_id, [])
                 if off < b and back > a}
         on_shift = [p for p in team if p.on_shift(a, b) and p.staff_id not in away]

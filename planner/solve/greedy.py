@@ -15,6 +15,7 @@ from planner.model.posts import Post, post_at, posts_of
 from planner.model.requirements import Requirement
 from planner.model.scenario import Scenario
 from planner.model.tasks import Task, epoch, to_minute
+from planner.solve.districts import reach
 from planner.solve.equipment_plan import (  # shared with the models
     EquipmentPlan,
     LiveState,
@@ -169,11 +170,7 @@ class Roster:
         self.transfer: dict[tuple[str, int], tuple[int, int]] = {}
         self.busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.load = dict(prior_load)
-        radius = scenario.rules.staff_radius_minutes
-        net = scenario.network
-        self.reach = {p: {v for v in scenario.venues
-                          if net.travel_minutes(scenario.staff[p].venue_id, v) <= radius}
-                      for p in scenario.staff}
+        self.reach = reach(scenario)
         origin = epoch(scenario)
         for p, windows in scenario.unavailable.items():  # logged as unavailable
             for a, b in windows:

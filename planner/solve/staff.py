@@ -32,21 +32,21 @@ from planner.model.posts import duty_day as duty_day
 from planner.model.scenario import Scenario
 from planner.model.tasks import Task, epoch, to_minute
 from planner.solve.budget import Budget
+from planner.solve.districts import reach
 from planner.solve.equipment import ModelError, StageResult
 
 
 def teams(scenario: Scenario) -> list[tuple[list[str], set[str]]]:
-    """People and venues that can never meet another such group (no one's reach links them):
-    each team is planned on its own, which keeps large congresses tractable."""
+    """People and venues that can never meet another such group (no one's reach links them,
+    :func:`planner.solve.districts.reach`): each team is planned on its own, which keeps
+    large congresses tractable."""
     import networkx as nx
 
-    radius = scenario.rules.staff_radius_minutes
     g = nx.Graph()
     g.add_nodes_from(("v", v) for v in scenario.venues)
-    for p, person in scenario.staff.items():
-        for v in scenario.venues:
-            if scenario.network.travel_minutes(person.venue_id, v) <= radius:
-                g.add_edge(("p", p), ("v", v))
+    for p, venues in reach(scenario).items():
+        for v in venues:
+            g.add_edge(("p", p), ("v", v))
     out = []
     for part in nx.connected_components(g):
         people = sorted(x for k, x in part if k == "p")
@@ -89,8 +89,6 @@ class StaffDayModel:
         people = list(people) if people is not None else list(scenario.staff)
         self.scenario, self.tasks, self.day = scenario, tasks, day
         self.model = cp_model.CpModel()
-        net = scenario.network
-        radius = scenario.rules.staff_radius_minutes
         self.options: dict[str, list[tuple[str, cp_model.IntVar, cp_model.IntVar]]] = {}
         self.done: dict[str, cp_model.IntVar] = {}
         self.load_terms: dict[str, list] = defaultdict(list)
@@ -99,9 +97,8 @@ class StaffDayModel:
         self.option_post: dict[int, Post] = {}
         self._people = people
         self._posts = {p: posts_of(scenario, p, day) for p in people}
-        self._reach = {p: [v for v in scenario.venues
-                           if net.travel_minutes(scenario.staff[p].venue_id, v) <= radius]
-                       for p in people}
+        where = reach(scenario)
+        self._reach = {p: [v for v in scenario.venues if v in where[p]] for p in people}
         self._by_session: dict[str, list[str]] = defaultdict(list)
         for t in tasks:
             self._by_session[t.session_id].append(t.task_id)
@@ -142,8 +139,8 @@ class StaffDayModel:
         m, net = self.model, self.scenario.network
         self._transfer_end: dict[tuple[str, int], cp_model.IntVar] = {}
         for p, plist in self._posts.items():
-            reach = self._reach[p]
-            far = max((net.whole_minutes(a, b) for a in reach for b in reach), default=0)
+            venues = self._reach[p]
+            far = max((net.whole_minutes(a, b) for a in venues for b in venues), default=0)
             for q, q2 in itertools.pairwise(plist):
                 start = m.new_int_var(q.end, q2.end, f"tr_s_{p}_{q.index}")
                 size = m.new_int_var(0, int(far), f"tr_d_{p}_{q.index}")
