@@ -11,6 +11,12 @@ anywhere). Run by hand:
 
     .venv/bin/python -m bench.plan_bench                 # all of them
     .venv/bin/python -m bench.plan_bench --only reference,x10c
+    .venv/bin/python -m bench.plan_bench --only x10c --dask 1,2,4   # also on Dask workers
+
+With ``--dask``, each CP-SAT run of the chosen scenarios is repeated on a loopback Dask
+cluster (``LocalCluster``, one thread per worker process) of each size given, through
+``plan --scheduler``; the plan must be the same file for file ("same" in the table).
+There peak memory is the ``plan`` process's own, not the workers'.
 """
 
 from __future__ import annotations
@@ -50,11 +56,13 @@ def scenario_path(name: str, work: Path) -> Path:
     return out
 
 
-def run(name: str, method: str, limit: float, work: Path, workers: int) -> dict:
+def run(name: str, method: str, limit: float, work: Path, workers: int,
+        scheduler: str | None = None, label: str = "") -> dict:
     scenario = scenario_path(name, work)
-    out = work / f"plan-{name}-{method}-{limit}"
+    out = work / f"plan-{name}-{method}-{limit}{label}"
     argv = ["--lang", "en", "plan", str(scenario), "--out", str(out), "--method", method,
-            "--time-limit", str(limit), "--workers", str(workers)]
+            "--time-limit", str(limit), "--workers", str(workers),
+            *(["--scheduler", scheduler] if scheduler else [])]
     cmd = [sys.executable, "-c", MEASURED, *argv]
     clock = time.perf_counter()
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -63,7 +71,7 @@ def run(name: str, method: str, limit: float, work: Path, workers: int) -> dict:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     violations = 0 if "no violation" in result.stdout else result.stdout.count("\n  - ")
     return {
-        "scenario": name, "method": method, "limit_s": limit,
+        "scenario": name + label, "method": method, "limit_s": limit, "out": out,
         "sessions": summary["sessions"], "covered": summary["sessions_covered"],
         "moves": summary["moves"], "move_cost": summary["objective_terms"]["move_cost"],
         "gap": summary["gap"], "status": summary["solver_status"],
@@ -72,6 +80,20 @@ def run(name: str, method: str, limit: float, work: Path, workers: int) -> dict:
         "solve_s": summary["solve_seconds"], "wall_s": round(wall, 1),
         "peak_mb": round(peak / 1024), "violations": violations,
     }
+
+
+def on_dask(name: str, limit: float, work: Path, workers: int, n: int, alone: dict) -> dict:
+    """The same CP-SAT run on a loopback Dask cluster of ``n`` worker processes."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        row = run(name, "cpsat", limit, work, workers, cluster.scheduler_address,
+                  f" (dask {n})")
+    same = all((row["out"] / f.name).read_bytes() == f.read_bytes()
+               for f in alone["out"].iterdir())
+    row["violations"] = row["violations"] or (0 if same else "differs")
+    return row
 
 
 def table(rows: list[dict]) -> str:
@@ -84,7 +106,8 @@ def table(rows: list[dict]) -> str:
             f"{r['covered']}/{r['sessions']} | {r['moves']} ({r['move_cost']}) | "
             f"{r['bound']:g} | {100 * r['gap']:.2f}% | {_pct(r['coverage_gap'])} | {r['status']} | "
             f"{r['solve_s']:.1f} | {r['wall_s']} | "
-            f"{r['peak_mb']} | {'ok' if not r['violations'] else r['violations']} |")
+            f"{r['peak_mb']} | {'ok' if not r['violations'] else r['violations']}"
+            f"{', same' if '(dask' in r['scenario'] and not r['violations'] else ''} |")
     return "\n".join(lines)
 
 
@@ -96,6 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", help="comma-separated: reference, x3, x10, x3c, x10c")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--dask", default="", help="comma-separated Dask worker counts")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,6 +128,10 @@ def main() -> None:
                 continue
             rows.append(run(name, method, limit, Path(tmp), args.workers))
             print(table(rows[-1:]).splitlines()[-1], flush=True)
+            if method == "cpsat":
+                for n in (int(x) for x in args.dask.split(",") if x):
+                    rows.append(on_dask(name, limit, Path(tmp), args.workers, n, rows[-1]))
+                    print(table(rows[-1:]).splitlines()[-1], flush=True)
     print()
     print(table(rows))
 

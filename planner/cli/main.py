@@ -3,6 +3,7 @@
     python -m planner validate SCENARIO [--json]
     python -m planner generate --out DIR [--scale K] [--seed N] [--layout areas|city]
     python -m planner plan SCENARIO --out DIR [--time-limit S] [--seed N] [--workers N]
+                                 [--processes P] [--scheduler ADDRESS]
     python -m planner verify SCENARIO PLAN_DIR [--events FILE | --db URL] [--now T]
     python -m planner replan SCENARIO --plan DIR (--events FILE | --db URL) --out DIR [--now T]
     python -m planner simulate SCENARIO --runs N --out DIR [--seed S] [--workers W]
@@ -85,13 +86,29 @@ def _plan(args: argparse.Namespace) -> int:
     from planner.io.scenario_files import load_scenario
     from planner.solve.orchestrate import make_plan
 
+    if args.processes is not None and args.processes < 1:
+        return _usage(args.lang, "--processes 须至少为 1", "--processes must be at least 1")
     scenario = load_scenario(args.scenario)
     if _occupied(args):
         return 1
-    plan = make_plan(scenario, time_limit=args.time_limit, seed=args.seed, workers=args.workers,
-                     method=args.method, wall_limit=args.wall_limit,
-                     progress=_progress(args.lang, len(scenario.sessions)))
+    try:
+        plan = make_plan(scenario, time_limit=args.time_limit, seed=args.seed,
+                         workers=args.workers, method=args.method, wall_limit=args.wall_limit,
+                         progress=_progress(args.lang, len(scenario.sessions)),
+                         processes=args.processes, scheduler=args.scheduler)
+    except OSError as error:
+        if not args.scheduler:
+            raise
+        return _unreachable(args, error)
     return _write_checked(args, plan, scenario)
+
+
+def _unreachable(args: argparse.Namespace, error: OSError) -> int:
+    """The Dask scheduler given could not be reached (or was lost): said, nothing written."""
+    print(pick(args.lang, f"无法连接 Dask 调度器 {args.scheduler}（{error}），未写入",
+                f"cannot reach the Dask scheduler {args.scheduler} ({error}); nothing "
+                "written"), file=sys.stderr)
+    return 1
 
 
 PLAN_STEPS = {"greedy": ("贪心方案（起点）", "the greedy plan (the start)"),
@@ -531,8 +548,13 @@ def _simulate(args: argparse.Namespace) -> int:
                   method=args.replan)
     with tqdm(total=args.runs, unit=pick(args.lang, "次", "run"), disable=None,
               desc=pick(args.lang, "推演", "rehearsal"), file=sys.stderr) as bar:
-        results = simulate(ctx, args.runs, workers=args.workers, scheduler=args.scheduler,
-                           progress=bar.update)
+        try:
+            results = simulate(ctx, args.runs, workers=args.workers,
+                               scheduler=args.scheduler, progress=bar.update)
+        except OSError as error:
+            if not args.scheduler:
+                raise
+            return _unreachable(args, error)
     folder, info = write_rehearsal(args.out, scenario, results, args.seed, base, args.lang)
     print(format_rehearsal(info, args.lang, folder, time.perf_counter() - clock))
     return 0
@@ -637,8 +659,8 @@ def _rules(args: argparse.Namespace) -> int:
             print(f"{key} = {default}\n    {pick(args.lang, zh, en)}\n    source: {source}")
     print(f"# {pick(args.lang, '求解预算（命令行选项）', 'Solver budgets (command-line options)')}")
     for key, default, zh, en in (
-            ("plan --time-limit", PLAN_WORK, "方案的求解预算（确定性秒）",
-             "the plan's solver budget, deterministic seconds"),
+            ("plan --time-limit", PLAN_WORK, "方案的求解预算（确定性秒，每个工作组）",
+             "the plan's solver budget, deterministic seconds per team of people"),
             ("replan --time-limit", REPLAN_WORK, "重新规划的求解预算（确定性秒）",
              "a re-plan's solver budget, deterministic seconds"),
             ("--workers", SOLVER_WORKERS, "求解线程数", "solver threads")):
@@ -694,6 +716,11 @@ def build_parser() -> argparse.ArgumentParser:
     _budget_options(p, PLAN_WORK)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--method", choices=("cpsat", "greedy"), default="cpsat")
+    p.add_argument("--processes", type=int, default=None,
+                   help="worker processes for the teams' staff models (default: one per core); "
+                        "the plan is the same for any number")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786): solve the "
+                                       "teams' staff models there; the same plan")
     p.set_defaults(run=_plan)
 
     p = add_command("verify", help="check a plan folder against the scenario, independently")

@@ -39,6 +39,11 @@ WALL_SLACK = 120.0
 # dual reductions, which do not watch the clock, ran for minutes past any limit (the
 # equipment model of a ×100 congress, 660,000 variables; a ×30 one has 199,000).
 PRESOLVE_MAX_VARIABLES = 300_000
+# The equipment model with more variables than this is not searched at all: without its
+# presolve CP-SAT found nothing in any stage within the budget (×10 connected, 500,000
+# variables, 2.5 GB), so the greedy's equipment stands, bounded without search
+# (planner.solve.equipment.EquipmentModel.unsearched).
+SEARCH_MAX_VARIABLES = PRESOLVE_MAX_VARIABLES
 
 
 @dataclass

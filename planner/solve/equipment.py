@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import math
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -31,7 +32,7 @@ from planner.model.demand import REQUIREMENT_FIELD, STOCK_KINDS
 from planner.model.requirements import Requirement
 from planner.model.scenario import Scenario
 from planner.model.tasks import to_minute
-from planner.solve.budget import Budget
+from planner.solve.budget import SEARCH_MAX_VARIABLES, Budget
 from planner.solve.equipment_plan import (  # shared with the greedy; still importable from here
     EquipmentPlan,
     LiveState,
@@ -256,6 +257,12 @@ class EquipmentModel:
                 stages.append(StageResult(name, stages[0].status, 0, 0.0, 0.0))
                 continue
             m.minimize(objective)
+            if len(m.proto.variables) > SEARCH_MAX_VARIABLES:  # too large to search
+                stages.append(self.unsearched(StageResult(name, "UNKNOWN", math.nan, 0.0, 0.0),
+                                              objective, best))
+                if stages[-1].status == "OPTIMAL":
+                    m.add(objective <= 0)
+                continue
             if name == "changes" and previous is not None:
                 m.clear_hints()  # the fewest changes: from the previous plan's own counts
                 self._hint(previous)

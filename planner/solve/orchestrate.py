@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import os
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -63,11 +64,16 @@ def trips_for(scenario: Scenario, equipment: EquipmentPlan,
 def make_plan(scenario: Scenario, time_limit: float = PLAN_WORK, seed: int = 0,
               workers: int = SOLVER_WORKERS, method: str = "cpsat",
               wall_limit: float | None = None,
-              progress: Callable[[str], None] | None = None) -> Plan:
+              progress: Callable[[str], None] | None = None,
+              processes: int | None = None, scheduler: str | None = None) -> Plan:
     """Plan the whole congress. ``time_limit`` is the solver budget in CP-SAT's
-    deterministic seconds (:mod:`planner.solve.budget`): the same inputs, seed and
-    ``workers`` give the same plan on any machine, however loaded. ``wall_limit``
-    (seconds) is only an outer guard; the summary says when it was hit.
+    deterministic seconds (:mod:`planner.solve.budget`) for each team of people (the
+    reference has one; every district or separate area is one,
+    :func:`planner.solve.staff.teams`): the same inputs, seed and ``workers`` give the
+    same plan on any machine, however loaded. ``wall_limit`` (seconds) is only an outer
+    guard; the summary says when it was hit. The teams' staff solves run in ``processes``
+    worker processes (by default one per core), or on the Dask cluster whose scheduler
+    is at ``scheduler``; the plan is the same either way.
 
     The CP-SAT plan starts from the greedy one; should the solver, within its budget, end
     with a plan worse by the objective than the greedy plan (it can happen on large
@@ -75,7 +81,9 @@ def make_plan(scenario: Scenario, time_limit: float = PLAN_WORK, seed: int = 0,
     """
     say = progress or (lambda _step: None)
     clock = time.perf_counter()
-    budget = Budget(time_limit if method != "greedy" else 0.0, wall_limit)
+    per_team = len([people for people, _venues in teams(scenario) if people]) or 1
+    budget = Budget(time_limit * per_team if method != "greedy" else 0.0, wall_limit)
+    processes = processes if processes is not None else (os.cpu_count() or 1)
     requirements = derive(scenario)
     origin = epoch(scenario)
     say("greedy")
@@ -95,15 +103,19 @@ def make_plan(scenario: Scenario, time_limit: float = PLAN_WORK, seed: int = 0,
     # the greedy roster, and spend the staff model's time on whichever covers more.
     if budget.wall_left() <= 0:  # building and solving it used the guard up
         return _guarded(greedy, budget, equipment.stages)
-    roster = _roster(scenario, requirements, origin, equipment)
-    trial = _carry_out(scenario, requirements, origin, equipment, roster, [], "greedy",
-                       Budget(0.0), seed, workers, clock)
-    if _rank(trial)[:2] > _rank(greedy)[:2]:
+    if equipment is greedy_equip:  # the solver found nothing better: the greedy's stands
         equipment_used, roster = greedy_equip, greedy_roster
     else:
-        equipment_used = equipment
+        roster = _roster(scenario, requirements, origin, equipment)
+        trial = _carry_out(scenario, requirements, origin, equipment, roster, [], "greedy",
+                           Budget(0.0), seed, workers, clock)
+        if _rank(trial)[:2] > _rank(greedy)[:2]:
+            equipment_used, roster = greedy_equip, greedy_roster
+        else:
+            equipment_used = equipment
     plan = _carry_out(scenario, requirements, origin, equipment_used, roster,
-                      list(equipment.stages), method, budget, seed, workers, clock)
+                      list(equipment.stages), method, budget, seed, workers, clock, processes,
+                      scheduler)
     if _rank(greedy) < _rank(plan):
         greedy.summary = dataclasses.replace(
             greedy.summary, method="greedy", solver_status=Status.GREEDY_BETTER,
@@ -169,53 +181,33 @@ def _roster(scenario: Scenario, requirements, origin: dt.datetime,
 
 def _carry_out(scenario: Scenario, requirements, origin: dt.datetime,
                equipment: EquipmentPlan, roster: Roster, stages: list[StageResult],
-               method: str, budget: Budget, seed: int, workers: int, clock: float) -> Plan:
+               method: str, budget: Budget, seed: int, workers: int, clock: float,
+               processes: int = 1, scheduler: str | None = None) -> Plan:
     """From an equipment plan to the whole plan: moves, people, named units, coverage.
-    ``roster`` is the greedy part for this equipment plan; ``budget`` the solver time."""
+    ``roster`` is the greedy part for this equipment plan; ``budget`` the solver time.
+    Each team's days are solved on their own (:func:`run_teams`): in ``processes``
+    worker processes, or on the Dask cluster at ``scheduler``, with the same answer."""
     by_day, greedy_days = roster.by_day, roster.greedy_days
     weights = {sid: session_weight(scenario, sid) for sid in scenario.sessions}
     equipped = {sid for sid in scenario.sessions
                 if all(equipment.serve.get((k, sid), 0)
                        >= getattr(requirements[sid], REQUIREMENT_FIELD[k]) for k in STOCK_KINDS)}
     days = sorted(by_day)
-
-    def short(day: int) -> bool:
-        wanted = {t.task_id for t in by_day[day] if t.session_id in equipped}
-        return not wanted <= set(greedy_days[day][0])
-
     results = {day: (greedy_days[day][0], greedy_days[day][1].venue,
                      greedy_days[day][1].transfer) for day in days}
-    groups = teams(scenario)
     if method != "greedy":
-        # first the budget goes to coverage, on the days the greedy left work undone; what
-        # is left then evens out the load, day after day; each team of people on its own
-        pending = [(day, people, mine) for day in days if short(day)
-                   for people, mine in _split(groups, by_day[day])]
-        cover_work = 0.8 * budget.left()
-        start = budget.spent
-        for n, (day, people, mine) in enumerate(pending):
-            left = cover_work - (budget.spent - start)
-            share = left * len(mine) / sum(len(m) for _d, _p, m in pending[n:])
-            results[day], found = _merge(results[day], mine, _cover_day(
-                scenario, mine, day, weights, equipped, roster.greedy_load, seed, workers,
-                budget, share, results[day], people))
-            stages += found
-    load: dict[str, int] = {}
+        jobs = _team_jobs(scenario, roster, results, weights, equipped, budget, seed, workers)
+        for job, (found, team_stages, spent, guard_hit) in zip(
+                jobs, run_teams(jobs, processes, scheduler), strict=True):
+            for day, part in found.items():
+                results[day], _ = _merge(results[day], job.tasks[day], (*part, []))
+            stages += team_stages
+            budget.spent += spent
+            budget.guard_hit = budget.guard_hit or guard_hit
     done: dict[str, tuple[str, int]] = {}
-    for n, day in enumerate(days):
-        day_tasks = by_day[day]
-        if method != "greedy":
-            for people, mine in _split(groups, day_tasks):
-                share = budget.share(len(mine), sum(len(by_day[d]) for d in days[n:]))
-                if share > 0.05:
-                    results[day], found = _merge(results[day], mine, _even_day(
-                        scenario, mine, day, weights, equipped, load, seed, workers, budget,
-                        share, results[day], people))
-                    stages += found
+    for day in days:
         result, _venues, transfers = results[day]
-        result = scatter_patrols(scenario, day, day_tasks, result, transfers, seed)
-        _add_load(load, day_tasks, result)
-        done.update(result)
+        done.update(scatter_patrols(scenario, day, by_day[day], result, transfers, seed))
     plan = finish_plan(scenario, requirements, origin, equipment, roster.tasks,
                        roster.move_tasks, roster.trips, done, stages, method, budget.spent,
                        seed, workers)
@@ -263,20 +255,122 @@ def finish_plan(scenario: Scenario, requirements, origin: dt.datetime, equipment
     return plan
 
 
+@dataclass(frozen=True)
+class TeamJob:
+    """One team's days of staff solves, with everything they need known before any runs:
+    the same job gives the same answer in this process, in another, or on a cluster."""
+
+    scenario: Scenario
+    people: list[str]
+    tasks: dict[int, list[Task]]  # the team's tasks, by duty day
+    pending: list[int]  # the days where the greedy left the team's work undone
+    starts: dict[int, tuple]  # (done, venues, transfers) per day, the greedy's
+    weights: dict[str, int]
+    equipped: set[str]
+    greedy_load: dict[str, int]
+    seed: int
+    workers: int
+    cover_work: float  # deterministic seconds for its days with work undone
+    work: float  # all of its deterministic seconds (cover_work, then evening out)
+    wall: float  # seconds of the wall-clock guard left
+
+
+def _team_jobs(scenario: Scenario, roster: Roster, results: dict[int, tuple], weights,
+               equipped: set[str], budget: Budget, seed: int,
+               workers: int) -> list[TeamJob]:
+    """A job per team with people, the budget left shared among them before any solve:
+    80% for coverage, by each team's share of the tasks on its days with work undone, the
+    rest by its share of all tasks (on one team, as the reference has, all of it)."""
+    days = sorted(roster.by_day)
+    groups = teams(scenario)
+    tasks: list[dict[int, list[Task]]] = [{} for _ in groups]
+    for day in days:
+        for n, (_people, venues) in enumerate(groups):
+            mine = [t for t in roster.by_day[day] if (t.from_venue or t.venue_id) in venues]
+            if mine:
+                tasks[n][day] = mine
+
+    def undone(day: int, mine: list[Task]) -> bool:
+        wanted = {t.task_id for t in mine if t.session_id in equipped}
+        return not wanted <= set(results[day][0])
+
+    pending = [[day for day, mine in team.items() if undone(day, mine)] for team in tasks]
+    pending_total = sum(len(team[d]) for team, ds in zip(tasks, pending, strict=True)
+                        for d in ds)
+    total = sum(len(m) for team in tasks for m in team.values()) or 1
+    left = budget.left()
+    jobs = []
+    for (people, _venues), team, ds in zip(groups, tasks, pending, strict=True):
+        if not people or not team:
+            continue
+        own = sum(len(m) for m in team.values()) / total
+        if pending_total:
+            cover = 0.8 * left * sum(len(team[d]) for d in ds) / pending_total
+            work = cover + 0.2 * left * own
+        else:
+            cover, work = 0.0, left * own
+        jobs.append(TeamJob(scenario, people, team, ds, {d: results[d] for d in team},
+                            weights, equipped, roster.greedy_load, seed, workers, cover, work,
+                            budget.wall_left()))
+    return jobs
+
+
+def solve_team(job: TeamJob) -> tuple[dict[int, tuple], list[StageResult], float, bool]:
+    """A team's days: first coverage, on the days with work undone, then the load evened
+    out day after day. Returns (done, venues, transfers) per day for the team's tasks, the
+    stages, the deterministic seconds used and whether the wall-clock guard was hit."""
+    budget = Budget(job.work, job.wall)
+    results = dict(job.starts)
+    stages: list[StageResult] = []
+    sc, people, tasks = job.scenario, job.people, job.tasks
+    for n, day in enumerate(job.pending):
+        left = job.cover_work - budget.spent
+        share = left * len(tasks[day]) / sum(len(tasks[d]) for d in job.pending[n:])
+        results[day], found = _merge(results[day], tasks[day], _cover_day(
+            sc, tasks[day], day, job.weights, job.equipped, job.greedy_load, job.seed,
+            job.workers, budget, share, results[day], people))
+        stages += found
+    load: dict[str, int] = {}
+    days = sorted(tasks)
+    for n, day in enumerate(days):
+        share = budget.share(len(tasks[day]), sum(len(tasks[d]) for d in days[n:]))
+        if share > 0.05:
+            results[day], found = _merge(results[day], tasks[day], _even_day(
+                sc, tasks[day], day, job.weights, job.equipped, load, job.seed, job.workers,
+                budget, share, results[day], people))
+            stages += found
+        _add_load(load, tasks[day], {tid: v for tid, v in results[day][0].items()
+                                     if tid in {t.task_id for t in tasks[day]}})
+    mine = {day: ({tid: v for tid, v in results[day][0].items()
+                   if tid in {t.task_id for t in tasks[day]}},
+                  {k: v for k, v in results[day][1].items() if k[0] in people},
+                  {k: v for k, v in results[day][2].items() if k[0] in people})
+            for day in days}
+    return mine, stages, budget.spent, budget.guard_hit
+
+
+def run_teams(jobs: list[TeamJob], processes: int = 1, scheduler: str | None = None) -> list:
+    """:func:`solve_team` for every job, in job order: here, in worker processes (spawned:
+    fresh, whatever threads this one has) or on the Dask cluster at ``scheduler``."""
+    if scheduler:
+        from distributed import Client
+
+        with Client(scheduler) as client:
+            return client.gather(client.map(solve_team, jobs, pure=False))
+    if processes <= 1 or len(jobs) <= 1:
+        return [solve_team(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(min(processes, len(jobs)),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(solve_team, jobs))
+
+
 def _add_load(load: dict[str, int], tasks: list[Task], done: dict[str, tuple[str, int]]) -> None:
     minutes = {t.task_id: t.duration for t in tasks}
     for tid, (p, _start) in done.items():
         load[p] = load.get(p, 0) + minutes[tid]
-
-
-def _split(groups, tasks: list[Task]) -> list[tuple[list[str], list[Task]]]:
-    """Each team of people with the day's tasks at its venues (moves by where they leave)."""
-    out = []
-    for people, venues in groups:
-        mine = [t for t in tasks if (t.from_venue or t.venue_id) in venues]
-        if mine:
-            out.append((people, mine))
-    return out
 
 
 def _merge(day_result, tasks: list[Task], found):
