@@ -332,6 +332,7 @@ def solve_team(job: TeamJob) -> tuple[dict[int, tuple], list[StageResult], float
         stages += found
     load: dict[str, int] = {}
     days = sorted(tasks)
+    ids = {day: {t.task_id for t in tasks[day]} for day in days}
     for n, day in enumerate(days):
         share = budget.share(len(tasks[day]), sum(len(tasks[d]) for d in days[n:]))
         if share > 0.05:
@@ -339,12 +340,11 @@ def solve_team(job: TeamJob) -> tuple[dict[int, tuple], list[StageResult], float
                 sc, tasks[day], day, job.weights, job.equipped, load, job.seed, job.workers,
                 budget, share, results[day], people))
             stages += found
-        _add_load(load, tasks[day], {tid: v for tid, v in results[day][0].items()
-                                     if tid in {t.task_id for t in tasks[day]}})
-    mine = {day: ({tid: v for tid, v in results[day][0].items()
-                   if tid in {t.task_id for t in tasks[day]}},
-                  {k: v for k, v in results[day][1].items() if k[0] in people},
-                  {k: v for k, v in results[day][2].items() if k[0] in people})
+        _add_load(load, tasks[day], {t: v for t, v in results[day][0].items() if t in ids[day]})
+    team = set(people)
+    mine = {day: ({t: v for t, v in results[day][0].items() if t in ids[day]},
+                  {k: v for k, v in results[day][1].items() if k[0] in team},
+                  {k: v for k, v in results[day][2].items() if k[0] in team})
             for day in days}
     return mine, stages, budget.spent, budget.guard_hit
 
