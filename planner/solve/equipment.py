@@ -260,8 +260,6 @@ class EquipmentModel:
             if len(m.proto.variables) > SEARCH_MAX_VARIABLES:  # too large to search
                 stages.append(self.unsearched(StageResult(name, "UNKNOWN", math.nan, 0.0, 0.0),
                                               objective, best))
-                if stages[-1].status == "OPTIMAL":
-                    m.add(objective <= 0)
                 continue
             if name == "changes" and previous is not None:
                 m.clear_hints()  # the fewest changes: from the previous plan's own counts
@@ -278,8 +276,6 @@ class EquipmentModel:
                 # nothing found within the budget: keep the answer so far, and still say
                 # how good it is where that can be told without the search
                 stages[-1] = self.unsearched(stages[-1], objective, best)
-                if stages[-1].status == "OPTIMAL":
-                    m.add(objective <= 0)
                 continue
             value = stages[-1].objective
             if name != "units_first" or value == 0:
@@ -302,13 +298,15 @@ class EquipmentModel:
     def unsearched(self, stage: StageResult, objective, start: EquipmentPlan | None
                     ) -> StageResult:
         """A units or coverage stage the solver found nothing for: the start plan's value,
-        proved optimal when nothing is short in it (no plan does better than none short);
-        otherwise the bound of the linear relaxation (:mod:`planner.solve.relax`)."""
+        proved optimal when nothing is short in it (no plan does better than none short),
+        and kept so for the stages after it; otherwise the bound of the linear relaxation
+        (:mod:`planner.solve.relax`)."""
         if stage.name not in ("units_first", "coverage", "units") or start is None:
             return stage
         units = stage.name != "coverage"
         value = self._short(start) if units else self._uncovered(start)
         if value == 0:
+            self.model.add(objective <= 0)
             return StageResult(stage.name, "OPTIMAL", 0, 0.0, stage.work)
         self.model.minimize(objective)  # the stage's own (as it was solved)
         bound = relaxation_bound(self.model.proto)
